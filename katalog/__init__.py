@@ -1,0 +1,1 @@
+"""Katalog Lokal: a local e-catalogue and e-purchasing system for Indonesian regional governments."""

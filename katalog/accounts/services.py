@@ -1,0 +1,67 @@
+"""Writes about people: invitations, API tokens."""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from katalog.core.models import Katalog
+
+from .models import ApiToken
+
+
+def invitation_path(user: User) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return reverse("accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+
+
+def send_invitation(*, user: User, katalog: Katalog, vendor_name: str) -> None:
+    """E-mail the owner of an assisted registration a link to set their password.
+    Called after commit; the link is the same one-time token as a password reset."""
+    base = f"https://{katalog.domain}" if katalog.domain else "http://127.0.0.1:8000"
+    body = render_to_string(
+        "accounts/email/invitation.txt",
+        {"user": user, "katalog": katalog, "vendor_name": vendor_name, "link": base + invitation_path(user)},
+    )
+    send_mail(
+        subject=f"Undangan {katalog.name}: buat kata sandi Anda",
+        message=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[user.email],
+    )
+
+
+@transaction.atomic
+def api_token_create(*, user: User) -> str:
+    """A new bearer token for `user`; the raw token is returned once and never stored."""
+    raw = secrets.token_urlsafe(32)
+    ApiToken.objects.create(
+        user=user,
+        digest=ApiToken.digest_of(raw),
+        expires_at=timezone.now() + timedelta(days=settings.KATALOG_API_TOKEN_DAYS),
+    )
+    return raw
+
+
+def api_token_user(raw: str) -> User | None:
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=ApiToken.digest_of(raw), expires_at__gt=timezone.now(), user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

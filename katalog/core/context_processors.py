@@ -1,0 +1,2 @@
+def tenant(request):
+    return {"katalog": getattr(request, "katalog", None), "actor": getattr(request, "actor", None)}

@@ -1,0 +1,48 @@
+"""Which tenant a request is for, and who is acting.
+
+A signed-in user acts in the tenant of their memberships. An anonymous visitor sees the tenant
+whose `domain` is the request's host, else the one named by KATALOG_DEFAULT_TENANT, else the
+only active one. (docs/decisions.md, "Tenant of a request")."""
+
+from django.conf import settings
+from django.utils.functional import SimpleLazyObject
+
+from .models import Katalog
+
+
+def public_tenant_for_host(host: str) -> Katalog | None:
+    host = host.split(":")[0].lower()
+    katalog = Katalog.objects.filter(domain=host, is_active=True).select_related("region").first()
+    if katalog:
+        return katalog
+    katalog = (
+        Katalog.objects.filter(region_id=settings.KATALOG_DEFAULT_TENANT, is_active=True)
+        .select_related("region")
+        .first()
+    )
+    if katalog:
+        return katalog
+    return Katalog.objects.filter(is_active=True).select_related("region").order_by("id").first()
+
+
+def _actor(request):
+    from katalog.accounts.selectors import actor_for
+
+    return actor_for(request.user, public_tenant_for_host(request.get_host()))
+
+
+def _katalog(request):
+    actor = request.actor
+    if actor.katalog is not None:
+        return actor.katalog
+    return public_tenant_for_host(request.get_host())
+
+
+class TenantMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.actor = SimpleLazyObject(lambda: _actor(request))
+        request.katalog = SimpleLazyObject(lambda: _katalog(request))
+        return self.get_response(request)

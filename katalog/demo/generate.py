@@ -1,0 +1,111 @@
+"""A generated UMKM registry with the distribution of the Medan news report (22,213 micro,
+5,447 small, 103 medium), spread over the tenant's districts. Deterministic: the same seed gives
+the same vendors, so loading twice adds nothing the second time."""
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from katalog.core.models import Katalog, Region, RegionLevel
+from katalog.vendors.models import SizeClassChange, Vendor, VendorSource, VendorStatus
+from katalog.vendors.size_class import SizeClass
+
+DISTRIBUTION = {SizeClass.MIKRO: 22_213, SizeClass.KECIL: 5_447, SizeClass.MENENGAH: 103}
+# Capital ranges (rupiah) that fall inside each class of PP 7/2021.
+CAPITAL = {
+    SizeClass.MIKRO: (5_000_000, 900_000_000),
+    SizeClass.KECIL: (1_100_000_000, 4_800_000_000),
+    SizeClass.MENENGAH: (5_200_000_000, 9_800_000_000),
+}
+KINDS = [
+    ("Warung", "Makanan dan minuman", ["10792", "56103"]),
+    ("Kedai", "Makanan dan minuman", ["56103"]),
+    ("Bolu", "Makanan dan minuman", ["10710"]),
+    ("Konveksi", "Pakaian dinas dan seragam", ["14111"]),
+    ("Rumah Jahit", "Seragam sekolah", ["14111", "95290"]),
+    ("Tenun", "Ulos dan kain tradisional", ["13121"]),
+    ("Toko ATK", "Alat tulis kantor", ["47611"]),
+    ("Sepatu", "Sepatu kulit", ["15201"]),
+    ("Kerajinan", "Suvenir dan kerajinan", ["32909"]),
+    ("Percetakan", "Percetakan", ["18111"]),
+]
+WORDS = ["Berkah", "Sinar", "Maju Jaya", "Sejahtera", "Horas", "Deli", "Melati", "Mandiri", "Bersama", "Ulos",
+         "Karo", "Toba", "Sumatera", "Cahaya", "Rezeki", "Makmur", "Amanah", "Barokah", "Sentosa", "Pelangi"]
+GIVEN = ["Siti", "Rina", "Budi", "Andi", "Dewi", "Maria", "Ucok", "Butet", "Hendra", "Lina", "Joko", "Ani",
+         "Rudi", "Fitri", "Agus", "Yusuf", "Nur", "Tiur", "Lamhot", "Ahmad", "Wati", "Sri", "Hasan", "Mei"]
+FAMILY = ["Siregar", "Nasution", "Lubis", "Harahap", "Sitompul", "Simanjuntak", "Ginting", "Tarigan",
+          "Sembiring", "Pane", "Hasibuan", "Manurung", "Rangkuti", "Saragih", "Purba", "Damanik", "Tanjung", ""]
+SEED = 1271
+
+
+def registry_nib(index: int) -> str:
+    """NIBs of generated vendors start with 91 so they never collide with real ones in the demo."""
+    return f"91{index:011d}"
+
+
+@transaction.atomic
+def load_registry(katalog: Katalog, *, distribution: dict[str, int] = DISTRIBUTION) -> int:
+    """Create the generated vendors that are not there yet; return how many were created."""
+    rng = random.Random(SEED)
+    districts = list(Region.objects.filter(parent_id=katalog.region_id, level=RegionLevel.DISTRICT))
+    villages: dict[str, list[str]] = {}
+    for code, parent in Region.objects.filter(
+        code__startswith=katalog.region_id + ".", level=RegionLevel.VILLAGE
+    ).values_list("code", "parent_id"):
+        villages.setdefault(parent, []).append(code)
+    existing = set(Vendor.objects.filter(katalog=katalog, nib__startswith="91").values_list("nib", flat=True))
+    now = timezone.now()
+    today = timezone.localdate()
+    new: list[Vendor] = []
+    moved: dict[str, tuple[str, date]] = {}
+    index = 0
+    for size, count in distribution.items():
+        low, high = CAPITAL[size]
+        for _ in range(count):
+            index += 1
+            kind, sector, kbli = KINDS[rng.randrange(len(KINDS))]
+            district = districts[rng.randrange(len(districts))]
+            region = rng.choice(villages.get(district.code) or [district.code])
+            capital = Decimal(rng.randrange(low // 1_000_000, high // 1_000_000) * 1_000_000)
+            given, family = rng.choice(GIVEN), rng.choice(FAMILY)
+            nib = registry_nib(index)
+            # About one small business in fifteen, and one medium in five, moved up a class in
+            # the last two years: that is the "naik kelas" history the dashboard shows.
+            if size != SizeClass.MIKRO and rng.random() < (0.07 if size == SizeClass.KECIL else 0.2):
+                before = SizeClass.MIKRO if size == SizeClass.KECIL else SizeClass.KECIL
+                moved[nib] = (before, today - timedelta(days=rng.randrange(10, 720)))
+            if nib in existing:
+                continue
+            new.append(Vendor(
+                katalog=katalog, nib=nib, name=f"{kind} {rng.choice(WORDS)} {rng.choice(WORDS)}",
+                owner_name=f"{given} {family}".strip(), kbli=kbli, sector=sector,
+                address=f"Jl. {rng.choice(WORDS)} No. {rng.randrange(1, 200)}", region_id=region,
+                district_id=district.code, phone=f"08{rng.randrange(10**9, 10**10)}", capital=capital,
+                annual_sales=capital * Decimal(rng.choice([1, 2])) if size == SizeClass.MIKRO else capital,
+                size_class=size, status=VendorStatus.VERIFIED, source=VendorSource.IMPORT,
+                submitted_at=now, verified_at=now, is_vat_registered=size != SizeClass.MIKRO,
+            ))  # fmt: skip
+    Vendor.objects.bulk_create(new, batch_size=1000)
+    ids = dict(
+        Vendor.objects.filter(katalog=katalog, nib__in=[v.nib for v in new]).values_list("nib", "pk")
+    )
+    history = []
+    first_day = today - timedelta(days=3 * 365)
+    for v in new:
+        vid = ids[v.nib]
+        if v.nib in moved:
+            before, on = moved[v.nib]
+            history.append(SizeClassChange(katalog=katalog, vendor_id=vid, changed_on=first_day, old_class="",
+                                           new_class=before, reason="Registrasi Dinas"))  # fmt: skip
+            history.append(SizeClassChange(katalog=katalog, vendor_id=vid, changed_on=on, old_class=before,
+                                           new_class=v.size_class, capital=v.capital,
+                                           reason="Pembaruan data usaha: modal bertambah"))  # fmt: skip
+        else:
+            history.append(SizeClassChange(katalog=katalog, vendor_id=vid, changed_on=first_day, old_class="",
+                                           new_class=v.size_class, capital=v.capital,
+                                           reason="Registrasi Dinas"))  # fmt: skip
+    SizeClassChange.objects.bulk_create(history, batch_size=2000)
+    return len(new)

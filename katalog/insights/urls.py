@@ -1,0 +1,7 @@
+from django.urls import path
+
+from . import views
+
+app_name = "insights"
+
+urlpatterns = [path("umkm/", views.umkm, name="umkm")]

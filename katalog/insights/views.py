@@ -1,0 +1,29 @@
+from django.shortcuts import render
+
+from katalog.core.decorators import require
+from katalog.core.permissions import Permission
+
+from . import selectors
+
+
+@require(Permission.DASHBOARD_UMKM)
+def umkm(request):
+    """UMKM of the tenant by size class and district, and class changes over time."""
+    katalog = request.actor.katalog
+    counts = selectors.umkm_counts(katalog)
+    changes = selectors.class_changes(katalog)
+    chart = {
+        "districts": [d["name"] or "?" for d in counts["by_district"]],
+        "series": [
+            {"label": str(c["label"]), "data": [d["counts"][c["size_class"]] for d in counts["by_district"]]}
+            for c in counts["by_class"]
+        ],
+        "months": [c["month"].strftime("%Y-%m") for c in changes],
+        "up": [c["up"] for c in changes],
+        "down": [c["down"] for c in changes],
+    }
+    return render(
+        request,
+        "insights/umkm.html",
+        {"counts": counts, "changes": changes, "chart": chart},
+    )

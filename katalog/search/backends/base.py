@@ -1,0 +1,93 @@
+"""What every engine implements, and the document form they all receive."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from katalog.search.analysis import Clause, analyze
+from katalog.search.types import SearchDocument, SearchFilters, SearchResult, Sort, to_sen
+
+# Product ids up to 2**30 order correctly in the single integer key Tantivy sorts on.
+NEWEST_ID_BITS = 30
+
+
+@dataclass(frozen=True)
+class PreparedDocument:
+    """A SearchDocument after analysis: what an engine stores. Built once, by `prepare`."""
+
+    doc: SearchDocument
+    name_terms: str
+    body_terms: str
+    price_sen: int
+    listed_s: int
+
+    @property
+    def newest_key(self) -> int:
+        return (self.listed_s << NEWEST_ID_BITS) | (self.doc.product_id & ((1 << NEWEST_ID_BITS) - 1))
+
+
+def prepare(doc: SearchDocument) -> PreparedDocument:
+    """Analyze a document once so every engine indexes exactly the same terms."""
+    return PreparedDocument(
+        doc=doc,
+        name_terms=" ".join(analyze(doc.name)),
+        body_terms=" ".join(analyze(doc.description)),
+        price_sen=to_sen(doc.price),
+        listed_s=int(doc.listed_at.timestamp()),
+    )
+
+
+@dataclass(frozen=True)
+class SearchPlan:
+    """A query ready for an engine: `raw` is whatever the engine runs (SQL and parameters, or
+    Tantivy query objects), kept so the benchmark can time the engine alone."""
+
+    tenant_id: int
+    clauses: tuple[Clause, ...]
+    filters: SearchFilters
+    sort: Sort
+    offset: int
+    limit: int
+    raw: Any = None
+
+
+class SearchBackend(ABC):
+    """An engine. It matches and counts the analyzed terms it is given; it never analyzes."""
+
+    name: str
+
+    @abstractmethod
+    def index(self, docs: Sequence[PreparedDocument]) -> None:
+        """Insert or replace these documents (keyed by tenant and product id)."""
+
+    @abstractmethod
+    def remove(self, tenant_id: int, product_ids: Sequence[int]) -> None:
+        """Remove documents; unknown ids are ignored."""
+
+    @abstractmethod
+    def clear(self, tenant_id: int) -> None:
+        """Remove every document of one tenant (before a rebuild)."""
+
+    def rebuild(self, tenant_id: int, batches: Iterable[Sequence[PreparedDocument]]) -> int:
+        """Replace a tenant's documents; engines that can make it one atomic switch override this."""
+        self.clear(tenant_id)
+        total = 0
+        for batch in batches:
+            self.index(batch)
+            total += len(batch)
+        return total
+
+    @abstractmethod
+    def plan(self, plan: SearchPlan) -> SearchPlan:
+        """Compile the clauses, filters and order into the engine's own query."""
+
+    @abstractmethod
+    def execute(self, plan: SearchPlan) -> SearchResult:
+        """Run a compiled plan and shape the result."""
+
+    @abstractmethod
+    def execute_raw(self, plan: SearchPlan) -> object:
+        """Run only the engine's own calls for a plan (for the benchmark): no analysis, no shaping."""

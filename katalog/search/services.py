@@ -1,0 +1,102 @@
+"""Writes to the search index: what the catalogue app calls when products change."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
+
+from django.db import transaction
+
+from katalog.search.analysis import vocabulary
+from katalog.search.backends import get_backend
+from katalog.search.backends.base import PreparedDocument, SearchBackend, prepare
+from katalog.search.models import SearchOutbox, SearchTerm
+from katalog.search.types import SearchDocument
+
+Loader = Callable[[list[int]], list[SearchDocument]]
+
+
+def _remember_words(prepared: Sequence[PreparedDocument]) -> None:
+    """Add the documents' words to the tenant vocabulary that typo tolerance corrects against.
+    Words are never removed until a rebuild: a stale word can only widen a typo to nothing."""
+    rows: dict[tuple[int, str], str] = {}
+    for p in prepared:
+        for word, root in vocabulary(f"{p.doc.name} {p.doc.description}"):
+            rows[(p.doc.tenant_id, word)] = root
+    SearchTerm.objects.bulk_create(
+        [SearchTerm(tenant_id=t, word=w, stem=s) for (t, w), s in rows.items()],
+        ignore_conflicts=True,
+        batch_size=500,
+    )
+
+
+def index_documents(docs: Iterable[SearchDocument], *, backend: SearchBackend | None = None) -> int:
+    """Insert or replace documents. With the database backend, call it inside the transaction
+    that changes the product, so both commit together. Returns the number indexed."""
+    prepared = [prepare(d) for d in docs]
+    if not prepared:
+        return 0
+    with transaction.atomic():
+        _remember_words(prepared)
+        (backend or get_backend()).index(prepared)
+    return len(prepared)
+
+
+def remove_documents(tenant_id: int, product_ids: Sequence[int], *, backend: SearchBackend | None = None) -> None:
+    """Remove products from the index (delisted, frozen, deleted); unknown ids are ignored."""
+    if product_ids:
+        (backend or get_backend()).remove(tenant_id, list(product_ids))
+
+
+def _batches(docs: Iterable[SearchDocument], size: int) -> Iterator[list[PreparedDocument]]:
+    iterator = iter(docs)
+    while batch := list(islice(iterator, size)):
+        prepared = [prepare(d) for d in batch]
+        _remember_words(prepared)
+        yield prepared
+
+
+def rebuild(
+    tenant_id: int, docs_iter: Iterable[SearchDocument], *, backend: SearchBackend | None = None,
+    batch_size: int = 2000,
+) -> int:
+    """Replace all of a tenant's documents with `docs_iter` (streamed in batches). On the database
+    backend it is one transaction; on Tantivy one commit. Returns the number indexed."""
+    engine = backend or get_backend()
+    with transaction.atomic():
+        SearchTerm.objects.filter(tenant_id=tenant_id).delete()
+        return engine.rebuild(
+            tenant_id, ([p for p in batch if p.doc.tenant_id == tenant_id] for batch in _batches(docs_iter, batch_size))
+        )
+
+
+def enqueue(tenant_id: int, product_ids: Iterable[int]) -> None:
+    """Record that these products changed. Call it in the transaction that changes them: the row
+    commits with the change, and `apply_outbox` brings the index up to date afterwards."""
+    SearchOutbox.objects.bulk_create([SearchOutbox(tenant_id=tenant_id, product_id=p) for p in set(product_ids)])
+
+
+def apply_outbox(loader: Loader, *, backend: SearchBackend | None = None, batch_size: int = 500) -> int:
+    """Drain the outbox: reload each queued product through `loader(product_ids)` (given by the
+    catalogue app, returning the products that should be searchable) and index them; products the
+    loader no longer returns are removed. Each batch is one transaction; a failure leaves the
+    batch queued and is retried on the next call (indexing is idempotent). Returns rows applied."""
+    engine = backend or get_backend()
+    done = 0
+    while True:
+        with transaction.atomic():
+            rows = list(SearchOutbox.objects.select_for_update(skip_locked=True).order_by("id")[:batch_size])
+            if not rows:
+                return done
+            wanted: dict[int, set[int]] = {}
+            for row in rows:
+                wanted.setdefault(row.tenant_id, set()).add(row.product_id)
+            ids = sorted({row.product_id for row in rows})
+            docs = [d for d in loader(ids) if d.product_id in wanted.get(d.tenant_id, set())]
+            index_documents(docs, backend=engine)
+            loaded = {(d.tenant_id, d.product_id) for d in docs}
+            for tenant_id, product_ids in wanted.items():
+                gone = sorted(p for p in product_ids if (tenant_id, p) not in loaded)
+                remove_documents(tenant_id, gone, backend=engine)
+            SearchOutbox.objects.filter(id__in=[row.id for row in rows]).delete()
+            done += len(rows)

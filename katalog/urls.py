@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+from katalog.api import api
+from katalog.core import views as core_views
+
+handler403 = "katalog.core.views.forbidden"
+handler404 = "katalog.core.views.not_found"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("akun/", include("katalog.accounts.urls")),
+    path("penyedia/", include("katalog.vendors.urls")),
+    path("dasbor/", include("katalog.insights.urls")),
+    path("django-admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]

@@ -1,0 +1,187 @@
+"""Forms parse and clean what a person typed; services do the writing. Every form keeps what
+was typed when it shows an error."""
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from katalog.core.models import Katalog, Region, RegionLevel
+from katalog.core.money import MoneyParseError, parse_rupiah
+
+from . import validators
+from .models import DocumentKind
+
+
+class RupiahField(forms.CharField):
+    """Accepts `1.500.000`, `1500000` or `Rp 1.500.000`; gives a Decimal."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "Rp"}))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        from decimal import Decimal
+
+        if isinstance(value, Decimal):
+            return f"{int(value):,}".replace(",", ".")
+        return value
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            amount = parse_rupiah(value)
+        except MoneyParseError:
+            raise ValidationError(_("Write an amount in rupiah, for example 150.000.000."), code="money") from None
+        if amount < 0:
+            raise ValidationError(_("The amount cannot be negative."), code="money")
+        return amount
+
+
+class TenantForm(forms.Form):
+    """A form that knows its tenant (for region choices and uniqueness checks)."""
+
+    def __init__(self, *args, katalog: Katalog, **kwargs):
+        self.katalog = katalog
+        super().__init__(*args, **kwargs)
+
+
+class AccountForm(TenantForm):
+    name = forms.CharField(label=_("Business name"), max_length=200)
+    owner_name = forms.CharField(label=_("Owner's full name"), max_length=150)
+    email = forms.EmailField(label=_("E-mail"), help_text=_("You sign in with this address."))
+    phone = forms.CharField(label=_("Mobile phone (WhatsApp)"), max_length=20,
+                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
+    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                                help_text=_("At least 8 characters, not only digits, not a common word."))
+    password2 = forms.CharField(label=_("Repeat the password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean_phone(self):
+        return validators.clean_phone(self.cleaned_data["phone"])
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].lower()
+        if User.objects.filter(username__iexact=email).exists() or User.objects.filter(email__iexact=email).exists():
+            raise ValidationError(_("An account with this e-mail already exists. Sign in instead."))
+        return email
+
+    def clean(self):
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("The two passwords differ."))
+        elif p1:
+            user = User(username=data.get("email", ""), first_name=data.get("owner_name", ""))
+            try:
+                password_validation.validate_password(p1, user)
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+
+class LegalForm(TenantForm):
+    nib = forms.CharField(label=_("NIB (13 digits, from OSS)"), max_length=20,
+                          widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    npwp = forms.CharField(label=_("NPWP"), max_length=25, help_text=_("15 digits (00.000.000.0-000.000) or 16 digits."),
+                           widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    kbli = forms.CharField(label=_("KBLI codes"), max_length=200,
+                           help_text=_("5 digits each, separated by commas, e.g. 10792, 47711."))
+    sector = forms.CharField(label=_("Sector (what you make or sell)"), max_length=100, required=False)
+    is_vat_registered = forms.BooleanField(label=_("My business is a PKP (VAT-registered)"), required=False)
+
+    def clean_nib(self):
+        return validators.clean_nib(self.cleaned_data["nib"])
+
+    def clean_npwp(self):
+        return validators.clean_npwp(self.cleaned_data["npwp"])
+
+    def clean_kbli(self):
+        return validators.clean_kbli_list(self.cleaned_data["kbli"])
+
+
+class AddressForm(TenantForm):
+    address = forms.CharField(label=_("Street address"), max_length=300)
+    district = forms.ModelChoiceField(label=_("District (kecamatan)"), queryset=Region.objects.none(),
+                                      empty_label=_("— choose —"))
+    village = forms.ModelChoiceField(label=_("Village (kelurahan)"), queryset=Region.objects.none(),
+                                     required=False, empty_label=_("— choose —"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        code = self.katalog.region_id
+        self.fields["district"].queryset = Region.objects.filter(parent_id=code, level=RegionLevel.DISTRICT)
+        self.fields["village"].queryset = Region.objects.filter(
+            code__startswith=code + ".", level=RegionLevel.VILLAGE
+        )
+        district = self.data.get(self.add_prefix("district")) or self.initial.get("district")
+        district_code = getattr(district, "code", district)
+        self.village_choices = (
+            Region.objects.filter(parent_id=district_code, level=RegionLevel.VILLAGE) if district_code else []
+        )
+        self.fields["district"].widget.attrs.update(
+            {"hx-get": "/penyedia/kelurahan/", "hx-target": "#id_village", "hx-trigger": "change"}
+        )
+
+    def clean(self):
+        data = super().clean()
+        district, village = data.get("district"), data.get("village")
+        if district and village and village.parent_id != district.code:
+            self.add_error("village", _("This village is not in the chosen district."))
+        elif district and not village and Region.objects.filter(parent=district).exists():
+            self.add_error("village", _("Choose the village (kelurahan)."))
+        data["region"] = village or district
+        return data
+
+
+class FinanceForm(TenantForm):
+    capital = RupiahField(label=_("Business capital (excluding land and buildings)"),
+                          help_text=_("In rupiah. Up to Rp1.000.000.000 is a micro business."))
+    annual_sales = RupiahField(label=_("Annual sales (last year)"), required=False,
+                               help_text=_("In rupiah; leave empty for a new business."))
+
+
+def _document_field(label, required):
+    return forms.FileField(
+        label=label, required=required,
+        help_text=_("PDF, JPG or PNG, at most 5 MB. A clear phone photo is fine."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
+    )  # fmt: skip
+
+
+class DocumentsForm(TenantForm):
+    nib_document = _document_field(DocumentKind.NIB.label, required=False)
+    deed_document = _document_field(_("Deed of establishment (if your business has one)"), required=False)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (the owner will read this)"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AssistedForm(LegalForm, AddressForm, FinanceForm):
+    """Everything at once, for the Dinas desk."""
+
+    name = forms.CharField(label=_("Business name"), max_length=200)
+    owner_name = forms.CharField(label=_("Owner's full name"), max_length=150)
+    email = forms.EmailField(label=_("Owner's e-mail"), help_text=_("The invitation to set a password goes here."))
+    phone = forms.CharField(label=_("Mobile phone"), max_length=20)
+    nib_document = _document_field(DocumentKind.NIB.label, required=True)
+    deed_document = _document_field(_("Deed of establishment (optional)"), required=False)
+    verify_now = forms.BooleanField(label=_("I have seen the original documents: verify at once"), required=False,
+                                    initial=True)
+    field_order = ["name", "owner_name", "email", "phone", "nib", "npwp", "kbli", "sector", "is_vat_registered",
+                   "address", "district", "village", "capital", "annual_sales", "nib_document", "deed_document",
+                   "verify_now"]
+
+    def clean_phone(self):
+        return validators.clean_phone(self.cleaned_data["phone"])
+
+    def clean_email(self):
+        return self.cleaned_data["email"].lower()
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Registry file (CSV or XLSX)"),
+                           widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}))

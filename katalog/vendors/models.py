@@ -1,0 +1,160 @@
+"""Penyedia (vendors): the business, its documents, and its size-class history."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from katalog.core.models import Katalog, Region
+
+from .size_class import SizeClass
+
+
+class VendorStatus(models.TextChoices):
+    """Where a vendor stands in onboarding. Transitions live in `workflow.TRANSITIONS`."""
+
+    DRAFT = "draft", _("Draft")  # being filled in; nobody reviews it yet
+    SUBMITTED = "submitted", _("Waiting for verification")  # in the Pengelola's queue
+    REVISION_REQUESTED = "revision_requested", _("Revision requested")  # owner must fix and resubmit
+    REJECTED = "rejected", _("Rejected")  # refused with a reason; the owner may fix and resubmit
+    VERIFIED = "verified", _("Verified")  # may list products
+
+
+class VendorSource(models.TextChoices):
+    """How the vendor came in."""
+
+    SELF = "self", _("Self-registration")  # the owner, on the web
+    ASSISTED = "assisted", _("Assisted at the Dinas desk")  # a Pengelola, for the owner
+    IMPORT = "import", _("Dinas registry import")  # verified by import
+
+
+class Vendor(models.Model):
+    katalog = models.ForeignKey(Katalog, on_delete=models.PROTECT, related_name="vendors")
+    users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="vendors")
+    name = models.CharField(_("business name"), max_length=200)
+    owner_name = models.CharField(_("owner name"), max_length=150, blank=True, default="")
+    nib = models.CharField(_("NIB"), max_length=13, blank=True, default="")
+    npwp = models.CharField(_("NPWP"), max_length=16, blank=True, default="")
+    kbli = models.JSONField(_("KBLI codes"), default=list, blank=True)
+    sector = models.CharField(_("sector"), max_length=100, blank=True, default="")
+    address = models.CharField(_("street address"), max_length=300, blank=True, default="")
+    # The kecamatan or kelurahan of the address; `district` is its kecamatan, kept for counting.
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    district = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    phone = models.CharField(_("phone"), max_length=20, blank=True, default="")
+    email = models.EmailField(_("e-mail"), blank=True, default="")
+    is_vat_registered = models.BooleanField(_("PKP (VAT-registered)"), default=False)
+    capital = models.DecimalField(_("business capital"), max_digits=18, decimal_places=2, null=True, blank=True)
+    annual_sales = models.DecimalField(_("annual sales"), max_digits=18, decimal_places=2, null=True, blank=True)
+    size_class = models.CharField(_("size class"), max_length=10, choices=SizeClass.choices, default=SizeClass.MIKRO)
+    status = models.CharField(max_length=20, choices=VendorStatus.choices, default=VendorStatus.DRAFT, db_index=True)
+    source = models.CharField(max_length=10, choices=VendorSource.choices, default=VendorSource.SELF)
+    status_reason = models.TextField(blank=True, default="")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["katalog", "nib"], condition=~Q(nib=""), name="vendor_nib_unique_per_tenant"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["katalog", "status", "size_class"]),
+            models.Index(fields=["katalog", "district"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_verified(self) -> bool:
+        return self.status == VendorStatus.VERIFIED
+
+
+class DocumentKind(models.TextChoices):
+    NIB = "nib", _("NIB certificate")
+    DEED = "deed", _("Deed of establishment")
+
+
+def document_path(instance: "VendorDocument", filename: str) -> str:
+    # The stored name never comes from the user; only the checked extension does.
+    return f"vendors/{instance.vendor.katalog_id}/{instance.vendor_id}/{instance.kind}-{instance.token}.{instance.extension}"
+
+
+class VendorDocument(models.Model):
+    """A document a vendor uploaded, checked by content (PDF, JPEG or PNG) and size."""
+
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=10, choices=DocumentKind.choices)
+    file = models.FileField(upload_to=document_path, max_length=200)
+    token = models.CharField(max_length=32)
+    extension = models.CharField(max_length=4)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+    original_name = models.CharField(max_length=200, blank=True, default="")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["vendor", "kind"], name="one_document_per_kind")]
+
+
+class SizeClassChange(models.Model):
+    """One change of a vendor's size class: the "naik kelas" history. The first row of a vendor
+    has an empty `old_class` (its first classification)."""
+
+    katalog = models.ForeignKey(Katalog, on_delete=models.PROTECT, related_name="+")
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="size_history")
+    changed_on = models.DateField(db_index=True)
+    old_class = models.CharField(max_length=10, choices=SizeClass.choices, blank=True, default="")
+    new_class = models.CharField(max_length=10, choices=SizeClass.choices)
+    capital = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    annual_sales = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    reason = models.CharField(max_length=300)
+    evidence = models.CharField(max_length=300, blank=True, default="")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["changed_on", "id"]
+        indexes = [models.Index(fields=["katalog", "changed_on"])]
+
+
+class ImportStatus(models.TextChoices):
+    RUNNING = "running", _("Running")  # rows are being processed, step by step
+    DONE = "done", _("Done")  # every row was read
+    FAILED = "failed", _("Failed")  # the file could not be read at all
+
+
+class VendorImport(models.Model):
+    """One upload of the Dinas registry from the page. Rows are processed in steps (each a
+    transaction) that the page drives, so the bar shows real progress and a closed tab resumes."""
+
+    katalog = models.ForeignKey(Katalog, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    file_name = models.CharField(max_length=200)
+    rows = models.JSONField(default=list)  # the parsed rows: [line, {header: value}]
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    imported = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    rejections = models.JSONField(default=list)  # [[line, column, reason], ...]
+    duplicates = models.JSONField(default=dict)  # {line: first line with the same NIB}
+    status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.RUNNING)
+    error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    @property
+    def rejected(self) -> int:
+        return len(self.rejections)
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else int(self.processed * 100 / self.total)

@@ -1,0 +1,62 @@
+"""Every read of vendors goes through here, scoped by the acting user: another tenant's vendor,
+or a vendor this user may not see, is simply not found (404)."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from katalog.accounts.selectors import Actor
+from katalog.core.permissions import Permission
+
+from .models import Vendor, VendorStatus
+
+
+def vendors_visible_to(actor: Actor) -> QuerySet[Vendor]:
+    if not actor.is_authenticated or actor.katalog is None:
+        return Vendor.objects.none()
+    qs = Vendor.objects.filter(katalog=actor.katalog)
+    if actor.can(Permission.VENDOR_VIEW_ALL):
+        return qs
+    if actor.can(Permission.VENDOR_EDIT_OWN):
+        return qs.filter(users=actor.user)
+    return Vendor.objects.none()
+
+
+def get_vendor(actor: Actor, pk: int) -> Vendor:
+    vendor = vendors_visible_to(actor).select_related("region", "district", "katalog").filter(pk=pk).first()
+    if vendor is None:
+        raise Http404
+    return vendor
+
+
+def own_vendor(actor: Actor) -> Vendor | None:
+    """The vendor a Penyedia user works for (the first, if staff of several)."""
+    if not actor.can(Permission.VENDOR_EDIT_OWN):
+        return None
+    return vendors_visible_to(actor).filter(users=actor.user).order_by("pk").first()
+
+
+def verification_queue(actor: Actor) -> QuerySet[Vendor]:
+    if not actor.can(Permission.VENDOR_VERIFY):
+        return Vendor.objects.none()
+    return (
+        vendors_visible_to(actor)
+        .filter(status=VendorStatus.SUBMITTED)
+        .select_related("district")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def search_vendors(actor: Actor, *, q: str = "", nib: str = "", status: str = "") -> QuerySet[Vendor]:
+    qs = vendors_visible_to(actor).select_related("district")
+    if nib:
+        qs = qs.filter(nib=nib)
+    if status:
+        qs = qs.filter(status=status)
+    if q:
+        qs = qs.filter(name__icontains=q)
+    return qs
+
+
+def public_vendor_count(katalog) -> int:
+    """How many verified UMKM a public page may say the catalogue has (a count, no names)."""
+    return Vendor.objects.filter(katalog=katalog, status=VendorStatus.VERIFIED).count()

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from . import views
+
+app_name = "vendors"
+
+urlpatterns = [
+    path("daftar/", views.register, name="register"),
+    path("usaha-saya/", views.mine, name="mine"),
+    path("usaha-saya/<slug:step>/", views.register_step, name="step"),
+    path("usaha-saya-kirim/", views.submit_mine, name="submit"),
+    path("kelurahan/", views.villages, name="villages"),
+    path("kelola/", views.vendor_list, name="list"),
+    path("kelola/verifikasi/", views.queue, name="queue"),
+    path("kelola/daftarkan/", views.assisted, name="assisted"),
+    path("kelola/impor/", views.import_upload, name="import"),
+    path("kelola/impor/<int:pk>/", views.import_status, name="import_status"),
+    path("kelola/impor/<int:pk>/langkah/", views.import_step, name="import_step"),
+    path("kelola/impor/<int:pk>/laporan.csv", views.import_report, name="import_report"),
+    path("kelola/<int:pk>/", views.detail, name="detail"),
+    path("kelola/<int:pk>/<slug:action>/", views.decide, name="decide"),
+    path("dokumen/<int:pk>/<slug:kind>/", views.document, name="document"),
+]

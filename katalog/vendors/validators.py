@@ -1,0 +1,58 @@
+"""Indonesian business identifiers: NIB, NPWP, KBLI. Each returns the normalised value or raises
+ValidationError with a message the user can act on."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.id import npwp as stdnum_npwp
+
+
+def digits(value: object) -> str:
+    return re.sub(r"[\s.\-/]", "", str(value or "")).strip()
+
+
+def clean_nib(value: object) -> str:
+    nib = digits(value)
+    if not re.fullmatch(r"\d{13}", nib):
+        raise ValidationError(_("NIB must be exactly 13 digits (from OSS)."), code="nib")
+    return nib
+
+
+def clean_npwp(value: object) -> str:
+    """15 digits whose ninth is a Luhn check digit, or the 16-digit form (PMK 112/2022)."""
+    raw = digits(value)
+    if not re.fullmatch(r"\d{15}|\d{16}", raw):
+        raise ValidationError(_("NPWP must have 15 or 16 digits."), code="npwp")
+    try:
+        return stdnum_npwp.validate(raw)
+    except StdnumError as exc:
+        raise ValidationError(_("This NPWP is not valid: please check the digits."), code="npwp") from exc
+
+
+def clean_kbli_list(value: object) -> list[str]:
+    """One or more 5-digit KBLI codes separated by commas, semicolons or spaces."""
+    if isinstance(value, list | tuple):
+        parts = [str(p).strip() for p in value]
+    else:
+        parts = [p for p in re.split(r"[,;\s]+", str(value or "").strip()) if p]
+    if not parts:
+        raise ValidationError(_("Give at least one KBLI code (5 digits)."), code="kbli")
+    bad = [p for p in parts if not re.fullmatch(r"\d{5}", p)]
+    if bad:
+        raise ValidationError(
+            _("KBLI codes have 5 digits; not valid: %(codes)s") % {"codes": ", ".join(bad)}, code="kbli"
+        )
+    return list(dict.fromkeys(parts))
+
+
+def clean_phone(value: object) -> str:
+    phone = re.sub(r"[\s\-()]", "", str(value or ""))
+    if phone.startswith("+62"):
+        phone = "0" + phone[3:]
+    elif phone.startswith("62"):
+        phone = "0" + phone[2:]
+    if not re.fullmatch(r"0\d{8,13}", phone):
+        raise ValidationError(_("Write the phone number as 08xx or +62, 9 to 14 digits."), code="phone")
+    return phone
