@@ -141,7 +141,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("KATALOG_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "katalog.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
 AXES_ENABLED = env_bool("KATALOG_AXES_ENABLED", True)
 

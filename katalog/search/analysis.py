@@ -39,8 +39,25 @@ STOPWORDS = frozenset(
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 _SUFFIXES = ("kan", "an", "i", "nya", "lah", "kah", "ku", "mu")
-_PREFIXES = ("meng", "meny", "mem", "men", "me", "peng", "peny", "pem", "pen", "pe", "ber", "be", "per",
-             "ter", "di", "ke", "se")
+_PREFIXES = (
+    "meng",
+    "meny",
+    "mem",
+    "men",
+    "me",
+    "peng",
+    "peny",
+    "pem",
+    "pen",
+    "pe",
+    "ber",
+    "be",
+    "per",
+    "ter",
+    "di",
+    "ke",
+    "se",
+)
 # Nasal prefixes replace the first letter of the root (meny+apu = sapu, mem+otong = potong, ...).
 _RECODE = {"meny": "s", "peny": "s", "mem": "p", "pem": "p", "men": "t", "pen": "t", "meng": "k", "peng": "k"}
 
@@ -68,13 +85,15 @@ def words(text: str) -> list[str]:
 
 def _peel(word: str, roots: frozenset[str]) -> str | None:
     """Strip one suffix and/or one prefix, trying each until a dictionary root appears."""
-    suffix_forms = [word] + [word[: -len(s)] for s in _SUFFIXES if word.endswith(s) and len(word) - len(s) >= 3]
+    suffix_forms = [word] + [
+        word[: -len(s)] for s in _SUFFIXES if word.endswith(s) and len(word) - len(s) >= 3
+    ]
     for form in suffix_forms:
         if form in roots:
             return form
         for prefix in _PREFIXES:
             if form.startswith(prefix) and len(form) - len(prefix) >= 3:
-                rest = form[len(prefix):]
+                rest = form[len(prefix) :]
                 if rest in roots:
                     return rest
                 recoded = _RECODE.get(prefix, "") + rest

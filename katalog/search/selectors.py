@@ -15,7 +15,9 @@ def known_words(tenant_id: int, candidates: set[str]) -> dict[str, str]:
     """Which of these words the tenant's index has seen, with their stems."""
     if not candidates:
         return {}
-    rows = SearchTerm.objects.filter(tenant_id=tenant_id, word__in=sorted(candidates)).values_list("word", "stem")
+    rows = SearchTerm.objects.filter(tenant_id=tenant_id, word__in=sorted(candidates)).values_list(
+        "word", "stem"
+    )
     return dict(rows)
 
 
@@ -24,8 +26,14 @@ def synonyms_for(tenant_id: int) -> list[tuple[str, str]]:
 
 
 def build_plan(
-    tenant_id: int, q: str = "", filters: SearchFilters | None = None, sort: Sort | str | None = None,
-    page: int = 1, page_size: int = 20, *, backend: SearchBackend | None = None,
+    tenant_id: int,
+    q: str = "",
+    filters: SearchFilters | None = None,
+    sort: Sort | str | None = None,
+    page: int = 1,
+    page_size: int = 20,
+    *,
+    backend: SearchBackend | None = None,
 ) -> tuple[SearchBackend, SearchPlan]:
     """Analyze the query (synonyms, typos) and compile it for the engine; separate from running it
     so the benchmark can time the engine alone."""
@@ -34,15 +42,25 @@ def build_plan(
     chosen = Sort(sort) if sort else (Sort.RELEVANCE if clauses else Sort.NEWEST)
     page_size = max(1, min(int(page_size), MAX_PAGE_SIZE))
     plan = SearchPlan(
-        tenant_id=tenant_id, clauses=tuple(clauses), filters=filters or SearchFilters(), sort=chosen,
-        offset=(max(1, int(page)) - 1) * page_size, limit=page_size,
+        tenant_id=tenant_id,
+        clauses=tuple(clauses),
+        filters=filters or SearchFilters(),
+        sort=chosen,
+        offset=(max(1, int(page)) - 1) * page_size,
+        limit=page_size,
     )
     return engine, engine.plan(plan)
 
 
 def search(
-    tenant_id: int, q: str = "", filters: SearchFilters | None = None, sort: Sort | str | None = None,
-    page: int = 1, page_size: int = 20, *, backend: SearchBackend | None = None,
+    tenant_id: int,
+    q: str = "",
+    filters: SearchFilters | None = None,
+    sort: Sort | str | None = None,
+    page: int = 1,
+    page_size: int = 20,
+    *,
+    backend: SearchBackend | None = None,
 ) -> SearchResult:
     """One page of a tenant's products matching `q` (every word required; an empty q lists all),
     narrowed by `filters`, in `sort` order (relevance when there is a query, newest otherwise),

@@ -42,7 +42,9 @@ def index_documents(docs: Iterable[SearchDocument], *, backend: SearchBackend | 
     return len(prepared)
 
 
-def remove_documents(tenant_id: int, product_ids: Sequence[int], *, backend: SearchBackend | None = None) -> None:
+def remove_documents(
+    tenant_id: int, product_ids: Sequence[int], *, backend: SearchBackend | None = None
+) -> None:
     """Remove products from the index (delisted, frozen, deleted); unknown ids are ignored."""
     if product_ids:
         (backend or get_backend()).remove(tenant_id, list(product_ids))
@@ -57,7 +59,10 @@ def _batches(docs: Iterable[SearchDocument], size: int) -> Iterator[list[Prepare
 
 
 def rebuild(
-    tenant_id: int, docs_iter: Iterable[SearchDocument], *, backend: SearchBackend | None = None,
+    tenant_id: int,
+    docs_iter: Iterable[SearchDocument],
+    *,
+    backend: SearchBackend | None = None,
     batch_size: int = 2000,
 ) -> int:
     """Replace all of a tenant's documents with `docs_iter` (streamed in batches). On the database
@@ -66,14 +71,17 @@ def rebuild(
     with transaction.atomic():
         SearchTerm.objects.filter(tenant_id=tenant_id).delete()
         return engine.rebuild(
-            tenant_id, ([p for p in batch if p.doc.tenant_id == tenant_id] for batch in _batches(docs_iter, batch_size))
+            tenant_id,
+            ([p for p in batch if p.doc.tenant_id == tenant_id] for batch in _batches(docs_iter, batch_size)),
         )
 
 
 def enqueue(tenant_id: int, product_ids: Iterable[int]) -> None:
     """Record that these products changed. Call it in the transaction that changes them: the row
     commits with the change, and `apply_outbox` brings the index up to date afterwards."""
-    SearchOutbox.objects.bulk_create([SearchOutbox(tenant_id=tenant_id, product_id=p) for p in set(product_ids)])
+    SearchOutbox.objects.bulk_create(
+        [SearchOutbox(tenant_id=tenant_id, product_id=p) for p in set(product_ids)]
+    )
 
 
 def apply_outbox(loader: Loader, *, backend: SearchBackend | None = None, batch_size: int = 500) -> int:

@@ -283,7 +283,7 @@ def import_rows(
         for nib, fields in good.items():
             vendor = existing.get(nib)
             if vendor is None:
-                new.append(Vendor(katalog=katalog, nib=nib, status=VendorStatus.VERIFIED, source=VendorSource.IMPORT,
+                new.append(Vendor(katalog=katalog, status=VendorStatus.VERIFIED, source=VendorSource.IMPORT,
                                   verified_at=now, submitted_at=now, **fields))  # fmt: skip
                 continue
             diff = [k for k in COMPARED if getattr(vendor, k) != fields[k]]

@@ -1,3 +1,5 @@
+# SQL text here is assembled only from fixed fragments; every value travels as a parameter.
+# ruff: noqa: S608
 """The default backend: the database's own full-text index (SQLite FTS5 or PostgreSQL tsvector).
 
 Documents live in `search_entry` (see schema.py), written in the caller's transaction, so a
@@ -17,6 +19,10 @@ from katalog.search.analysis import Clause
 from katalog.search.backends.base import PreparedDocument, SearchBackend, SearchPlan
 from katalog.search.types import SearchResult, Sort, band_bounds_sen, empty_facets, to_sen
 
+_COLUMNS = (
+    "tenant_id, product_id, category_id, category_ids, price_sen, unit, size_class, district_code, "
+    "vendor_id, tkdn, is_domestic, listed_s, name_terms, body_terms"
+)
 _FACET_KEYS = {"s": "size_class", "d": "district", "b": "price_band", "c": "category"}
 
 
@@ -165,12 +171,23 @@ class SqliteBackend(DatabaseBackend):
             for p in docs:
                 d = p.doc
                 cursor.execute(
-                    "INSERT INTO search_entry (tenant_id, product_id, category_id, category_ids, price_sen, unit, "
-                    "size_class, district_code, vendor_id, tkdn, is_domestic, listed_s, name_terms, body_terms) "
-                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                    [d.tenant_id, d.product_id, d.category_id, json.dumps(sorted(set(d.category_ids))),
-                     p.price_sen, d.unit, d.size_class, d.district_code, d.vendor_id, d.tkdn_percent,
-                     d.is_domestic, p.listed_s, p.name_terms, p.body_terms],
+                    f"INSERT INTO search_entry ({_COLUMNS}) VALUES ({', '.join(['%s'] * 14)})",
+                    [
+                        d.tenant_id,
+                        d.product_id,
+                        d.category_id,
+                        json.dumps(sorted(set(d.category_ids))),
+                        p.price_sen,
+                        d.unit,
+                        d.size_class,
+                        d.district_code,
+                        d.vendor_id,
+                        d.tkdn_percent,
+                        d.is_domestic,
+                        p.listed_s,
+                        p.name_terms,
+                        p.body_terms,
+                    ],
                 )
                 entry_id = cursor.lastrowid
                 cursor.execute(
@@ -189,7 +206,9 @@ class SqliteBackend(DatabaseBackend):
             marks = ", ".join(["%s"] * len(chunk))
             subquery = f"SELECT id FROM search_entry WHERE tenant_id = %s AND product_id IN ({marks})"
             cursor.execute(f"DELETE FROM search_fts WHERE rowid IN ({subquery})", [tenant_id, *chunk])
-            cursor.execute(f"DELETE FROM search_entry_category WHERE entry_id IN ({subquery})", [tenant_id, *chunk])
+            cursor.execute(
+                f"DELETE FROM search_entry_category WHERE entry_id IN ({subquery})", [tenant_id, *chunk]
+            )
             cursor.execute(f"DELETE FROM search_entry WHERE id IN ({subquery})", [tenant_id, *chunk])
 
     def remove(self, tenant_id: int, product_ids: Sequence[int]) -> None:
@@ -251,21 +270,29 @@ class PostgresBackend(DatabaseBackend):
         count, facets = self._facets(facet_rows)
         return SearchResult(count=count, ids=[int(i) for i in ids], facets=facets)
 
-    _COLUMNS = (
-        "tenant_id, product_id, category_id, category_ids, price_sen, unit, size_class, district_code, "
-        "vendor_id, tkdn, is_domestic, listed_s, name_terms, body_terms"
-    )
-
     def index(self, docs: Sequence[PreparedDocument]) -> None:
-        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in self._COLUMNS.split(", ")[2:])
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _COLUMNS.split(", ")[2:])
         sql = (
-            f"INSERT INTO search_entry ({self._COLUMNS}) VALUES ({', '.join(['%s'] * 14)}) "
+            f"INSERT INTO search_entry ({_COLUMNS}) VALUES ({', '.join(['%s'] * 14)}) "
             f"ON CONFLICT (tenant_id, product_id) DO UPDATE SET {updates}"
         )
         rows = [
-            [p.doc.tenant_id, p.doc.product_id, p.doc.category_id, sorted(set(p.doc.category_ids)), p.price_sen,
-             p.doc.unit, p.doc.size_class, p.doc.district_code, p.doc.vendor_id, p.doc.tkdn_percent,
-             p.doc.is_domestic, p.listed_s, p.name_terms, p.body_terms]
+            [
+                p.doc.tenant_id,
+                p.doc.product_id,
+                p.doc.category_id,
+                sorted(set(p.doc.category_ids)),
+                p.price_sen,
+                p.doc.unit,
+                p.doc.size_class,
+                p.doc.district_code,
+                p.doc.vendor_id,
+                p.doc.tkdn_percent,
+                p.doc.is_domestic,
+                p.listed_s,
+                p.name_terms,
+                p.body_terms,
+            ]
             for p in docs
         ]
         with transaction.atomic(using=self.alias), connections[self.alias].cursor() as cursor:

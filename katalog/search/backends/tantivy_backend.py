@@ -91,7 +91,11 @@ class TantivyBackend(SearchBackend):
         self._reloaded = 0.0
 
     def rebuild(
-        self, tenant_id: int, batches: Iterable[Sequence[PreparedDocument]], *, heap: int = 512_000_000,
+        self,
+        tenant_id: int,
+        batches: Iterable[Sequence[PreparedDocument]],
+        *,
+        heap: int = 512_000_000,
         threads: int = 2,
     ) -> int:
         """Delete the tenant and add every document under one writer and one commit, so readers
@@ -100,7 +104,7 @@ class TantivyBackend(SearchBackend):
         total = 0
         with self._lock:
             writer = self._writer(heap, threads)
-            writer.delete_documents_by_term("tenant_id", tenant_id)
+            writer.delete_documents_by_query(self._term("tenant_id", tenant_id))
             for batch in batches:
                 for p in batch:
                     writer.add_document(self._document(p))
@@ -122,7 +126,7 @@ class TantivyBackend(SearchBackend):
     def clear(self, tenant_id: int) -> None:
         with self._lock:
             writer = self._writer()
-            writer.delete_documents_by_term("tenant_id", tenant_id)
+            writer.delete_documents_by_query(self._term("tenant_id", tenant_id))
             writer.commit()
             writer.wait_merging_threads()
         self._reloaded = 0.0
@@ -202,8 +206,14 @@ class TantivyBackend(SearchBackend):
     def execute_raw(self, plan: SearchPlan) -> object:
         searcher = self._searcher()
         base = plan.raw["base"]
-        hits = searcher.search(base, limit=plan.limit, offset=plan.offset, order_by_field="newest_key",
-                               order=Order.Desc, count=True)
+        hits = searcher.search(
+            base,
+            limit=plan.limit,
+            offset=plan.offset,
+            order_by_field="newest_key",
+            order=Order.Desc,
+            count=True,
+        )
         return hits.count, searcher.aggregate(base, self._aggregations())
 
     def execute(self, plan: SearchPlan) -> SearchResult:
@@ -217,13 +227,17 @@ class TantivyBackend(SearchBackend):
         else:
             addrs = self._newest(searcher, base, plan.offset, plan.limit)[1]
         ids = [int(v) for v in searcher.fast_field_values("product_id", addrs)] if addrs else []
-        return SearchResult(count=count, ids=ids, facets=self._facets(searcher, base) if count else empty_facets())
+        return SearchResult(
+            count=count, ids=ids, facets=self._facets(searcher, base) if count else empty_facets()
+        )
 
     @staticmethod
     def _newest(searcher: tantivy.Searcher, query: Query, offset: int, limit: int) -> tuple[int, list[Any]]:
         if limit <= 0:
             return searcher.search(query, limit=1, count=True).count, []
-        res = searcher.search(query, limit=limit, offset=offset, order_by_field="newest_key", order=Order.Desc)
+        res = searcher.search(
+            query, limit=limit, offset=offset, order_by_field="newest_key", order=Order.Desc
+        )
         return res.count, [addr for _key, addr in res.hits]
 
     def _relevance_page(
@@ -258,7 +272,9 @@ class TantivyBackend(SearchBackend):
         page's edges can have members outside the page; they are fetched exactly with a filter on
         that price, ordered by newest_key. Groups inside the page are sorted from fast fields."""
         order = Order.Asc if plan.sort == Sort.PRICE else Order.Desc
-        hits = searcher.search(base, limit=plan.offset + plan.limit, order_by_field="price_sen", order=order).hits
+        hits = searcher.search(
+            base, limit=plan.offset + plan.limit, order_by_field="price_sen", order=order
+        ).hits
         window = hits[plan.offset :]
         if not window:
             return []
@@ -274,10 +290,15 @@ class TantivyBackend(SearchBackend):
         for value, addrs in groups.items():
             if value in edges:
                 start = max(plan.offset, first_index[value]) - first_index[value]
-                exact = Query.boolean_query([
-                    (Occur.Must, base),
-                    (Occur.Must, Query.range_query(self.schema, "price_sen", FieldType.Integer, value, value)),
-                ])
+                exact = Query.boolean_query(
+                    [
+                        (Occur.Must, base),
+                        (
+                            Occur.Must,
+                            Query.range_query(self.schema, "price_sen", FieldType.Integer, value, value),
+                        ),
+                    ]
+                )
                 out += self._newest(searcher, exact, start, len(addrs))[1]
             else:
                 keys = searcher.fast_field_values("newest_key", addrs)

@@ -1,0 +1,26 @@
+import pytest
+
+from katalog.search.backends import get_backend
+from katalog.search.models import Synonym
+from katalog.search.services import index_documents
+
+from .catalogue import SYNONYMS, TENANT, documents
+
+BACKENDS = ["database", "tantivy"]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request, settings, tmp_path):
+    """Every test that asks for `backend` runs once per engine, each with its own empty index."""
+    settings.KATALOG_SEARCH_BACKEND = request.param
+    settings.KATALOG_TANTIVY_DIR = tmp_path / "tantivy"
+    return get_backend()
+
+
+@pytest.fixture
+def catalogue(backend, db):
+    """The Medan fixture catalogue, indexed, with the demo synonyms."""
+    for term, expansion in SYNONYMS:
+        Synonym.objects.create(tenant_id=TENANT, term=term, expansion=expansion)
+    index_documents(documents(), backend=backend)
+    return backend
