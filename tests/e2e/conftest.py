@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests import factories as f
 
@@ -30,6 +31,7 @@ PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 TIMEOUT_MS = 15_000
+expect.set_options(timeout=TIMEOUT_MS)
 
 
 # --- Regions --------------------------------------------------------------------------------
@@ -102,6 +104,12 @@ def new_page(browser, live_server):
         # Chromium asks for /favicon.ico on every page; answer it here so the live server (which
         # may share one SQLite connection with the test thread) only sees the journey's requests.
         context.route("**/favicon.ico", lambda route: route.fulfill(status=204, body=""))
+        if os.environ.get("TMP_STATIC_HACK"):
+            root = Path(__file__).resolve().parents[2] / "katalog" / "static"
+            def _static(route):
+                rel = route.request.url.split("/static/", 1)[1]
+                route.fulfill(path=str(root / rel))
+            context.route("**/static/**", _static)
         if lang:
             context.add_cookies([{"name": "django_language", "value": lang, "url": live_server.url}])
         page = context.new_page()

@@ -54,6 +54,10 @@ class Command(BaseCommand):
                     username=username, password=settings.KATALOG_DEMO_PASSWORD,
                     email=f"{username}@demo.katalog.local", first_name=username.capitalize(),
                 )  # fmt: skip
+            if username == "admin" and not user.is_superuser:
+                # The demo's admin is also the platform administrator (Django admin, every tenant).
+                user.is_staff = user.is_superuser = True
+                user.save(update_fields=["is_staff", "is_superuser"])
             Membership.objects.get_or_create(
                 user=user, katalog=katalog, role=role, office=offices[BUYER_OFFICE] if in_office else None
             )
