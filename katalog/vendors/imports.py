@@ -5,11 +5,6 @@ Every valid row is created or updated (matched by NIB within the tenant); every 
 reported with its line, column and reason; nothing else is lost. Rows are written in batches
 with one query to find the batch's existing vendors, so 30,000 rows take seconds."""
 
-import csv
-import io
-import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,6 +18,9 @@ from django.utils.translation import gettext as _
 from katalog.core import audit
 from katalog.core.models import Katalog, Region, RegionLevel
 from katalog.core.money import MoneyParseError, parse_rupiah
+from katalog.core.tabular import ImportFileError, Outcome, Table, safe_cell, write_report
+from katalog.core.tabular import read_path as _read_path
+from katalog.core.tabular import read_table as _read_table
 
 from . import validators
 from .models import SizeClassChange, Vendor, VendorSource, VendorStatus
@@ -34,118 +32,17 @@ COLUMNS = [
 ]  # fmt: skip
 REQUIRED_COLUMNS = ["nama_usaha", "nib", "kode_wilayah"]
 BATCH = 2000
+__all__ = ["ImportFileError", "Outcome", "read_path", "read_table", "run_import", "safe_cell", "write_report"]
 TRUE = {"ya", "y", "yes", "true", "1", "pkp", "benar"}
 FALSE = {"tidak", "t", "no", "n", "false", "0", "non-pkp", "non pkp", "nonpkp", "bukan", ""}
 
 
-class ImportFileError(Exception):
-    """The file as a whole cannot be read (wrong format, no header, missing columns)."""
-
-
-def _norm_header(text: object) -> str:
-    return re.sub(r"[^a-z0-9]", "", str(text or "").lower())
-
-
-_WANTED = {_norm_header(c): c for c in COLUMNS}
-
-
-@dataclass
-class Table:
-    rows: list[tuple[int, dict[str, str]]]  # (line number in the file, header row = 1; values)
-    columns: list[str]
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _map_header(header: list[Any]) -> dict[int, str]:
-    mapping: dict[int, str] = {}
-    for index, name in enumerate(header):
-        key = _norm_header(name)
-        if index == 0 and key in {"no", "nomor", "nourut"}:
-            continue
-        if key in _WANTED:
-            mapping[index] = _WANTED[key]
-    missing = [c for c in REQUIRED_COLUMNS if c not in mapping.values()]
-    if missing:
-        raise ImportFileError(_("The header row lacks the columns: %(cols)s.") % {"cols": ", ".join(missing)})
-    return mapping
-
-
-def _rows_from(records: Iterable[list[Any]]) -> Table:
-    records = iter(records)
-    for header in records:
-        if any(_cell(c) for c in header):
-            break
-    else:
-        raise ImportFileError(_("The file is empty."))
-    mapping = _map_header(list(header))
-    rows = []
-    line = 1
-    for record in records:
-        line += 1
-        values = {name: _cell(record[i]) if i < len(record) else "" for i, name in mapping.items()}
-        if any(values.values()):
-            rows.append((line, values))
-    return Table(rows=rows, columns=list(mapping.values()))
-
-
 def read_table(data: bytes, filename: str) -> Table:
-    """Parse a CSV (UTF-8, `,` or `;`) or XLSX file into rows keyed by column name."""
-    if data[:4] == b"PK\x03\x04" or filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-        except Exception as exc:  # openpyxl raises many types for a broken file
-            raise ImportFileError(_("This XLSX file cannot be opened.")) from exc
-        sheet = book.worksheets[0]
-        return _rows_from(list(row) for row in sheet.iter_rows(values_only=True))
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportFileError(_("The CSV file is not UTF-8 text. Save it as “CSV UTF-8”.")) from exc
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    return _rows_from(csv.reader(io.StringIO(text), delimiter=delimiter))
+    return _read_table(data, filename, columns=COLUMNS, required=REQUIRED_COLUMNS)
 
 
 def read_path(path: str | Path) -> Table:
-    p = Path(path)
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise ImportFileError(_("Cannot read %(path)s: %(err)s") % {"path": p.name, "err": exc.strerror}) from exc
-    return read_table(data, p.name)
-
-
-@dataclass
-class Outcome:
-    imported: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejections: list[tuple[int, str, str]] = field(default_factory=list)
-
-    @property
-    def rejected(self) -> int:
-        return len({line for line, _c, _r in self.rejections})
-
-    def add(self, other: "Outcome") -> None:
-        self.imported += other.imported
-        self.updated += other.updated
-        self.unchanged += other.unchanged
-        self.rejections.extend(other.rejections)
-
-    def summary(self) -> str:
-        return (
-            f"imported {self.imported}, updated {self.updated}, "
-            f"unchanged {self.unchanged}, rejected {self.rejected}"
-        )
+    return _read_path(path, columns=COLUMNS, required=REQUIRED_COLUMNS)
 
 
 def find_duplicates(rows: list[tuple[int, dict[str, str]]]) -> dict[int, int]:
@@ -338,20 +235,3 @@ def run_import(
         if dry_run:
             transaction.set_rollback(True)
     return total
-
-
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: object) -> str:
-    """A cell a spreadsheet will show as text, never run as a formula."""
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA) else text
-
-
-def write_report(rejections: Iterable[tuple[int, str, str]], out) -> None:
-    """The rejection report: CSV with `baris, kolom, alasan`, one line per problem."""
-    writer = csv.writer(out)
-    writer.writerow(["baris", "kolom", "alasan"])
-    for line, column, reason in sorted(rejections, key=lambda r: (r[0], r[1])):
-        writer.writerow([line, safe_cell(column), safe_cell(reason)])
