@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "katalog.core",
     "katalog.accounts",
     "katalog.vendors",
+    "katalog.catalogue",
     "katalog.search",
     "katalog.insights",
     "katalog.demo",
@@ -65,7 +66,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "katalog.core.language.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -160,6 +161,7 @@ USE_THOUSAND_SEPARATOR = False
 
 # --- Files ----------------------------------------------------------------------------------
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "katalog" / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "/media/"
@@ -201,3 +203,7 @@ LOGGING = {
 # Search backend: "database" (SQLite FTS5 or PostgreSQL full text, by engine) or "tantivy".
 KATALOG_SEARCH_BACKEND = os.environ.get("KATALOG_SEARCH_BACKEND", "database")
 KATALOG_TANTIVY_DIR = Path(os.environ.get("KATALOG_TANTIVY_DIR", VAR_DIR / "tantivy"))
+KATALOG_MAX_PHOTO_BYTES = int(os.environ.get("KATALOG_MAX_PHOTO_BYTES", str(8 * 1024 * 1024)))
+# A price raised by more than this fraction within KATALOG_PRICE_JUMP_DAYS is flagged for curation.
+KATALOG_PRICE_JUMP_RATIO = os.environ.get("KATALOG_PRICE_JUMP_RATIO", "0.25")
+KATALOG_PRICE_JUMP_DAYS = int(os.environ.get("KATALOG_PRICE_JUMP_DAYS", "30"))

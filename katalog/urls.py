@@ -4,19 +4,21 @@ from django.urls import include, path
 from django.views.static import serve
 
 from katalog.api import api
+from katalog.catalogue import views as catalogue_views
 from katalog.core import views as core_views
 
 handler403 = "katalog.core.views.forbidden"
 handler404 = "katalog.core.views.not_found"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", catalogue_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("akun/", include("katalog.accounts.urls")),
     path("penyedia/", include("katalog.vendors.urls")),
     path("dasbor/", include("katalog.insights.urls")),
+    path("", include("katalog.catalogue.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -25,6 +25,11 @@ class Actor:
     def is_authenticated(self) -> bool:
         return bool(self.user and self.user.is_authenticated)
 
+    @property
+    def db_user(self) -> User | None:
+        """The user to store in a foreign key (None for the system actor)."""
+        return self.user if self.is_authenticated else None
+
     def can(self, permission: Permission) -> bool:
         return permission in self.permissions
 
@@ -50,3 +55,13 @@ def actor_for(user, katalog: Katalog | None = None) -> Actor:
 
 def offices_of(*, katalog: Katalog):
     return Office.objects.filter(katalog=katalog, is_active=True)
+
+
+def system_actor(katalog: Katalog) -> Actor:
+    """The actor of a command run by the operator on the server (e.g. `katalog import_products
+    --approve`): the rights of a Pengelola in one tenant, with no user. Deliberately rare; every
+    write it makes is audited with an empty actor."""
+    from katalog.core.permissions import Role
+
+    roles = frozenset({Role.CATALOGUE_MANAGER})
+    return Actor(user=AnonymousUser(), katalog=katalog, roles=roles, permissions=permissions_for(roles))

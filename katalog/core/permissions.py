@@ -37,6 +37,12 @@ class Permission(enum.StrEnum):
     VENDOR_IMPORT = "vendor:import"  # import the Dinas UMKM registry
     DASHBOARD_UMKM = "dashboard:umkm"  # UMKM counts by class and district
     AUDIT_VIEW = "audit:view"  # read the audit log
+    PRODUCT_EDIT_OWN = "product:edit_own"  # a verified Penyedia writes its own products
+    PRODUCT_VIEW_ALL = "product:view_all"  # see every product of the tenant, in any state
+    PRODUCT_CURATE = "product:curate"  # approve, ask for revision, reject, freeze, delist
+    PRODUCT_IMPORT_ASSISTED = "product:import_assisted"  # import and list products for a UMKM
+    CATEGORY_MANAGE = "category:manage"  # the category tree and its required attributes
+    SYNONYM_MANAGE = "synonym:manage"  # the tenant's search synonyms
     OFFICE_MANAGE = "office:manage"  # create and edit offices (OPD)
     USER_MANAGE = "user:manage"  # invite users, grant roles
 
@@ -47,11 +53,16 @@ _MANAGER = {
     Permission.VENDOR_VERIFY,
     Permission.VENDOR_IMPORT,
     Permission.DASHBOARD_UMKM,
+    Permission.PRODUCT_VIEW_ALL,
+    Permission.PRODUCT_CURATE,
+    Permission.PRODUCT_IMPORT_ASSISTED,
+    Permission.CATEGORY_MANAGE,
+    Permission.SYNONYM_MANAGE,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # A Penyedia sees and edits only its own business.
-    Role.VENDOR: frozenset({Permission.VENDOR_EDIT_OWN}),
+    Role.VENDOR: frozenset({Permission.VENDOR_EDIT_OWN, Permission.PRODUCT_EDIT_OWN}),
     # The Dinas desk: onboarding, verification, the registry and its figures.
     Role.CATALOGUE_MANAGER: frozenset(_MANAGER),
     # Buyers and the treasurer get their rights with the purchasing issues; none over vendors.
@@ -61,7 +72,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # The head of an office reads the policy figures.
     Role.BUDGET_OWNER: frozenset({Permission.DASHBOARD_UMKM}),
     # The auditor reads everything and writes nothing.
-    Role.AUDITOR: frozenset({Permission.VENDOR_VIEW_ALL, Permission.DASHBOARD_UMKM, Permission.AUDIT_VIEW}),
+    Role.AUDITOR: frozenset(
+        {Permission.VENDOR_VIEW_ALL, Permission.PRODUCT_VIEW_ALL, Permission.DASHBOARD_UMKM, Permission.AUDIT_VIEW}
+    ),
     # The administrator runs the tenant: offices, users, and may read what the managers read.
     Role.ADMIN: frozenset(
         {
@@ -69,6 +82,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.USER_MANAGE,
             Permission.AUDIT_VIEW,
             Permission.VENDOR_VIEW_ALL,
+            Permission.PRODUCT_VIEW_ALL,
             Permission.DASHBOARD_UMKM,
         }
     ),

@@ -5,18 +5,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 
-def home(request):
-    """The public home page: what this catalogue is, and how a UMKM joins."""
-    from katalog.vendors.selectors import public_vendor_count
-
-    katalog = request.katalog
-    return render(
-        request,
-        "core/home.html",
-        {"verified_count": public_vendor_count(katalog) if katalog else 0},
-    )
-
-
 @never_cache
 @require_GET
 def healthz(request):

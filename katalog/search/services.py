@@ -10,7 +10,7 @@ from django.db import transaction
 from katalog.search.analysis import vocabulary
 from katalog.search.backends import get_backend
 from katalog.search.backends.base import PreparedDocument, SearchBackend, prepare
-from katalog.search.models import SearchOutbox, SearchTerm
+from katalog.search.models import SearchOutbox, SearchTerm, Synonym
 from katalog.search.types import SearchDocument
 
 Loader = Callable[[list[int]], list[SearchDocument]]
@@ -108,3 +108,11 @@ def apply_outbox(loader: Loader, *, backend: SearchBackend | None = None, batch_
                 remove_documents(tenant_id, gone, backend=engine)
             SearchOutbox.objects.filter(id__in=[row.id for row in rows]).delete()
             done += len(rows)
+
+
+def set_synonyms(tenant_id: int, pairs: Iterable[tuple[str, str]]) -> None:
+    """Replace a tenant's synonym list with `pairs` of (term, expansion), in one transaction."""
+    with transaction.atomic():
+        Synonym.objects.filter(tenant_id=tenant_id).delete()
+        unique = dict.fromkeys((t.strip().lower(), e.strip().lower()) for t, e in pairs)
+        Synonym.objects.bulk_create([Synonym(tenant_id=tenant_id, term=t, expansion=e) for t, e in unique])

@@ -88,7 +88,7 @@ def new_page(browser, live_server):
 
     `lang="en"` sets Django's language cookie, as the header's language button would; `lang=None`
     leaves the default (Indonesian)."""
-    contexts = []
+    contexts, script_errors = [], []
 
     def open_page(*, viewport=DESKTOP, phone=False, lang="en"):
         context = browser.new_context(
@@ -104,21 +104,18 @@ def new_page(browser, live_server):
         # Chromium asks for /favicon.ico on every page; answer it here so the live server (which
         # may share one SQLite connection with the test thread) only sees the journey's requests.
         context.route("**/favicon.ico", lambda route: route.fulfill(status=204, body=""))
-        if os.environ.get("TMP_STATIC_HACK"):
-            root = Path(__file__).resolve().parents[2] / "katalog" / "static"
-            def _static(route):
-                rel = route.request.url.split("/static/", 1)[1]
-                route.fulfill(path=str(root / rel))
-            context.route("**/static/**", _static)
         if lang:
             context.add_cookies([{"name": "django_language", "value": lang, "url": live_server.url}])
         page = context.new_page()
         page.set_default_timeout(TIMEOUT_MS)
+        page.on("pageerror", lambda exc: script_errors.append(f"{page.url}: {exc}"))
         return page
 
     yield open_page
     for context in contexts:
         context.close()
+    # A script that crashes leaves a person with a half-working page, even if the journey passed.
+    assert script_errors == []
 
 
 @pytest.fixture
@@ -127,12 +124,12 @@ def page(new_page):
     return new_page()
 
 
-@pytest.fixture
-def phone_page(new_page):
-    return new_page(viewport=PHONE, phone=True)
-
-
 # --- Helpers --------------------------------------------------------------------------------
+
+
+def assert_scripts_loaded(page) -> None:
+    """Fail at once, with the reason, when the page's scripts did not load."""
+    assert page.evaluate("typeof window.htmx") == "object", "htmx did not load on " + page.url
 
 
 def login(page, username: str, password: str = f.PASSWORD) -> None:

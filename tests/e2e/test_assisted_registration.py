@@ -8,14 +8,19 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
+from katalog.core.models import Region
 from katalog.vendors.models import Vendor, VendorSource, VendorStatus
 from tests import factories as f
 from tests.conftest import pdf_bytes
-from tests.e2e.conftest import login, logout, screenshot
+from tests.e2e.conftest import assert_scripts_loaded, login, logout, screenshot
 
 pytestmark = pytest.mark.e2e
 
 OWNER_EMAIL = "martua.ulos@example.id"
+
+
+def village_count(district: str) -> int:
+    return Region.objects.filter(parent_id=district, level="desa_kelurahan").count()
 
 
 def test_pengelola_registers_a_umkm_and_the_owner_sets_a_password(page, manager, tmp_path):
@@ -24,6 +29,7 @@ def test_pengelola_registers_a_umkm_and_the_owner_sets_a_password(page, manager,
     page.get_by_role("link", name="Register a UMKM").click()
     page.wait_for_url("**/penyedia/kelola/daftarkan/")
     expect(page.locator("#id_verify_now")).to_be_checked()
+    assert_scripts_loaded(page)
 
     page.fill("#id_name", "Ulos Martua")
     page.fill("#id_owner_name", "Martua Simanjuntak")
@@ -36,7 +42,7 @@ def test_pengelola_registers_a_umkm_and_the_owner_sets_a_password(page, manager,
     page.check("#id_is_vat_registered")
     page.fill("#id_address", "Jl. Pandu No. 5")
     page.select_option("#id_district", "12.71.01")
-    expect(page.locator("#id_village option[value='12.71.01.1001']")).to_have_count(1)
+    expect(page.locator("#id_village option")).to_have_count(village_count("12.71.01") + 1)
     page.select_option("#id_village", "12.71.01.1001")
     page.fill("#id_capital", "1.200.000.000")  # above Rp1 billion: small
     page.fill("#id_annual_sales", "900.000.000")
@@ -51,12 +57,18 @@ def test_pengelola_registers_a_umkm_and_the_owner_sets_a_password(page, manager,
     expect(page.locator("h1")).to_have_text("Ulos Martua")
     expect(page.locator(".badge.verified")).to_have_text("Verified")
     expect(page.locator(".badge.kecil")).to_have_text("Small")
-    expect(page.get_by_text(f"Ulos Martua is registered; an invitation was sent to {OWNER_EMAIL}.")).to_be_visible()
+    expect(
+        page.get_by_text(f"Ulos Martua is registered; an invitation was sent to {OWNER_EMAIL}.")
+    ).to_be_visible()
     expect(page.locator("dl.facts")).to_contain_text("Assisted at the Dinas desk")
     screenshot(page, "21-assisted-vendor-detail")
 
     vendor = Vendor.objects.get(nib="9120000000777")
-    assert (vendor.status, vendor.source, vendor.size_class) == (VendorStatus.VERIFIED, VendorSource.ASSISTED, "kecil")
+    assert (vendor.status, vendor.source, vendor.size_class) == (
+        VendorStatus.VERIFIED,
+        VendorSource.ASSISTED,
+        "kecil",
+    )
     assert (vendor.npwp, vendor.phone, vendor.email) == (f.VALID_NPWP, "081234567890", OWNER_EMAIL)
     assert vendor.region_id == "12.71.01.1001" and vendor.district_id == "12.71.01"
     assert vendor.is_vat_registered is True
@@ -92,3 +104,36 @@ def test_pengelola_registers_a_umkm_and_the_owner_sets_a_password(page, manager,
     # And the link cannot be used a second time
     page.goto(urlsplit(links[0]).path)
     expect(page.get_by_text("This link has expired or was already used. Ask for a new one.")).to_be_visible()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="katalog/accounts/services.py send_invitation() builds the link on https://<Katalog.domain>, "
+    "else on a hard-coded http://127.0.0.1:8000: with no domain set, the owner's link points at their phone",
+)
+def test_invitation_link_opens_the_site_the_pengelola_used(page, manager, medan, live_server, tmp_path):
+    assert medan.domain == ""  # a single-tenant site, reached through KATALOG_DEFAULT_TENANT
+    login(page, manager.username)
+    page.goto("/penyedia/kelola/daftarkan/")
+    page.fill("#id_name", "Kopi Sidikalang Pak Ucok")
+    page.fill("#id_owner_name", "Ucok Sinaga")
+    page.fill("#id_email", "ucok@example.id")
+    page.fill("#id_phone", "081234567890")
+    page.fill("#id_nib", "9120000000888")
+    page.fill("#id_npwp", f.VALID_NPWP)
+    page.fill("#id_kbli", "10761")
+    page.fill("#id_address", "Jl. Gatot Subroto No. 1")
+    page.select_option("#id_district", "12.71.02")
+    expect(page.locator("#id_village option")).to_have_count(village_count("12.71.02") + 1)
+    page.select_option("#id_village", "12.71.02.1001")
+    page.fill("#id_capital", "50.000.000")
+    pdf = tmp_path / "nib.pdf"
+    pdf.write_bytes(pdf_bytes())
+    page.set_input_files("#id_nib_document", str(pdf))
+    page.get_by_role("button", name="Register", exact=True).click()
+    page.wait_for_url(re.compile(r"/penyedia/kelola/\d+/$"))
+
+    assert len(mail.outbox) == 1
+    links = re.findall(r"https?://\S+/akun/sandi/[\w-]+/[\w-]+/", mail.outbox[0].body)
+    assert len(links) == 1
+    assert links[0].startswith(live_server.url + "/akun/sandi/"), links[0]

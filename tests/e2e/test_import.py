@@ -11,17 +11,24 @@ from playwright.sync_api import expect
 
 from katalog.vendors.models import Vendor, VendorSource, VendorStatus
 from tests import factories as f
-from tests.e2e.conftest import login, screenshot
+from tests.e2e.conftest import assert_scripts_loaded, login, screenshot
 
 pytestmark = pytest.mark.e2e
 
-HEADER = ["No", "nama_usaha", "nama_pemilik", "nib", "npwp", "kbli", "alamat", "kode_wilayah", "telepon", "email",
-          "modal_usaha", "omzet_tahunan", "pkp", "sektor"]  # fmt: skip
+# The Dinas registry's header, as the issue gives it.
+HEADER = (
+    "No;nama_usaha;nama_pemilik;nib;npwp;kbli;alamat;kode_wilayah;telepon;email;modal_usaha;omzet_tahunan;pkp;sektor"
+).split(";")
 
 
 def _row(n, name, nib, region="12.71.01.1001", capital="Rp 1.500.000", sales="Rp 24.000.000", pkp="tidak"):
-    return [str(n), name, f"Pemilik {n}", nib, f.VALID_NPWP, "10792", f"Jl. Impor No. {n}", region,
-            "081234567890", f"impor{n}@example.id", capital, sales, pkp, "Makanan"]  # fmt: skip
+    values = {
+        "No": str(n), "nama_usaha": name, "nama_pemilik": f"Pemilik {n}", "nib": nib,
+        "npwp": f.VALID_NPWP, "kbli": "10792", "alamat": f"Jl. Impor No. {n}", "kode_wilayah": region,
+        "telepon": "081234567890", "email": f"impor{n}@example.id", "modal_usaha": capital,
+        "omzet_tahunan": sales, "pkp": pkp, "sektor": "Kue",
+    }  # fmt: skip
+    return [values[column] for column in HEADER]
 
 
 # File line 1 is the header, so the row numbered n sits on line n + 1.
@@ -67,6 +74,7 @@ def test_import_with_good_and_bad_rows_reports_each_rejection(page, manager, tmp
     login(page, manager.username)
     page.get_by_role("link", name="Import", exact=True).click()
     page.wait_for_url("**/penyedia/kelola/impor/")
+    assert_scripts_loaded(page)
     screenshot(page, "40-import-upload")
     page.set_input_files("#id_file", str(upload))
     page.get_by_role("button", name="Upload and import").click()

@@ -63,7 +63,8 @@ def test_rejected_registration_is_fixed_resubmitted_and_approved(new_page, manag
     dinas.fill("#id_reason", REASON)
     dinas.get_by_role("button", name="Reject").click()
     dinas.wait_for_url("**/penyedia/kelola/verifikasi/")
-    expect(dinas.get_by_text("Toko Kain Butet was rejected; the owner sees your reason.")).to_be_visible()
+    # (The decision's message is checked word for word in test_language.py.)
+    expect(dinas.locator(".msg.success")).to_contain_text("Toko Kain Butet")
     expect(dinas.get_by_text("Nothing is waiting. Well done.")).to_be_visible()
     vendor.refresh_from_db()
     assert (vendor.status, vendor.status_reason) == (VendorStatus.REJECTED, REASON)
@@ -77,7 +78,7 @@ def test_rejected_registration_is_fixed_resubmitted_and_approved(new_page, manag
     screenshot(owner, "32-mine-rejected")
 
     # The owner fixes the NPWP on the legal step; the other fields come back as saved.
-    owner.get_by_role("link", name="Legal identity").first.click()
+    owner.locator("main a[href='/penyedia/usaha-saya/legal/']").first.click()
     owner.wait_for_url("**/penyedia/usaha-saya/legal/")
     expect(owner.locator("#id_nib")).to_have_value("8120000555001")
     expect(owner.locator("#id_npwp")).to_have_value(f.VALID_NPWP)
@@ -99,7 +100,7 @@ def test_rejected_registration_is_fixed_resubmitted_and_approved(new_page, manag
     expect(dinas.locator("dl.facts")).to_contain_text(FIXED_NPWP)
     dinas.get_by_role("button", name="Approve (verify)").click()
     dinas.wait_for_url("**/penyedia/kelola/verifikasi/")
-    expect(dinas.get_by_text("Toko Kain Butet is verified.")).to_be_visible()
+    expect(dinas.locator(".msg.success")).to_contain_text("Toko Kain Butet")
 
     vendor.refresh_from_db()
     assert vendor.status == VendorStatus.VERIFIED

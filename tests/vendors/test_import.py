@@ -142,7 +142,7 @@ def test_the_command_prints_one_summary_line_and_writes_the_report(medan, tmp_pa
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [(b"nama;alamat\nA;B\n", "nib"), (b"\xff\xfe\x00bad", "UTF-8"), (b"", "empty")],
+    [(b"nama;alamat\nA;B\n", "nib"), (b"\xff\xfe\x00bad", "UTF-8"), (b"", "empty|kosong")],
 )
 def test_the_command_fails_when_the_file_cannot_be_read(medan, tmp_path, content, message):
     src = tmp_path / "x.csv"

@@ -13,10 +13,11 @@ def test_nib_has_13_digits():
 
 def test_npwp_check_digit_is_verified():
     assert clean_npwp("02.183.241.5-000.000") == "021832415000000"
-    with pytest.raises(ValidationError, match="not valid"):
+    with pytest.raises(ValidationError, match="NPWP") as bad_digit:
         clean_npwp("02.183.241.6-000.000")
-    with pytest.raises(ValidationError, match="15 or 16"):
+    with pytest.raises(ValidationError, match="15") as too_short:
         clean_npwp("1234")
+    assert bad_digit.value.messages != too_short.value.messages  # each says what is wrong
 
 
 def test_npwp_16_digit_form_is_accepted():

@@ -6,6 +6,7 @@ from django.db import transaction
 from katalog.accounts.models import Membership, Office
 from katalog.core.models import Katalog
 from katalog.demo.accounts import DEMO_USERS
+from katalog.demo.catalogue import load_catalogue
 from katalog.demo.generate import DISTRIBUTION, load_registry
 from katalog.vendors.models import Vendor, VendorSource, VendorStatus
 from katalog.vendors.size_class import SizeClass
@@ -74,7 +75,8 @@ class Command(BaseCommand):
         vendor.users.add(User.objects.get(username="penyedia"))
         distribution = {k: max(1, v // 90) for k, v in DISTRIBUTION.items()} if small else DISTRIBUTION
         created = load_registry(katalog, distribution=distribution)
+        products = load_catalogue(katalog)
         self.stdout.write(
             f"demo tenant {katalog.region_id} {katalog.name}: {len(offices)} offices, {len(DEMO_USERS)} users, "
-            f"{created} registry vendors created"
+            f"{created} registry vendors created, {products} products listed"
         )

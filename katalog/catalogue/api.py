@@ -1,0 +1,202 @@
+"""Products over the API: public search with facets, one product, and one POST per transition."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from ninja import Router, Schema
+
+from katalog.core.errors import NotFound
+
+from . import selectors, services, workflow
+
+router = Router(tags=["products"])
+
+
+class VendorBrief(Schema):
+    id: int
+    name: str
+    size_class: str
+    district: str | None
+    district_name: str | None
+
+
+class CategoryBrief(Schema):
+    id: int
+    name: str
+
+
+class ProductCard(Schema):
+    id: int
+    name: str
+    price: Decimal
+    unit: str
+    vendor: VendorBrief
+    category: CategoryBrief
+    thumbnail: str | None
+
+
+class FacetCount(Schema):
+    value: str
+    label: str
+    count: int
+
+
+class Facets(Schema):
+    category: list[FacetCount]
+    size_class: list[FacetCount]
+    district: list[FacetCount]
+    price_band: list[FacetCount]
+
+
+class ProductPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[ProductCard]
+    facets: Facets
+
+
+class Claim(Schema):
+    kind: str
+    number: str
+
+
+class PricePoint(Schema):
+    since: datetime
+    price: Decimal
+
+
+class ProductDetail(ProductCard):
+    description: str
+    specifications: dict[str, str]
+    min_order: int
+    lead_time_days: int
+    stock: int
+    tkdn_percent: Decimal | None
+    claims: list[Claim]
+    price_history: list[PricePoint]
+    status: str
+
+
+class ReasonIn(Schema):
+    reason: str = ""
+
+
+class StatusOut(Schema):
+    id: int
+    status: str
+    status_reason: str
+    listed_version: int | None
+    latest_version: int | None
+
+
+def _card(p) -> dict:
+    v = p.listed_version
+    photo = next(iter(p.photos.all()), None)
+    return {
+        "id": p.pk, "name": v.name, "price": v.price, "unit": v.unit,
+        "vendor": {"id": p.vendor_id, "name": p.vendor.name, "size_class": p.vendor.size_class,
+                   "district": p.vendor.district_id, "district_name": p.vendor.district.name if p.vendor.district_id else None},
+        "category": {"id": v.category_id, "name": v.category.name},
+        "thumbnail": photo.thumbnail.url if photo else None,
+    }  # fmt: skip
+
+
+@router.get("", response=ProductPage, auth=None)
+def list_products(request, page_size: int = 20):
+    """Search listed products: `q`, filters `category`, `price_min`, `price_max`, `size_class`,
+    `district`, `tkdn_min`, `pdn`, `vendor`; `sort` = relevance | price | -price | newest; `page`."""
+    from katalog.catalogue.views import parse_search_params
+    from katalog.core.models import Region
+    from katalog.search.types import PRICE_BANDS
+    from katalog.vendors.size_class import SizeClass
+
+    katalog = request.katalog
+    if not katalog:
+        raise NotFound()
+    q, filters, sort, page = parse_search_params(request.GET)
+    page_size = max(1, min(page_size, 100))
+    found = selectors.search_products(katalog, q=q, filters=filters, sort=sort, page=page, page_size=page_size)
+    facets = found.result.facets
+    cats = {c.pk: c.name for c in selectors.categories_of(katalog)}
+    districts = dict(Region.objects.filter(code__in=list(facets.get("district", {}))).values_list("code", "name"))
+    return {
+        "count": found.result.count, "page": page, "page_size": page_size,
+        "results": [_card(p) for p in found.products],
+        "facets": {
+            "category": [{"value": str(k), "label": cats.get(k, str(k)), "count": n}
+                         for k, n in facets.get("category", {}).items()],
+            "size_class": [{"value": k, "label": str(SizeClass(k).label), "count": n}
+                           for k, n in facets.get("size_class", {}).items()],
+            "district": [{"value": k, "label": districts.get(k, k), "count": n}
+                         for k, n in facets.get("district", {}).items()],
+            "price_band": [{"value": key, "label": key, "count": facets.get("price_band", {}).get(key, 0)}
+                           for key, _lo, _hi in PRICE_BANDS if facets.get("price_band", {}).get(key)],
+        },
+    }  # fmt: skip
+
+
+@router.get("/{product_id}", response=ProductDetail, auth=None)
+def get_product(request, product_id: int):
+    katalog = request.katalog
+    if not katalog:
+        raise NotFound()
+    p = selectors.get_public_product(katalog, product_id)
+    v = p.listed_version
+    return {
+        **_card(p), "description": v.description, "specifications": v.specifications, "min_order": v.min_order,
+        "lead_time_days": v.lead_time_days, "stock": p.stock, "tkdn_percent": v.tkdn_percent,
+        "claims": [{"kind": c.kind, "number": c.number} for c in v.verified_claims],
+        "price_history": [{"since": h.approved_at, "price": h.price} for h in selectors.price_history(p)],
+        "status": p.status,
+    }  # fmt: skip
+
+
+def _status(p) -> dict:
+    return {"id": p.pk, "status": p.status, "status_reason": p.status_reason,
+            "listed_version": p.listed_version.number if p.listed_version_id else None,
+            "latest_version": p.latest_version.number if p.latest_version_id else None}  # fmt: skip
+
+
+def _transition(request, product_id: int, action: str, reason: str = ""):
+    from katalog.api import actor_of
+
+    actor = actor_of(request)
+    product = selectors.get_product(actor, product_id)
+    kwargs = {"reason": reason} if action in workflow.NEEDS_REASON or action == workflow.WITHDRAW else {}
+    return _status(services.TRANSITION_SERVICES[action](actor=actor, product=product, **kwargs))
+
+
+@router.post("/{product_id}/submit", response=StatusOut)
+def submit(request, product_id: int):
+    return _transition(request, product_id, workflow.SUBMIT)
+
+
+@router.post("/{product_id}/approve", response=StatusOut)
+def approve(request, product_id: int):
+    return _transition(request, product_id, workflow.APPROVE)
+
+
+@router.post("/{product_id}/request-revision", response=StatusOut)
+def request_revision(request, product_id: int, payload: ReasonIn):
+    return _transition(request, product_id, workflow.REQUEST_REVISION, payload.reason)
+
+
+@router.post("/{product_id}/reject", response=StatusOut)
+def reject(request, product_id: int, payload: ReasonIn):
+    return _transition(request, product_id, workflow.REJECT, payload.reason)
+
+
+@router.post("/{product_id}/freeze", response=StatusOut)
+def freeze(request, product_id: int, payload: ReasonIn):
+    return _transition(request, product_id, workflow.FREEZE, payload.reason)
+
+
+@router.post("/{product_id}/delist", response=StatusOut)
+def delist(request, product_id: int, payload: ReasonIn):
+    return _transition(request, product_id, workflow.DELIST, payload.reason)
+
+
+@router.post("/{product_id}/withdraw", response=StatusOut)
+def withdraw(request, product_id: int, payload: ReasonIn | None = None):
+    return _transition(request, product_id, workflow.WITHDRAW, payload.reason if payload else "")

@@ -1,0 +1,380 @@
+"""Catalogue pages: public search and product pages, the vendor's products, curation."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from katalog.core.decorators import require
+from katalog.core.errors import DomainError
+from katalog.core.models import Region, RegionLevel
+from katalog.core.permissions import Permission
+from katalog.core.tabular import ImportFileError, read_table
+from katalog.search.models import Synonym
+from katalog.search.types import PRICE_BANDS, SIZE_CLASSES, SearchFilters, Sort
+from katalog.vendors import selectors as vendor_selectors
+from katalog.vendors.models import Vendor, VendorStatus
+from katalog.vendors.size_class import SizeClass
+
+from . import imports, selectors, services, workflow
+from .forms import AssistedProductImportForm, ProductForm, ProductImportForm, ReasonForm, initial_from
+from .models import Product
+
+PAGE_SIZE = 20
+
+
+# --- Public ---------------------------------------------------------------------------------------
+
+
+def _decimal(value):
+    from katalog.core.money import MoneyParseError, parse_rupiah
+
+    try:
+        return parse_rupiah(value) if value not in (None, "") else None
+    except MoneyParseError:
+        return None
+
+
+def _int_or_none(value):
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def parse_search_params(params) -> tuple[str, SearchFilters, str | None, int]:
+    """The query string of the search page and the API, read the same way (bad values ignored)."""
+    size = params.get("size_class") or None
+    pdn = params.get("pdn")
+    tkdn = params.get("tkdn_min")
+    try:
+        tkdn_min = float(tkdn) if tkdn not in (None, "") else None
+    except ValueError:
+        tkdn_min = None
+    sort = params.get("sort") or None
+    filters = SearchFilters(
+        category=_int_or_none(params.get("category")), price_min=_decimal(params.get("price_min")),
+        price_max=_decimal(params.get("price_max")), size_class=size if size in SIZE_CLASSES else None,
+        district=params.get("district") or None, tkdn_min=tkdn_min,
+        pdn=True if pdn in ("1", "true", "ya") else False if pdn in ("0", "false", "tidak") else None,
+        vendor=_int_or_none(params.get("vendor")),
+    )  # fmt: skip
+    page = max(1, _int_or_none(params.get("page")) or 1)
+    return (params.get("q") or "").strip()[:200], filters, sort if sort in Sort._value2member_map_ else None, page
+
+
+def home(request):
+    """The public home page: what this catalogue is, its categories, and how a UMKM joins."""
+    katalog = request.katalog
+    categories = [c for c in selectors.categories_of(katalog) if c.level == 1] if katalog else []
+    return render(request, "core/home.html", {
+        "verified_count": vendor_selectors.public_vendor_count(katalog) if katalog else 0,
+        "categories": categories,
+    })  # fmt: skip
+
+
+def search(request):
+    katalog = request.katalog
+    if not katalog:
+        raise Http404
+    q, filters, sort, page = parse_search_params(request.GET)
+    found = selectors.search_products(katalog, q=q, filters=filters, sort=sort, page=page, page_size=PAGE_SIZE)
+    categories = {c.pk: c for c in selectors.categories_of(katalog)}
+    districts = dict(
+        Region.objects.filter(parent_id=katalog.region_id, level=RegionLevel.DISTRICT).values_list("code", "name")
+    )
+    facets = found.result.facets
+    context = {
+        "q": q, "filters": filters, "sort": sort or "", "found": found, "page": page,
+        "pages": max(1, -(-found.result.count // PAGE_SIZE)), "categories": categories,
+        "category_facets": [(categories[c], n) for c, n in facets.get("category", {}).items() if c in categories],
+        "size_facets": [(s, SizeClass(s).label, facets.get("size_class", {}).get(s, 0)) for s in SIZE_CLASSES],
+        "district_facets": sorted(((code, districts.get(code, code), n) for code, n in facets.get("district", {}).items()),
+                                  key=lambda t: t[1]),
+        "price_facets": [(key, facets.get("price_band", {}).get(key, 0)) for key, _lo, _hi in PRICE_BANDS],
+        "sorts": [(s.value, s.label if hasattr(s, "label") else s.value) for s in Sort],
+        "compare_ids": request.session.get("compare", []),
+    }  # fmt: skip
+    template = "catalogue/_results.html" if request.htmx else "catalogue/search.html"
+    return render(request, template, context)
+
+
+def product_page(request, pk: int):
+    katalog = request.katalog
+    if not katalog:
+        raise Http404
+    product = selectors.get_public_product(katalog, pk)
+    return render(request, "catalogue/product.html", {
+        "product": product, "version": product.listed_version, "history": selectors.price_history(product),
+        "compare_ids": request.session.get("compare", []),
+    })  # fmt: skip
+
+
+def storefront(request, pk: int):
+    katalog = request.katalog
+    if not katalog:
+        raise Http404
+    vendor = Vendor.objects.filter(katalog=katalog, pk=pk, status=VendorStatus.VERIFIED).select_related(
+        "district").first()  # fmt: skip
+    if vendor is None:
+        raise Http404
+    products = selectors.with_card_data(selectors.public_products(katalog).filter(vendor=vendor)).order_by("name")
+    page = Paginator(products, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "catalogue/storefront.html", {"vendor": vendor, "page": page})
+
+
+def compare(request):
+    """Up to four products side by side. `?add=ID` / `?remove=ID` change the list kept in the session."""
+    katalog = request.katalog
+    if not katalog:
+        raise Http404
+    ids = [i for i in request.session.get("compare", []) if isinstance(i, int)]
+    if request.method == "POST":
+        add, remove = _int_or_none(request.POST.get("add")), _int_or_none(request.POST.get("remove"))
+        if add and add not in ids:
+            if len(ids) >= 4:
+                messages.warning(request, _("You can compare at most four products; remove one first."))
+            else:
+                ids.append(add)
+        if remove in ids:
+            ids.remove(remove)
+        request.session["compare"] = ids
+        return redirect(request.POST.get("next") or "catalogue:compare")
+    if request.GET.get("ids"):
+        ids = [i for i in (_int_or_none(x) for x in request.GET["ids"].split(",")) if i][:4]
+    products = {p.pk: p for p in selectors.with_card_data(selectors.public_products(katalog)).filter(pk__in=ids)}
+    rows = [products[i] for i in ids if i in products]
+    spec_keys = sorted({k for p in rows for k in p.listed_version.specifications})
+    return render(request, "catalogue/compare.html", {"products": rows, "spec_keys": spec_keys})
+
+
+# --- The vendor's products ---------------------------------------------------------------------
+
+
+def _own_vendor(request) -> Vendor:
+    vendor = vendor_selectors.own_vendor(request.actor)
+    if vendor is None:
+        raise Http404
+    return vendor
+
+
+@require(Permission.PRODUCT_EDIT_OWN)
+def my_products(request):
+    vendor = _own_vendor(request)
+    products = selectors.products_visible_to(request.actor).filter(vendor=vendor).select_related(
+        "latest_version", "listed_version").order_by("-updated_at")  # fmt: skip
+    return render(request, "catalogue/mine.html", {"vendor": vendor, "products": products})
+
+
+def _save_product(request, form, vendor, product=None):
+    """Create or update from a valid form, then add the photo if one came; returns the product."""
+    actor = request.actor
+    data = form.product_data()
+    with transaction.atomic():
+        if product is None:
+            product = services.product_create(actor=actor, vendor=vendor, data=data, stock=form.cleaned_data["stock"])
+        else:
+            product = services.product_update(actor=actor, product=product, data=data,
+                                              stock=form.cleaned_data["stock"])  # fmt: skip
+        if form.cleaned_data.get("photo"):
+            services.product_add_photo(actor=actor, product=product, upload=form.cleaned_data["photo"])
+    missing = form.missing_attributes()
+    if missing:
+        messages.warning(request, _("The category also asks for: %(list)s. Add them to the specifications.")
+                         % {"list": ", ".join(missing)})  # fmt: skip
+    return product
+
+
+def _show_error(request, form, exc: DomainError):
+    for name, msgs in exc.fields.items():
+        if name in form.fields:
+            for m in msgs:
+                form.add_error(name, m)
+            return
+    messages.error(request, str(exc.message))
+
+
+@require(Permission.PRODUCT_EDIT_OWN)
+def product_new(request):
+    vendor = _own_vendor(request)
+    form = ProductForm(request.POST or None, request.FILES or None, katalog=vendor.katalog)
+    if request.method == "POST" and form.is_valid():
+        try:
+            product = _save_product(request, form, vendor)
+        except DomainError as exc:
+            _show_error(request, form, exc)
+        else:
+            messages.success(request, _("Saved as a draft. Send it for curation when it is ready."))
+            return redirect("catalogue:edit", pk=product.pk)
+    return render(request, "catalogue/edit.html", {"form": form, "vendor": vendor, "product": None})
+
+
+@require(Permission.PRODUCT_EDIT_OWN)
+def product_edit(request, pk: int):
+    vendor = _own_vendor(request)
+    product = selectors.get_product(request.actor, pk)
+    if product.vendor_id != vendor.pk:
+        raise Http404
+    form = ProductForm(request.POST or None, request.FILES or None, katalog=vendor.katalog,
+                       initial=initial_from(product))  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        try:
+            product = _save_product(request, form, vendor, product)
+        except DomainError as exc:
+            _show_error(request, form, exc)
+        else:
+            if product.has_pending_change:
+                messages.success(request, _("Saved. The change goes to curation; the listed version stays on sale."))
+            else:
+                messages.success(request, _("Saved."))
+            return redirect("catalogue:edit", pk=product.pk)
+    return render(request, "catalogue/edit.html", {
+        "form": form, "vendor": vendor, "product": product, "photos": product.photos.all(),
+        "actions": workflow.actions_for(product=product, roles=request.actor.roles),
+        "history": selectors.price_history(product),
+        "missing": selectors.missing_for_version(product.latest_version),
+    })  # fmt: skip
+
+
+@require(Permission.PRODUCT_EDIT_OWN)
+def my_import(request):
+    vendor = _own_vendor(request)
+    return _import_page(request, ProductImportForm, vendor=vendor, mode="submit")
+
+
+# --- Curation ------------------------------------------------------------------------------------
+
+
+@require(Permission.PRODUCT_CURATE)
+def curation_queue(request):
+    products = list(selectors.curation_queue(request.actor)[:200])
+    return render(request, "catalogue/queue.html", {"products": products, "now": timezone.now()})
+
+
+@require(Permission.PRODUCT_VIEW_ALL)
+def review(request, pk: int):
+    product = selectors.get_product(request.actor, pk)
+    return render(request, "catalogue/review.html", _review_context(request, product, ReasonForm()))
+
+
+def _review_context(request, product, reason_form):
+    latest = product.latest_version
+    return {
+        "product": product, "latest": latest, "listed": product.listed_version,
+        "claims": latest.claims.all() if latest else [], "photos": product.photos.all(),
+        "flags": product.flags.filter(resolved_at__isnull=True), "history": selectors.price_history(product),
+        "missing": selectors.missing_for_version(latest) if latest else [],
+        "actions": workflow.actions_for(product=product, roles=request.actor.roles), "reason_form": reason_form,
+    }  # fmt: skip
+
+
+@login_required
+@require_POST
+def transition(request, pk: int, action: str):
+    """Every curation and vendor action: one POST each, through the same services as the API."""
+    if action not in workflow.ACTIONS:
+        raise Http404
+    product = selectors.get_product(request.actor, pk)
+    kwargs = {}
+    if action in workflow.NEEDS_REASON:
+        form = ReasonForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Please write the reason."))
+            return render(request, "catalogue/review.html", _review_context(request, product, form), status=422)
+        kwargs["reason"] = form.cleaned_data["reason"]
+    if action == workflow.APPROVE:
+        kwargs["verify_claims"] = request.POST.getlist("verify_claims")
+    try:
+        services.TRANSITION_SERVICES[action](actor=request.actor, product=product, **kwargs)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Done: %(name)s is now “%(status)s”.")
+                         % {"name": product.name, "status": Product.objects.get(pk=pk).get_status_display()})  # fmt: skip
+    if not request.actor.can(Permission.PRODUCT_CURATE):
+        return redirect("catalogue:edit", pk=pk)
+    if action == workflow.APPROVE:
+        return redirect("catalogue:queue")
+    return redirect("catalogue:review", pk=pk)
+
+
+@require(Permission.PRODUCT_CURATE)
+@require_POST
+def approve_many(request):
+    """Approve several waiting products at once (each in its own transaction; one failure does
+    not stop the others)."""
+    ids = [i for i in (_int_or_none(x) for x in request.POST.getlist("products")) if i]
+    done, failed = 0, []
+    for product in selectors.curation_queue(request.actor).filter(pk__in=ids):
+        try:
+            services.product_approve(actor=request.actor, product=product)
+            done += 1
+        except DomainError as exc:
+            failed.append(f"{product.name}: {exc.message}")
+    messages.success(request, _("%(n)s products approved.") % {"n": done})
+    for line in failed:
+        messages.error(request, line)
+    return redirect("catalogue:queue")
+
+
+@require(Permission.PRODUCT_IMPORT_ASSISTED)
+def assisted_import(request):
+    return _import_page(request, AssistedProductImportForm, vendor=None, mode=None)
+
+
+def _import_page(request, form_class, *, vendor, mode):
+    form = form_class(request.POST or None, request.FILES or None)
+    outcome = None
+    if request.method == "POST" and form.is_valid():
+        seller = vendor
+        if seller is None:
+            from katalog.vendors.validators import digits
+
+            seller = vendor_selectors.vendors_visible_to(request.actor).filter(
+                nib=digits(form.cleaned_data["nib"]), status=VendorStatus.VERIFIED).first()  # fmt: skip
+            if seller is None:
+                form.add_error("nib", _("No verified vendor has this NIB."))
+        if seller is not None:
+            upload = form.cleaned_data["file"]
+            try:
+                table = read_table(upload.read(), upload.name, columns=imports.COLUMNS, required=imports.REQUIRED)
+            except ImportFileError as exc:
+                form.add_error("file", str(exc))
+            else:
+                chosen = mode or ("approve" if form.cleaned_data.get("approve") else "submit")
+                outcome = imports.run_import(actor=request.actor, vendor=seller, table=table, mode=chosen)
+                request.session["product_import_report"] = [list(r) for r in outcome.rejections]
+    return render(request, "catalogue/import.html", {"form": form, "outcome": outcome, "columns": imports.COLUMNS})
+
+
+@require(Permission.SYNONYM_MANAGE)
+def synonyms(request):
+    """The tenant's synonym list: one `term = expansion` per line."""
+    katalog = request.actor.katalog
+    current = Synonym.objects.filter(tenant_id=katalog.pk).order_by("term")
+    errors = []
+    text = "\n".join(f"{s.term} = {s.expansion}" for s in current)
+    if request.method == "POST":
+        text = request.POST.get("synonyms", "")
+        pairs = []
+        for n, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            term, sep, expansion = line.partition("=")
+            if not sep or not term.strip() or not expansion.strip():
+                errors.append(_("Line %(n)s: write “term = words”.") % {"n": n})
+            else:
+                pairs.append((term.strip().lower()[:60], expansion.strip().lower()[:200]))
+        if not errors:
+            from katalog.search.services import set_synonyms
+
+            set_synonyms(katalog.pk, pairs)
+            messages.success(request, _("%(n)s synonyms saved.") % {"n": len(pairs)})
+            return redirect("catalogue:synonyms")
+    return render(request, "catalogue/synonyms.html", {"text": text, "errors": errors})
+

@@ -1,0 +1,79 @@
+"""Curation as a table: (status, action) → (next status, roles allowed, condition).
+
+A listed product whose newest version waits for curation (a price or specification change) stays
+on sale: `approve` puts the new version on sale, `reject` and `request-revision` drop it and tell
+the vendor why. Anything not in the table is refused."""
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+from django.utils.translation import gettext_lazy as _
+
+from katalog.core.errors import NotAllowed, TransitionNotAllowed
+from katalog.core.permissions import Role
+
+from .models import Product
+from .models import ProductStatus as S
+
+SUBMIT, APPROVE, REQUEST_REVISION, REJECT = "submit", "approve", "request-revision", "reject"
+FREEZE, DELIST, WITHDRAW = "freeze", "delist", "withdraw"
+ACTIONS = (SUBMIT, APPROVE, REQUEST_REVISION, REJECT, FREEZE, DELIST, WITHDRAW)
+NEEDS_REASON = frozenset({REQUEST_REVISION, REJECT, FREEZE, DELIST})
+
+VENDOR = frozenset({Role.VENDOR})
+MANAGER = frozenset({Role.CATALOGUE_MANAGER})
+
+
+def _pending(product: Product) -> bool:
+    return product.has_pending_change
+
+
+def _always(product: Product) -> bool:
+    return True
+
+
+class Rule(NamedTuple):
+    target: str
+    roles: frozenset[str]
+    when: Callable[[Product], bool] = _always
+
+
+TRANSITIONS: dict[tuple[str, str], Rule] = {
+    (S.DRAFT, SUBMIT): Rule(S.SUBMITTED, VENDOR | MANAGER),
+    (S.REVISION_REQUESTED, SUBMIT): Rule(S.SUBMITTED, VENDOR | MANAGER),
+    (S.REJECTED, SUBMIT): Rule(S.SUBMITTED, VENDOR),
+    (S.WITHDRAWN, SUBMIT): Rule(S.SUBMITTED, VENDOR),
+    (S.SUBMITTED, APPROVE): Rule(S.LISTED, MANAGER),
+    (S.SUBMITTED, REQUEST_REVISION): Rule(S.REVISION_REQUESTED, MANAGER),
+    (S.SUBMITTED, REJECT): Rule(S.REJECTED, MANAGER),
+    # A pending change to a listed product.
+    (S.LISTED, APPROVE): Rule(S.LISTED, MANAGER, _pending),
+    (S.LISTED, REQUEST_REVISION): Rule(S.LISTED, MANAGER, _pending),
+    (S.LISTED, REJECT): Rule(S.LISTED, MANAGER, _pending),
+    # Taking a listed product off sale.
+    (S.LISTED, FREEZE): Rule(S.FROZEN, MANAGER),
+    (S.LISTED, DELIST): Rule(S.DELISTED, MANAGER),
+    (S.LISTED, WITHDRAW): Rule(S.WITHDRAWN, VENDOR),
+    (S.FROZEN, APPROVE): Rule(S.LISTED, MANAGER),  # unfreeze after the matter is cleared
+    (S.FROZEN, DELIST): Rule(S.DELISTED, MANAGER),
+}
+
+
+def next_status(*, product: Product, action: str, roles: frozenset[str]) -> str:
+    rule = TRANSITIONS.get((product.status, action))
+    if rule is None or not rule.when(product):
+        raise TransitionNotAllowed(
+            _("This product cannot be “%(action)s” while it is “%(status)s”.")
+            % {"action": action, "status": S(product.status).label}
+        )
+    if not roles & rule.roles:
+        raise NotAllowed()
+    return rule.target
+
+
+def actions_for(*, product: Product, roles: frozenset[str]) -> list[str]:
+    return [
+        action
+        for (status, action), rule in TRANSITIONS.items()
+        if status == product.status and roles & rule.roles and rule.when(product)
+    ]

@@ -1,0 +1,129 @@
+"""The demo catalogue: the six kinds of the Medan report as top-level categories, with
+sub-categories, synonyms, and a few dozen listed products of demo vendors."""
+
+from decimal import Decimal
+
+from django.db import transaction
+
+from katalog.accounts.selectors import system_actor
+from katalog.catalogue import services
+from katalog.catalogue.models import Category, Product
+from katalog.core.models import Katalog
+from katalog.vendors.models import Vendor
+
+FOOD = [{"key": "pirt", "label": "Nomor PIRT atau BPOM"}, {"key": "halal", "label": "Sertifikat halal"}]
+SIZES = [{"key": "ukuran", "label": "Ukuran"}]
+
+# code, name, parent code, required attributes
+CATEGORIES = [
+    ("ATK", "Alat Tulis Kantor", None, []),
+    ("ATK-KRT", "Kertas dan Buku", "ATK", []),
+    ("ATK-TLS", "Alat Tulis", "ATK", []),
+    ("ATK-ARS", "Map dan Arsip", "ATK", []),
+    ("MKN", "Makanan dan Minuman", None, FOOD),
+    ("MKN-KUE", "Kue dan Roti", "MKN", []),
+    ("MKN-KUE-BOLU", "Bolu dan Kue Basah", "MKN-KUE", []),
+    ("MKN-NSI", "Nasi Kotak dan Katering", "MKN", []),
+    ("MKN-MNM", "Minuman", "MKN", []),
+    ("MKN-RGN", "Makanan Ringan", "MKN", []),
+    ("SPT", "Sepatu", None, SIZES),
+    ("SPT-DNS", "Sepatu Dinas", "SPT", []),
+    ("SPT-OLR", "Sepatu Olahraga", "SPT", []),
+    ("PKN", "Pakaian Dinas dan Kain Tradisional", None, []),
+    ("PKN-PDH", "Pakaian Dinas Harian", "PKN", SIZES),
+    ("PKN-PDL", "Pakaian Dinas Lapangan", "PKN", SIZES),
+    ("PKN-KAIN", "Kain Tradisional", "PKN", []),
+    ("PKN-KAIN-ULOS", "Ulos", "PKN-KAIN", []),
+    ("PKN-KAIN-SGK", "Songket", "PKN-KAIN", []),
+    ("SRG", "Seragam Sekolah", None, SIZES),
+    ("SRG-SD", "Seragam SD", "SRG", []),
+    ("SRG-SMP", "Seragam SMP", "SRG", []),
+    ("SRG-SMA", "Seragam SMA", "SRG", []),
+    ("SUV", "Suvenir", None, []),
+    ("SUV-RTN", "Kerajinan Rotan", "SUV", []),
+    ("SUV-CND", "Cenderamata", "SUV", []),
+]
+
+SYNONYMS = [
+    ("atk", "alat tulis kantor"),
+    ("pdh", "pakaian dinas harian"),
+    ("pdl", "pakaian dinas lapangan"),
+    ("nasi kotak", "katering"),
+    ("sepatu pantofel", "sepatu dinas"),
+]
+
+# name, category code, unit, price, specifications, description
+PRODUCTS = [
+    ("Ulos Ragi Hotang tenun tangan", "PKN-KAIN-ULOS", "lembar", 850_000, {"Bahan": "benang katun", "Ukuran": "200 x 80 cm"},
+     "Ulos tenun tangan pengrajin Medan, motif Ragi Hotang untuk cendera mata dan acara adat."),
+    ("Ulos Sadum untuk cendera mata", "PKN-KAIN-ULOS", "lembar", 450_000, {"Ukuran": "180 x 60 cm"},
+     "Ulos Sadum berwarna cerah, cocok untuk tamu kehormatan."),
+    ("Songket Batubara benang emas", "PKN-KAIN-SGK", "lembar", 1_750_000, {"Bahan": "sutra, benang emas"},
+     "Kain songket khas Batubara ditenun tangan."),
+    ("Kemeja PDH Pemko Medan lengan panjang", "PKN-PDH", "potong", 235_000, {"Ukuran": "S, M, L, XL", "Bahan": "katun drill"},
+     "Pakaian dinas harian dijahit penjahit lokal sesuai ketentuan Pemko Medan."),
+    ("Setelan PDL lapangan", "PKN-PDL", "setel", 410_000, {"Ukuran": "M, L, XL", "Bahan": "ripstop"},
+     "Pakaian dinas lapangan kuat untuk kegiatan luar kantor."),
+    ("Jasa jahit seragam kantor", "PKN-PDH", "potong", 120_000, {"Ukuran": "sesuai ukur badan"},
+     "Penjahit berpengalaman, jahitan rapi, ukur di kantor Anda."),
+    ("Seragam SD putih merah", "SRG-SD", "setel", 145_000, {"Ukuran": "6-12 tahun"}, "Seragam sekolah dasar, jahitan kuat."),
+    ("Seragam SMP putih biru", "SRG-SMP", "setel", 165_000, {"Ukuran": "S, M, L"}, "Seragam SMP bahan adem."),
+    ("Seragam SMA putih abu-abu", "SRG-SMA", "setel", 185_000, {"Ukuran": "S, M, L, XL"}, "Seragam SMA jahitan penjahit lokal."),
+    ("Sepatu pantofel kulit pria", "SPT-DNS", "pasang", 375_000, {"Ukuran": "38-44", "Bahan": "kulit sapi"},
+     "Sepatu dinas kulit asli buatan pengrajin Medan."),
+    ("Sepatu dinas wanita hak rendah", "SPT-DNS", "pasang", 325_000, {"Ukuran": "36-41"}, "Nyaman dipakai seharian."),
+    ("Sepatu olahraga kanvas", "SPT-OLR", "pasang", 210_000, {"Ukuran": "37-44"}, "Untuk senam pagi dan kegiatan olahraga."),
+    ("Bolu Meranti gulung keju", "MKN-KUE-BOLU", "kotak", 95_000, {"Isi": "1 gulung", "pirt": "2061271010123"},
+     "Bolu gulung khas Medan, cocok untuk rapat dan tamu."),
+    ("Bika Ambon pandan", "MKN-KUE-BOLU", "kotak", 110_000, {"Isi": "1 loyang"}, "Bika Ambon khas Medan, legit dan harum."),
+    ("Nasi kotak ayam gulai", "MKN-NSI", "kotak", 35_000, {"Isi": "nasi, ayam, sayur, buah"}, "Katering untuk rapat dan pelatihan."),
+    ("Snack box rapat isi 4", "MKN-RGN", "kotak", 18_000, {"Isi": "4 kue"}, "Kue basah dan kering untuk rapat."),
+    ("Kopi Sidikalang bubuk 250 g", "MKN-MNM", "bungkus", 55_000, {"Berat": "250 g"}, "Kopi robusta Sidikalang sangrai lokal."),
+    ("Teh jahe merah sachet", "MKN-MNM", "kotak", 30_000, {"Isi": "20 sachet"}, "Minuman jahe merah hangat."),
+    ("Kertas HVS A4 80 gram", "ATK-KRT", "rim", 62_000, {"Ukuran": "A4", "Gramatur": "80 gsm"}, "Kertas fotokopi putih."),
+    ("Buku agenda kantor bersampul batik", "ATK-KRT", "buah", 45_000, {"Halaman": "200"}, "Agenda dengan sampul motif batik Medan."),
+    ("Pulpen gel hitam isi 12", "ATK-TLS", "kotak", 36_000, {"Warna": "hitam"}, "Alat tulis kantor harian."),
+    ("Map snelhecter plastik", "ATK-ARS", "lusin", 24_000, {"Warna": "campur"}, "Map arsip plastik tebal."),
+    ("Ordner arsip folio", "ATK-ARS", "buah", 32_000, {"Ukuran": "folio"}, "Ordner untuk arsip dinas."),
+    ("Keranjang rotan anyaman", "SUV-RTN", "buah", 85_000, {"Bahan": "rotan"}, "Kerajinan rotan anyaman tangan."),
+    ("Kursi rotan teras", "SUV-RTN", "buah", 650_000, {"Bahan": "rotan sintetis"}, "Kerajinan rotan untuk ruang tunggu kantor."),
+    ("Tas anyaman rotan motif Batak", "SUV-RTN", "buah", 150_000, {"Bahan": "rotan"}, "Tas kerajinan rotan dengan motif gorga."),
+    ("Miniatur rumah Bolon", "SUV-CND", "buah", 275_000, {"Bahan": "kayu"}, "Cenderamata rumah adat Batak."),
+    ("Gantungan kunci ulos", "SUV-CND", "lusin", 60_000, {"Isi": "12 buah"}, "Suvenir kecil bermotif ulos."),
+    ("Plakat kayu ukir Medan", "SUV-CND", "buah", 320_000, {"Bahan": "kayu jati"}, "Plakat penghargaan ukir tangan."),
+]
+
+
+@transaction.atomic
+def load_catalogue(katalog: Katalog) -> int:
+    """Categories, synonyms and demo products; only what is missing is created."""
+    from katalog.search.services import set_synonyms
+
+    by_code: dict[str, Category] = {c.code: c for c in Category.objects.filter(katalog=katalog)}
+    for position, (code, name, parent, attrs) in enumerate(CATEGORIES):
+        if code not in by_code:
+            parent_cat = by_code[parent] if parent else None
+            by_code[code] = Category.objects.create(
+                katalog=katalog, code=code, name=name, parent=parent_cat, position=position,
+                level=(parent_cat.level + 1) if parent_cat else 1, required_attributes=attrs,
+            )  # fmt: skip
+    set_synonyms(katalog.pk, SYNONYMS)
+    if Product.objects.filter(katalog=katalog).exists():
+        return 0
+    sellers = list(Vendor.objects.filter(katalog=katalog, status="verified").order_by("pk")[:12])
+    demo_vendor = Vendor.objects.filter(katalog=katalog, nib="8120000000001").first()
+    actor = system_actor(katalog)
+    created = 0
+    for i, (name, code, unit, price, specs, description) in enumerate(PRODUCTS):
+        vendor = demo_vendor if (code.startswith("PKN-KAIN") and demo_vendor) else sellers[i % len(sellers)]
+        claims = {"pirt": specs.pop("pirt")} if "pirt" in specs else {}
+        data = services.ProductData(
+            name=name, category=by_code[code], unit=unit, price=Decimal(price), description=description,
+            specifications=specs, min_order=1, lead_time_days=2 + i % 5, is_domestic=True,
+            tkdn_percent=Decimal(40 + (i * 7) % 55) if i % 3 == 0 else None, claims=claims,
+        )  # fmt: skip
+        product = services.product_create(actor=actor, vendor=vendor, data=data, stock=50 + i * 10)
+        product = services.product_submit(actor=actor, product=product)
+        services.product_approve(actor=actor, product=product)
+        created += 1
+    return created
