@@ -87,9 +87,12 @@ def actor_of(request):
 
 
 from katalog.accounts.api import router as accounts_router  # noqa: E402
+from katalog.buying.api import budget_router, router as orders_router  # noqa: E402
 from katalog.catalogue.api import router as products_router  # noqa: E402
 from katalog.vendors.api import router as vendors_router  # noqa: E402
 
 api.add_router("", accounts_router)
 api.add_router("/vendors", vendors_router)
 api.add_router("/products", products_router)
+api.add_router("/orders", orders_router)
+api.add_router("/budget-lines", budget_router)

@@ -53,11 +53,14 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "katalog.core",
     "katalog.accounts",
     "katalog.vendors",
     "katalog.catalogue",
     "katalog.search",
+    "katalog.buying",
     "katalog.insights",
     "katalog.demo",
 ]
@@ -207,3 +210,12 @@ KATALOG_MAX_PHOTO_BYTES = int(os.environ.get("KATALOG_MAX_PHOTO_BYTES", str(8 * 
 # A price raised by more than this fraction within KATALOG_PRICE_JUMP_DAYS is flagged for curation.
 KATALOG_PRICE_JUMP_RATIO = os.environ.get("KATALOG_PRICE_JUMP_RATIO", "0.25")
 KATALOG_PRICE_JUMP_DAYS = int(os.environ.get("KATALOG_PRICE_JUMP_DAYS", "30"))
+
+# Background tasks (django-tasks with its database backend; `katalog db_worker` runs them).
+TASKS = {"default": {"BACKEND": os.environ.get("KATALOG_TASKS_BACKEND", "django_tasks_db.backend.DatabaseBackend")}}
+
+# Purchasing rules (PRODUCT.md). Amounts in rupiah.
+KATALOG_PP_LIMIT = os.environ.get("KATALOG_PP_LIMIT", "200000000")  # a PP completes purchases up to this
+KATALOG_VAT_PERCENT = os.environ.get("KATALOG_VAT_PERCENT", "11")  # PPN, only when the vendor is a PKP
+KATALOG_WAIT_WORKING_DAYS = int(os.environ.get("KATALOG_WAIT_WORKING_DAYS", "3"))  # PPK approval, vendor confirmation
+KATALOG_UNPAID_FLAG_DAYS = int(os.environ.get("KATALOG_UNPAID_FLAG_DAYS", "30"))  # invoice unpaid this long: flagged

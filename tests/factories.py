@@ -61,3 +61,44 @@ def make_vendor(katalog: Katalog, *, status: str = VendorStatus.VERIFIED, users=
 
 
 ALL_ROLES = [r.value for r in Role]
+
+
+# --- Catalogue -----------------------------------------------------------------------------------
+
+
+def make_category(katalog: Katalog, name: str = "Alat Tulis Kantor", *, code: str | None = None, parent=None,
+                  required_attributes=()):  # fmt: skip
+    from katalog.catalogue.models import Category
+
+    return Category.objects.create(
+        katalog=katalog, name=name, code=code or f"K{next(_seq)}", parent=parent,
+        level=(parent.level + 1) if parent else 1, required_attributes=list(required_attributes),
+    )  # fmt: skip
+
+
+def product_data(category, *, name: str = "Kertas HVS A4", price="55000", **fields):
+    """The cleaned data of a product, as a form or an import hands it to the services."""
+    from katalog.catalogue.services import ProductData
+
+    unit = fields.pop("unit", "rim")
+    return ProductData(name=name, category=category, unit=unit, price=Decimal(str(price)), **fields)
+
+
+def make_product(vendor: Vendor, category=None, *, listed: bool = True, submitted: bool = False,
+                 stock: int = 10, verify_claims=None, **fields):  # fmt: skip
+    """A product of `vendor` made through the services (as the Pengelola's desk would): a draft,
+    submitted (`submitted=True`) or listed (the default). Claims are verified at listing, all of
+    them unless `verify_claims` names some. The search index follows only when the caller runs
+    the on-commit hooks (`django_capture_on_commit_callbacks(execute=True)`)."""
+    from katalog.accounts.selectors import system_actor
+    from katalog.catalogue import services
+
+    desk = system_actor(vendor.katalog)
+    category = category or make_category(vendor.katalog)
+    data = product_data(category, **fields)
+    product = services.product_create(actor=desk, vendor=vendor, data=data, stock=stock)
+    if listed or submitted:
+        product = services.product_submit(actor=desk, product=product)
+    if listed:
+        product = services.product_approve(actor=desk, product=product, verify_claims=verify_claims)
+    return product

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from katalog.accounts.selectors import Actor
 from katalog.core import audit
 from katalog.core.errors import NotAllowed, ValidationFailed
+from katalog.core.money import round_money
 from katalog.core.permissions import Permission
 from katalog.search import services as search_services
 from katalog.vendors.models import Vendor
@@ -137,7 +138,7 @@ def _flag_price_jump(*, product: Product, version: ProductVersion) -> None:
     if low and version.price > low * (1 + Decimal(settings.KATALOG_PRICE_JUMP_RATIO)):
         ProductFlag.objects.create(
             katalog_id=product.katalog_id, product=product, version=version, kind=FlagKind.PRICE_JUMP,
-            detail={"from": str(low), "to": str(version.price),
+            detail={"from": str(round_money(low)), "to": str(round_money(version.price)),
                     "percent": str(((version.price / low - 1) * 100).quantize(Decimal("0.1")))},
         )  # fmt: skip
 
@@ -161,7 +162,7 @@ def product_update(*, actor: Actor, product: Product, data: ProductData, stock: 
     listed version stays on sale."""
     if not _may_write(actor, product):
         raise NotAllowed()
-    product = Product.objects.select_for_update().select_related("listed_version").get(pk=product.pk)
+    product = Product.objects.select_for_update(of=("self",)).select_related("listed_version").get(pk=product.pk)
     if product.status in (ProductStatus.SUBMITTED, ProductStatus.FROZEN, ProductStatus.DELISTED):
         raise ValidationFailed(
             _("This product cannot be changed while it is “%(status)s”.") % {"status": product.get_status_display()},
@@ -218,7 +219,7 @@ def _transition(*, actor: Actor, product: Product, action: str, reason: str = ""
     if not vendor_side and not actor.can(Permission.PRODUCT_CURATE):
         raise NotAllowed()
     product = (
-        Product.objects.select_for_update()
+        Product.objects.select_for_update(of=("self",))
         .select_related("vendor", "listed_version", "latest_version")
         .get(pk=product.pk)
     )

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from katalog.core.decorators import require
-from katalog.core.errors import DomainError
+from katalog.core.errors import DomainError, NotAllowed
 from katalog.core.models import Region, RegionLevel
 from katalog.core.permissions import Permission
 from katalog.core.tabular import ImportFileError, read_table
@@ -280,6 +281,9 @@ def transition(request, pk: int, action: str):
     if action not in workflow.ACTIONS:
         raise Http404
     product = selectors.get_product(request.actor, pk)
+    vendor_side = action in (workflow.SUBMIT, workflow.WITHDRAW)
+    if not vendor_side and not request.actor.can(Permission.PRODUCT_CURATE):
+        raise PermissionDenied  # a reader (auditor, vendor) may see the product, never decide on it
     kwargs = {}
     if action in workflow.NEEDS_REASON:
         form = ReasonForm(request.POST)
@@ -291,6 +295,8 @@ def transition(request, pk: int, action: str):
         kwargs["verify_claims"] = request.POST.getlist("verify_claims")
     try:
         services.TRANSITION_SERVICES[action](actor=request.actor, product=product, **kwargs)
+    except NotAllowed:
+        raise PermissionDenied from None
     except DomainError as exc:
         messages.error(request, str(exc.message))
     else:

@@ -77,3 +77,19 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
+
+class LocalDayOff(models.Model):
+    """A day off the Pengelola adds for the tenant, on top of the national holidays and
+    collective leave days that the `holidays` library knows (see core/calendar.py)."""
+
+    katalog = models.ForeignKey(Katalog, on_delete=models.PROTECT, related_name="days_off")
+    date = models.DateField()
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["katalog", "date"], name="day_off_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"

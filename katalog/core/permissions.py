@@ -43,6 +43,11 @@ class Permission(enum.StrEnum):
     PRODUCT_IMPORT_ASSISTED = "product:import_assisted"  # import and list products for a UMKM
     CATEGORY_MANAGE = "category:manage"  # the category tree and its required attributes
     SYNONYM_MANAGE = "synonym:manage"  # the tenant's search synonyms
+    ORDER_BUY = "order:buy"  # build carts and orders for one's office (PP, PPK)
+    ORDER_VIEW = "order:view"  # see orders: one's office's, one's vendor's, or all (auditor)
+    ORDER_VIEW_ALL = "order:view_all"  # every order of the tenant, read-only
+    BUDGET_MANAGE = "budget:manage"  # import and edit budget lines (RUP packages)
+    DAYS_OFF_MANAGE = "calendar:manage"  # local days off of the working-day calendar
     OFFICE_MANAGE = "office:manage"  # create and edit offices (OPD)
     USER_MANAGE = "user:manage"  # invite users, grant roles
 
@@ -58,22 +63,31 @@ _MANAGER = {
     Permission.PRODUCT_IMPORT_ASSISTED,
     Permission.CATEGORY_MANAGE,
     Permission.SYNONYM_MANAGE,
+    Permission.BUDGET_MANAGE,
+    Permission.DAYS_OFF_MANAGE,
+    Permission.ORDER_VIEW_ALL,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # A Penyedia sees and edits only its own business.
-    Role.VENDOR: frozenset({Permission.VENDOR_EDIT_OWN, Permission.PRODUCT_EDIT_OWN}),
+    Role.VENDOR: frozenset({Permission.VENDOR_EDIT_OWN, Permission.PRODUCT_EDIT_OWN, Permission.ORDER_VIEW}),
     # The Dinas desk: onboarding, verification, the registry and its figures.
     Role.CATALOGUE_MANAGER: frozenset(_MANAGER),
-    # Buyers and the treasurer get their rights with the purchasing issues; none over vendors.
-    Role.PP: frozenset(),
-    Role.PPK: frozenset(),
-    Role.TREASURER: frozenset(),
-    # The head of an office reads the policy figures.
-    Role.BUDGET_OWNER: frozenset({Permission.DASHBOARD_UMKM}),
+    # Buyers act for their office only (the order's workflow table says who does which step).
+    Role.PP: frozenset({Permission.ORDER_BUY, Permission.ORDER_VIEW}),
+    Role.PPK: frozenset({Permission.ORDER_BUY, Permission.ORDER_VIEW}),
+    Role.TREASURER: frozenset({Permission.ORDER_VIEW}),
+    # The head of an office reads its orders and the policy figures.
+    Role.BUDGET_OWNER: frozenset({Permission.DASHBOARD_UMKM, Permission.ORDER_VIEW}),
     # The auditor reads everything and writes nothing.
     Role.AUDITOR: frozenset(
-        {Permission.VENDOR_VIEW_ALL, Permission.PRODUCT_VIEW_ALL, Permission.DASHBOARD_UMKM, Permission.AUDIT_VIEW}
+        {
+            Permission.VENDOR_VIEW_ALL,
+            Permission.PRODUCT_VIEW_ALL,
+            Permission.ORDER_VIEW_ALL,
+            Permission.DASHBOARD_UMKM,
+            Permission.AUDIT_VIEW,
+        }
     ),
     # The administrator runs the tenant: offices, users, and may read what the managers read.
     Role.ADMIN: frozenset(
@@ -83,6 +97,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.AUDIT_VIEW,
             Permission.VENDOR_VIEW_ALL,
             Permission.PRODUCT_VIEW_ALL,
+            Permission.ORDER_VIEW_ALL,
+            Permission.BUDGET_MANAGE,
             Permission.DASHBOARD_UMKM,
         }
     ),

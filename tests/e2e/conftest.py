@@ -53,6 +53,8 @@ def _ensure_regions() -> None:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item, nextitem):
     result = yield
+    if nextitem is None:  # the session is over and its test database is gone
+        return result
     try:
         from pytest_django.plugin import blocking_manager_key
     except ImportError:  # pragma: no cover - a pytest-django without the stash key

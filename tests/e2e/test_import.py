@@ -94,7 +94,7 @@ def test_import_with_good_and_bad_rows_reports_each_rejection(page, manager, tmp
         page.get_by_role("link", name="Download the rejection report (CSV)").click()
     download = info.value
     assert download.suggested_filename.endswith(".csv")
-    report = list(csv.reader(io.StringIO(open(download.path(), encoding="utf-8").read())))
+    report = list(csv.reader(io.StringIO(download.path().read_text(encoding="utf-8"))))
     assert report[0] == ["baris", "kolom", "alasan"]
     assert [(r[0], r[1]) for r in report[1:]] == [("4", "nib"), ("6", "kode_wilayah"), ("9", "modal_usaha")]
     reasons = {r[0]: r[2] for r in report[1:]}

@@ -1,0 +1,87 @@
+"""The Surat Pesanan and the BAST: numbered per office and year without gaps or duplicates
+(the counter row is locked while a number is taken), rendered as PDF with reportlab, with the
+amount in Indonesian words."""
+
+from decimal import Decimal
+from io import BytesIO
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from num2words import num2words
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import cm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from katalog.core.money import format_rupiah
+
+from .models import DocumentCounter, DocumentKind, Order, OrderDocument
+
+TITLES = {DocumentKind.PURCHASE_ORDER: "SURAT PESANAN", DocumentKind.BAST: "BERITA ACARA SERAH TERIMA"}
+
+
+def terbilang(amount: Decimal) -> str:
+    """1250000 → "satu juta dua ratus lima puluh ribu rupiah"."""
+    whole = int(amount)
+    words = num2words(whole, lang="id") + " rupiah"
+    sen = int((Decimal(amount) - whole) * 100)
+    if sen:
+        words += " " + num2words(sen, lang="id") + " sen"
+    return words
+
+
+def next_number(*, order: Order, kind: str) -> tuple[int, int, str]:
+    """(year, sequence, number text) for a new document of the order's office."""
+    year = timezone.localdate().year
+    DocumentCounter.objects.get_or_create(office=order.office, year=year, kind=kind)
+    counter = DocumentCounter.objects.select_for_update().get(office=order.office, year=year, kind=kind)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    prefix = "SP" if kind == DocumentKind.PURCHASE_ORDER else "BAST"
+    return year, counter.last, f"{prefix}/{counter.last:04d}/{order.office.code}/{year}"
+
+
+def _pdf(*, order: Order, kind: str, number: str, extra: list[tuple[str, str]]) -> bytes:
+    buf = BytesIO()
+    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm, topMargin=2 * cm,
+                            title=f"{TITLES[kind]} {number}")  # fmt: skip
+    styles = getSampleStyleSheet()
+    story = [
+        Paragraph(TITLES[kind], styles["Title"]),
+        Paragraph(f"Nomor: {number}", styles["Normal"]),
+        Paragraph(f"Tanggal: {timezone.localtime():%d-%m-%Y %H:%M} WIB", styles["Normal"]),
+        Spacer(1, 0.4 * cm),
+    ]
+    parties = [
+        ["Pemesan", f"{order.office.name} ({order.office.code}), {order.katalog.government_name}"],
+        ["Penyedia", f"{order.vendor.name}, NIB {order.vendor.nib}, NPWP {order.vendor.npwp or '-'}"],
+        ["Kode RUP", f"{order.budget_line.kode_rup} {order.budget_line.name}"],
+        *[[k, v] for k, v in extra],
+    ]
+    story += [Table(parties, colWidths=[4 * cm, 13 * cm]), Spacer(1, 0.4 * cm)]
+    rows = [["No", "Barang", "Jumlah", "Harga satuan", "Ongkos kirim", "Subtotal"]]
+    for n, item in enumerate(order.items.select_related("version").order_by("pk"), start=1):
+        rows.append([str(n), Paragraph(item.version.name, styles["Normal"]), f"{item.quantity} {item.version.unit}",
+                     format_rupiah(item.unit_price), format_rupiah(item.shipping_cost), format_rupiah(item.line_total)])
+    rows.append(["", "Jumlah", "", "", "", format_rupiah(order.total)])
+    table = Table(rows, colWidths=[1 * cm, 6 * cm, 2.4 * cm, 2.8 * cm, 2.4 * cm, 2.8 * cm], repeatRows=1)
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("FONTSIZE", (0, 0), (-1, -1), 8),
+                               ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey)]))  # fmt: skip
+    story += [table, Spacer(1, 0.3 * cm), Paragraph(f"Terbilang: <i>{terbilang(order.total)}</i>", styles["Normal"])]
+    ppk = order.approver.get_full_name() or order.approver.username if order.approver else "-"
+    owner = order.vendor.owner_name or order.vendor.name
+    story += [Spacer(1, 1.2 * cm), Table([["Pejabat Pembuat Komitmen", "Penyedia"], ["", ""], ["", ""],
+                                         [ppk, owner]], colWidths=[8.5 * cm, 8.5 * cm])]  # fmt: skip
+    doc.build(story)
+    return buf.getvalue()
+
+
+def issue(*, order: Order, kind: str, extra: list[tuple[str, str]] | None = None) -> OrderDocument:
+    """Number and render a document inside the caller's transaction."""
+    year, sequence, number = next_number(order=order, kind=kind)
+    document = OrderDocument(order=order, kind=kind, office=order.office, year=year, sequence=sequence, number=number)
+    document.pdf.save(f"{kind}-{order.office.code}-{year}-{sequence:04d}.pdf",
+                      ContentFile(_pdf(order=order, kind=kind, number=number, extra=extra or [])), save=False)  # fmt: skip
+    document.save()
+    return document

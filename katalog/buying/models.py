@@ -1,0 +1,284 @@
+"""E-purchasing: budget lines, carts, orders and everything an order produces."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from katalog.accounts.models import Office
+from katalog.catalogue.models import Product, ProductVersion
+from katalog.core.models import Katalog
+from katalog.vendors.models import Vendor
+
+
+class BudgetLine(models.Model):
+    """An RUP package: a budget line of an office with its ceiling (pagu).
+
+    `committed` is the sum of the orders charged to it that were submitted and not cancelled;
+    it changes only by conditional UPDATEs in `budget.py`, and the database refuses a value
+    above the ceiling or below zero whatever the code does."""
+
+    katalog = models.ForeignKey(Katalog, on_delete=models.PROTECT, related_name="budget_lines")
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="budget_lines")
+    kode_rup = models.CharField(_("RUP code"), max_length=30)
+    name = models.CharField(_("package name"), max_length=300)
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    funding_source = models.CharField(_("funding source"), max_length=30, default="APBD")
+    ceiling = models.DecimalField(_("ceiling (pagu)"), max_digits=18, decimal_places=2)
+    committed = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kode_rup"]
+        constraints = [
+            models.UniqueConstraint(fields=["katalog", "kode_rup"], name="rup_code_unique_per_tenant"),
+            models.CheckConstraint(condition=Q(committed__lte=F("ceiling")), name="budget_committed_within_ceiling"),
+            models.CheckConstraint(condition=Q(committed__gte=0), name="budget_committed_not_negative"),
+            models.CheckConstraint(condition=Q(ceiling__gt=0), name="budget_ceiling_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kode_rup} {self.name}"
+
+    @property
+    def remaining(self):
+        return self.ceiling - self.committed
+
+
+class CartItem(models.Model):
+    """One line of a buyer's cart. The cart holds products of several vendors; a checkout takes
+    one vendor's lines."""
+
+    katalog = models.ForeignKey(Katalog, on_delete=models.PROTECT, related_name="+")
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cart_items")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField(default=1)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["buyer", "product"], name="cart_one_line_per_product")]
+
+
+class OrderStatus(models.TextChoices):
+    """Where an order stands. Transitions live in `workflow.TRANSITIONS`."""
+
+    DRAFT = "draft", _("Draft")  # being built by the buyer; reserves nothing
+    NEGOTIATING = "negotiating", _("Negotiating")  # an offer waits for the other side
+    AWAITING_APPROVAL = "awaiting_approval", _("Awaiting PPK approval")  # stock and budget reserved
+    AWAITING_CONFIRMATION = "awaiting_confirmation", _("Awaiting vendor confirmation")  # Surat Pesanan issued
+    IN_PROGRESS = "in_progress", _("In progress")  # confirmed; deliveries may be partial
+    DELIVERED = "delivered", _("Delivered")  # every quantity delivered
+    RECEIVED = "received", _("Received (BAST signed)")  # the PPK checked receipt and signed the BAST
+    INVOICED = "invoiced", _("Invoiced")  # the vendor sent its invoice
+    PAID = "paid", _("Paid")  # the treasurer recorded payment
+    COMPLETED = "completed", _("Completed")  # the PPK rated the vendor
+    CANCELLED = "cancelled", _("Cancelled")  # with a reason; stock and budget released
+
+
+class Order(models.Model):
+    """A purchase package from one vendor, charged to one budget line."""
+
+    katalog = models.ForeignKey(Katalog, on_delete=models.PROTECT, related_name="orders")
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="orders")
+    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="orders")
+    budget_line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="orders")
+    status = models.CharField(max_length=30, choices=OrderStatus.choices, default=OrderStatus.DRAFT, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    approver = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")  # fmt: skip
+    # What the order commits once submitted (items + shipping, before tax); kept to release exactly.
+    total = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    committed_amount = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    note = models.TextField(blank=True, default="")
+    cancel_reason = models.TextField(blank=True, default="")
+    # While waiting for the PPK or the vendor: when the wait expires (3 working days).
+    deadline_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["katalog", "office", "status"]), models.Index(fields=["vendor", "status"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+
+class OrderItem(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(ProductVersion, on_delete=models.PROTECT, related_name="+")  # the version bought
+    quantity = models.PositiveIntegerField()
+    unit_price = models.DecimalField(max_digits=16, decimal_places=2)
+    shipping_cost = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    delivered_quantity = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="item_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_price__gt=0), name="item_price_positive"),
+            models.CheckConstraint(condition=Q(shipping_cost__gte=0), name="item_shipping_not_negative"),
+            models.CheckConstraint(condition=Q(delivered_quantity__lte=F("quantity")), name="item_not_over_delivered"),
+        ]
+
+    @property
+    def line_total(self):
+        return self.unit_price * self.quantity + self.shipping_cost
+
+
+class DeliveryAddress(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="addresses")
+    address = models.CharField(_("delivery address"), max_length=300)
+
+
+class OfferSide(models.TextChoices):
+    BUYER = "buyer", _("Buyer")
+    VENDOR = "vendor", _("Vendor")
+
+
+class Offer(models.Model):
+    """One offer in a negotiation: per item, price, quantity and shipping. Every offer is kept."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="offers")
+    side = models.CharField(max_length=10, choices=OfferSide.choices)
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    lines = models.JSONField()  # [{"item": id, "unit_price": "…", "quantity": n, "shipping_cost": "…"}]
+    message = models.TextField(blank=True, default="")
+    accepted = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class DocumentKind(models.TextChoices):
+    PURCHASE_ORDER = "sp", _("Purchase order (Surat Pesanan)")
+    BAST = "bast", _("Handover record (BAST)")
+
+
+class DocumentCounter(models.Model):
+    """The last number given per office, year and kind. Locked (SELECT … FOR UPDATE) while a
+    number is taken, so numbers have no gaps and no duplicates."""
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=4, choices=DocumentKind.choices)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["office", "year", "kind"], name="counter_unique")]
+
+
+class OrderDocument(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=4, choices=DocumentKind.choices)
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    sequence = models.PositiveIntegerField()
+    number = models.CharField(max_length=80)
+    pdf = models.FileField(upload_to="documents/%Y/", max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["office", "year", "kind", "sequence"], name="document_number_unique"),
+            models.UniqueConstraint(fields=["order", "kind"], name="one_document_per_kind_per_order"),
+        ]
+
+
+class Delivery(models.Model):
+    """One shipment (deliveries may be partial and go to several addresses)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="deliveries")
+    address = models.ForeignKey(DeliveryAddress, on_delete=models.PROTECT, related_name="+")
+    delivered_on = models.DateField()
+    photo = models.ImageField(upload_to="deliveries/%Y/", blank=True, max_length=200)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class DeliveryLine(models.Model):
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="lines")
+    item = models.ForeignKey(OrderItem, on_delete=models.PROTECT, related_name="delivery_lines")
+    quantity = models.PositiveIntegerField()
+
+
+class ReceiptCheck(models.Model):
+    """The PPK's check of what arrived, before the BAST."""
+
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="receipt_check")
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    quantity_ok = models.BooleanField()
+    condition_ok = models.BooleanField()
+    on_time = models.BooleanField()
+    notes = models.TextField(blank=True, default="")
+    checked_at = models.DateTimeField(auto_now_add=True)
+
+
+class Invoice(models.Model):
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="invoice")
+    number = models.CharField(max_length=60)
+    subtotal = models.DecimalField(max_digits=18, decimal_places=2)
+    vat_rate = models.DecimalField(max_digits=5, decimal_places=2, default=0)  # percent; 0 for a non-PKP
+    vat = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    total = models.DecimalField(max_digits=18, decimal_places=2)
+    issued_at = models.DateTimeField(auto_now_add=True)
+
+
+class PaymentMethod(models.TextChoices):
+    UP = "up", _("Petty-cash transfer (UP)")
+    KKPD = "kkpd", _("Regional credit card (KKPD)")
+    LS = "ls", _("Direct payment (LS)")
+
+
+class Payment(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
+    method = models.CharField(max_length=5, choices=PaymentMethod.choices)
+    paid_on = models.DateField()
+    reference = models.CharField(_("reference (e.g. SP2D number)"), max_length=100)
+    amount = models.DecimalField(max_digits=18, decimal_places=2)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class Rating(models.Model):
+    """The PPK's rating of the vendor after the BAST, with the vendor's one reply."""
+
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="rating")
+    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="ratings")
+    quality = models.PositiveSmallIntegerField()
+    timeliness = models.PositiveSmallIntegerField()
+    service = models.PositiveSmallIntegerField()
+    price = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True, default="")
+    reply = models.TextField(blank=True, default="")
+    replied_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quality__range=(1, 5), timeliness__range=(1, 5), service__range=(1, 5), price__range=(1, 5)),
+                name="rating_scores_1_to_5",
+            )
+        ]
+
+
+class Notification(models.Model):
+    """A message for someone who must act, shown on their notifications page and e-mailed."""
+
+    katalog = models.ForeignKey(Katalog, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    text = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]

@@ -1,0 +1,74 @@
+"""Reads of orders and budget lines, scoped to the acting user. An order another office or
+another vendor may not see is a 404. Reading a waiting order past its deadline expires it."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from katalog.accounts.selectors import Actor
+from katalog.core.permissions import Permission, Role
+
+from .models import BudgetLine, CartItem, Notification, Order
+from .services import expire_if_overdue
+
+
+def orders_visible_to(actor: Actor) -> QuerySet[Order]:
+    if not actor.is_authenticated or actor.katalog is None:
+        return Order.objects.none()
+    qs = Order.objects.filter(katalog=actor.katalog)
+    if actor.can(Permission.ORDER_VIEW_ALL):
+        return qs
+    if not actor.can(Permission.ORDER_VIEW):
+        return Order.objects.none()
+    if actor.roles & {Role.PP, Role.PPK, Role.TREASURER, Role.BUDGET_OWNER} and actor.office is not None:
+        office_orders = qs.filter(office=actor.office)
+        if Role.VENDOR in actor.roles:
+            return office_orders | qs.filter(vendor__users=actor.user)
+        return office_orders
+    if Role.VENDOR in actor.roles:
+        return qs.filter(vendor__users=actor.user)
+    return Order.objects.none()
+
+
+def get_order(actor: Actor, pk: int) -> Order:
+    order = (
+        orders_visible_to(actor)
+        .select_related("vendor", "office", "budget_line", "created_by", "approver", "katalog")
+        .filter(pk=pk)
+        .first()
+    )
+    if order is None:
+        raise Http404
+    return expire_if_overdue(order)
+
+
+def budget_lines_for(actor: Actor) -> QuerySet[BudgetLine]:
+    """The lines this user may charge: their office's (buyers); every line for those who manage them."""
+    if actor.katalog is None:
+        return BudgetLine.objects.none()
+    qs = BudgetLine.objects.filter(katalog=actor.katalog).select_related("office")
+    if actor.can(Permission.BUDGET_MANAGE) or actor.can(Permission.ORDER_VIEW_ALL):
+        return qs
+    if actor.office is not None and actor.roles & {Role.PP, Role.PPK, Role.BUDGET_OWNER, Role.TREASURER}:
+        return qs.filter(office=actor.office)
+    return BudgetLine.objects.none()
+
+
+def get_budget_line(actor: Actor, kode_rup: str) -> BudgetLine:
+    line = budget_lines_for(actor).filter(kode_rup=kode_rup).first()
+    if line is None:
+        raise Http404
+    return line
+
+
+def cart_of(actor: Actor) -> QuerySet[CartItem]:
+    if not actor.is_authenticated or actor.katalog is None:
+        return CartItem.objects.none()
+    return CartItem.objects.filter(buyer=actor.user, katalog=actor.katalog).select_related(
+        "product__listed_version", "product__vendor"
+    )
+
+
+def notifications_of(actor: Actor) -> QuerySet[Notification]:
+    if not actor.is_authenticated:
+        return Notification.objects.none()
+    return Notification.objects.filter(user=actor.user)

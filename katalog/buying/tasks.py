@@ -1,0 +1,23 @@
+"""Background tasks (django-tasks). The worker is `katalog db_worker`, started by `make run`."""
+
+from django_tasks import task
+
+
+@task()
+def expire_order(order_id: int) -> str:
+    """At an order's deadline: cancel it if it is still waiting."""
+    from .models import Order
+    from .services import expire_if_overdue
+
+    order = Order.objects.filter(pk=order_id).first()
+    if order is None:
+        return "gone"
+    return expire_if_overdue(order).status
+
+
+@task()
+def expire_all() -> int:
+    """A sweep of every overdue order (for a worker restarted after a long stop)."""
+    from .services import expire_overdue
+
+    return expire_overdue()

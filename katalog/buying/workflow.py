@@ -1,0 +1,74 @@
+"""The order as a table: (status, action) → (next status, parties allowed).
+
+A party is the actor's relation to this order (see `parties_of`): the buying office's PP or PPK
+(`buyer`), its PPK (`ppk`), its treasurer (`treasurer`), the vendor's people (`vendor`), or the
+system (`system`, for expiry). Every transition is its own service and its own POST endpoint."""
+
+from typing import NamedTuple
+
+from django.utils.translation import gettext_lazy as _
+
+from katalog.core.errors import NotAllowed, TransitionNotAllowed
+
+from .models import OrderStatus as S
+
+PROPOSE, COUNTER, ACCEPT = "propose", "counter", "accept"
+SUBMIT, APPROVE, CONFIRM, DELIVER, RECEIVE = "submit", "approve", "confirm", "deliver", "receive"
+INVOICE, PAY, RATE, CANCEL = "invoice", "pay", "rate", "cancel"
+ACTIONS = (PROPOSE, COUNTER, ACCEPT, SUBMIT, APPROVE, CONFIRM, DELIVER, RECEIVE, INVOICE, PAY, RATE, CANCEL)
+
+BUYER, PPK, VENDOR, TREASURER, SYSTEM = "buyer", "ppk", "vendor", "treasurer", "system"
+
+
+class Rule(NamedTuple):
+    target: str | None  # None: decided by the service (a delivery may or may not complete the order)
+    parties: frozenset[str]
+
+
+def _r(target, *parties) -> Rule:
+    return Rule(target, frozenset(parties))
+
+
+TRANSITIONS: dict[tuple[str, str], Rule] = {
+    # Negotiation: the buyer proposes, the other side counters or accepts; figures agreed → draft.
+    (S.DRAFT, PROPOSE): _r(S.NEGOTIATING, BUYER),
+    (S.NEGOTIATING, COUNTER): _r(S.NEGOTIATING, BUYER, VENDOR),
+    (S.NEGOTIATING, ACCEPT): _r(S.DRAFT, BUYER, VENDOR),
+    # Submission reserves stock and budget; the PPK approves and the Surat Pesanan is issued.
+    (S.DRAFT, SUBMIT): _r(S.AWAITING_APPROVAL, BUYER),
+    (S.AWAITING_APPROVAL, APPROVE): _r(S.AWAITING_CONFIRMATION, PPK),
+    (S.AWAITING_CONFIRMATION, CONFIRM): _r(S.IN_PROGRESS, VENDOR),
+    (S.IN_PROGRESS, DELIVER): _r(None, VENDOR),
+    (S.DELIVERED, RECEIVE): _r(S.RECEIVED, PPK),
+    (S.RECEIVED, INVOICE): _r(S.INVOICED, VENDOR),
+    (S.INVOICED, PAY): _r(S.PAID, TREASURER),
+    (S.PAID, RATE): _r(S.COMPLETED, PPK),
+    # Cancellation before any delivery, by the party allowed to (always with a reason).
+    (S.DRAFT, CANCEL): _r(S.CANCELLED, BUYER),
+    (S.NEGOTIATING, CANCEL): _r(S.CANCELLED, BUYER),
+    (S.AWAITING_APPROVAL, CANCEL): _r(S.CANCELLED, BUYER, PPK, SYSTEM),
+    (S.AWAITING_CONFIRMATION, CANCEL): _r(S.CANCELLED, BUYER, PPK, VENDOR, SYSTEM),
+    (S.IN_PROGRESS, CANCEL): _r(S.CANCELLED, PPK, VENDOR),  # only while nothing was delivered
+}
+
+# States whose wait expires after the working-day deadline.
+WAITING = frozenset({S.AWAITING_APPROVAL, S.AWAITING_CONFIRMATION})
+# States in which stock and budget are held for the order.
+RESERVING = frozenset({S.AWAITING_APPROVAL, S.AWAITING_CONFIRMATION, S.IN_PROGRESS})
+
+
+def check(*, status: str, action: str, parties: frozenset[str]) -> str | None:
+    """The target status of `action`, or a typed error."""
+    rule = TRANSITIONS.get((status, action))
+    if rule is None:
+        raise TransitionNotAllowed(
+            _("This order cannot be “%(action)s” while it is “%(status)s”.")
+            % {"action": action, "status": S(status).label}
+        )
+    if not parties & rule.parties:
+        raise NotAllowed()
+    return rule.target
+
+
+def actions_for(*, status: str, parties: frozenset[str]) -> list[str]:
+    return [a for (s, a), rule in TRANSITIONS.items() if s == status and parties & rule.parties]
