@@ -21,7 +21,7 @@ install: $(BIN)/python
 run: install
 	$(BIN)/katalog migrate --noinput
 	$(BIN)/katalog demo
-	$(BIN)/katalog runserver 127.0.0.1:$(PORT)
+	PORT=$(PORT) scripts/serve
 
 test: install
 	$(BIN)/pytest

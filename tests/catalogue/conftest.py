@@ -19,8 +19,9 @@ def paper(atk):
 @pytest.fixture
 def food(medan):
     """A category that asks for a PIRT number (a note for curation, never a reason to refuse)."""
-    return f.make_category(medan, "Makanan dan Minuman", code="MKN",
-                           required_attributes=[{"key": "pirt", "label": "Nomor PIRT"}])  # fmt: skip
+    return f.make_category(
+        medan, "Makanan dan Minuman", code="MKN", required_attributes=[{"key": "pirt", "label": "Nomor PIRT"}]
+    )
 
 
 @pytest.fixture
@@ -43,8 +44,11 @@ def api(client):
         headers = {}
         if user is not None:
             if user.username not in tokens:
-                response = client.post("/api/v1/auth/token", {"username": user.username, "password": f.PASSWORD},
-                                       content_type="application/json")  # fmt: skip
+                response = client.post(
+                    "/api/v1/auth/token",
+                    {"username": user.username, "password": f.PASSWORD},
+                    content_type="application/json",
+                )
                 assert response.status_code == 200, response.content
                 tokens[user.username] = response.json()["token"]
             headers["HTTP_AUTHORIZATION"] = f"Bearer {tokens[user.username]}"

@@ -52,20 +52,38 @@ def test_good_rows_are_kept_and_every_bad_row_is_reported(tmp_path, vendor, pape
     rows = list(csv.reader(report.open(encoding="utf-8")))
     assert rows[0] == ["baris", "kolom", "alasan"]
     assert [r[:2] for r in rows[1:]] == [
-        ["5", "harga"], ["6", "kategori"], ["7", "nama"], ["8", "minimum_pesan"], ["8", "nama"], ["8", "pdn"],
-        ["8", "satuan"], ["8", "spesifikasi"], ["8", "stok"], ["8", "tkdn_persen"],
-    ]  # fmt: skip
+        ["5", "harga"],
+        ["6", "kategori"],
+        ["7", "nama"],
+        ["8", "minimum_pesan"],
+        ["8", "nama"],
+        ["8", "pdn"],
+        ["8", "satuan"],
+        ["8", "spesifikasi"],
+        ["8", "stok"],
+        ["8", "tkdn_persen"],
+    ]
     assert all(r[2] for r in rows[1:])  # every rejection says why
     products = {p.name: p for p in Product.objects.filter(vendor=vendor).select_related("latest_version")}
     assert set(products) == {"Kertas HVS A4", "Pulpen Gel Hitam", "Bolu Meranti"}
     hvs = products["Kertas HVS A4"].latest_version
     assert (hvs.category_id, hvs.price, hvs.unit, hvs.min_order, hvs.lead_time_days) == (
-        paper.pk, Decimal("55000"), "rim", 2, 2)  # fmt: skip
+        paper.pk,
+        Decimal("55000"),
+        "rim",
+        2,
+        2,
+    )
     assert (hvs.tkdn_percent, hvs.is_domestic, hvs.specifications) == (
-        Decimal("40.50"), True, {"Ukuran": "A4", "Berat": "80 gram"})  # fmt: skip
+        Decimal("40.50"),
+        True,
+        {"Ukuran": "A4", "Berat": "80 gram"},
+    )
     assert products["Kertas HVS A4"].stock == 100
     assert products["Pulpen Gel Hitam"].latest_version.is_domestic is False
-    assert products["Bolu Meranti"].latest_version.category_id == food.pk  # a missing PIRT is no reason to refuse
+    assert (
+        products["Bolu Meranti"].latest_version.category_id == food.pk
+    )  # a missing PIRT is no reason to refuse
     assert {p.status for p in products.values()} == {S.DRAFT}
 
 
@@ -80,7 +98,10 @@ def test_a_second_import_of_the_same_file_changes_nothing(tmp_path, vendor):
 def test_a_changed_row_writes_a_new_version(tmp_path, vendor):
     run(write(tmp_path, GOOD), "--vendor", "8120000000777")
     changed = [GOOD[0].replace('"Rp55.000"', "57000"), GOOD[1].replace(",10,", ",12,"), GOOD[2]]
-    assert run(write(tmp_path, changed), "--vendor", "8120000000777") == "imported 0, updated 2, unchanged 1, rejected 0"
+    assert (
+        run(write(tmp_path, changed), "--vendor", "8120000000777")
+        == "imported 0, updated 2, unchanged 1, rejected 0"
+    )
     hvs = Product.objects.get(name="Kertas HVS A4")
     assert list(hvs.versions.values_list("number", "price")) == [(1, Decimal("55000")), (2, Decimal("57000"))]
     pulpen = Product.objects.get(name="Pulpen Gel Hitam")

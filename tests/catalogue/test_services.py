@@ -26,12 +26,20 @@ def state(product):
 
 
 def test_a_new_product_is_a_draft_with_its_first_version(shop, owner, paper):
-    product = services.product_create(actor=f.actor(owner), vendor=shop, stock=7, data=f.product_data(
-        paper, name="Kertas HVS A4", price="55000", specifications={"Ukuran": "A4"}))  # fmt: skip
+    product = services.product_create(
+        actor=f.actor(owner),
+        vendor=shop,
+        stock=7,
+        data=f.product_data(paper, name="Kertas HVS A4", price="55000", specifications={"Ukuran": "A4"}),
+    )
     version = product.latest_version
     assert (product.status, product.stock, product.listed_version_id) == (S.DRAFT, 7, None)
     assert (version.number, version.name, version.price, version.specifications) == (
-        1, "Kertas HVS A4", Decimal("55000"), {"Ukuran": "A4"})  # fmt: skip
+        1,
+        "Kertas HVS A4",
+        Decimal("55000"),
+        {"Ukuran": "A4"},
+    )
     assert (version.created_by, version.approved_at) == (owner, None)
     assert AuditLog.objects.filter(action="product.create", object_id=str(product.pk)).count() == 1
 
@@ -53,7 +61,10 @@ def test_every_change_is_a_new_version_and_saving_the_same_is_not(shop, owner, p
     services.product_update(actor=me, product=product, data=f.product_data(paper, price="55000"))
     assert list(product.versions.values_list("number", "price")) == [(1, Decimal("55000"))]
     services.product_update(actor=me, product=product, data=f.product_data(paper, price="56000"))
-    assert list(product.versions.values_list("number", "price")) == [(1, Decimal("55000")), (2, Decimal("56000"))]
+    assert list(product.versions.values_list("number", "price")) == [
+        (1, Decimal("55000")),
+        (2, Decimal("56000")),
+    ]
     assert Product.objects.get(pk=product.pk).latest_version.number == 2
 
 
@@ -71,7 +82,9 @@ def test_stock_changes_without_a_new_version(shop, owner, paper):
 def test_only_the_owner_or_the_desk_writes_a_product(users, shop, paper, role):
     product = f.make_product(shop, paper, listed=False)
     with pytest.raises(NotAllowed):
-        services.product_update(actor=f.actor(users[role]), product=product, data=f.product_data(paper, price="1"))
+        services.product_update(
+            actor=f.actor(users[role]), product=product, data=f.product_data(paper, price="1")
+        )
     with pytest.raises(NotAllowed):
         services.product_create(actor=f.actor(users[role]), vendor=shop, data=f.product_data(paper))
     assert list(Product.objects.values_list("pk", flat=True)) == [product.pk]
@@ -83,7 +96,9 @@ def test_another_vendor_cannot_write_my_product(medan, shop, paper):
     f.make_vendor(medan, users=[stranger])
     product = f.make_product(shop, paper, listed=False)
     with pytest.raises(NotAllowed):
-        services.product_update(actor=f.actor(stranger), product=product, data=f.product_data(paper, price="1"))
+        services.product_update(
+            actor=f.actor(stranger), product=product, data=f.product_data(paper, price="1")
+        )
     with pytest.raises(NotAllowed):
         services.product_submit(actor=f.actor(stranger), product=product)
     assert state(product)[0] == S.DRAFT and product.versions.count() == 1
@@ -108,7 +123,9 @@ def test_a_product_goes_from_draft_to_listed(shop, owner, manager, paper):
     p = Product.objects.get(pk=product.pk)
     assert (p.status, p.listed_version_id, p.curated_by) == (S.LISTED, p.latest_version_id, manager)
     assert p.listed_version.approved_at is not None and p.listed_at is not None
-    actions = list(AuditLog.objects.filter(object_id=str(p.pk)).order_by("id").values_list("action", flat=True))
+    actions = list(
+        AuditLog.objects.filter(object_id=str(p.pk)).order_by("id").values_list("action", flat=True)
+    )
     assert actions == ["product.create", "product.submit", "product.approve"]
 
 
@@ -122,10 +139,13 @@ def test_only_verified_vendors_can_submit(medan, users, paper):
     assert state(product)[0] == S.DRAFT
 
 
-@pytest.mark.parametrize("service", ["product_reject", "product_request_revision", "product_freeze",
-                                     "product_delist"])  # fmt: skip
+@pytest.mark.parametrize(
+    "service", ["product_reject", "product_request_revision", "product_freeze", "product_delist"]
+)
 def test_a_curator_decision_needs_a_reason(shop, manager, paper, service):
-    product = f.make_product(shop, paper, listed=service in ("product_freeze", "product_delist"), submitted=True)
+    product = f.make_product(
+        shop, paper, listed=service in ("product_freeze", "product_delist"), submitted=True
+    )
     before = state(product)
     with pytest.raises(ValidationFailed) as err:
         getattr(services, service)(actor=f.actor(manager), product=product, reason="   ")
@@ -188,7 +208,9 @@ def test_a_product_under_a_decision_cannot_be_changed(shop, owner, manager, pape
     if status == S.DELISTED:
         services.product_delist(actor=f.actor(manager), product=product, reason="Tidak dijual lagi")
     with pytest.raises(ValidationFailed) as err:
-        services.product_update(actor=f.actor(owner), product=product, data=f.product_data(paper, price="60000"))
+        services.product_update(
+            actor=f.actor(owner), product=product, data=f.product_data(paper, price="60000")
+        )
     assert err.value.code == "locked"
     assert product.versions.count() == 1
 
@@ -200,8 +222,11 @@ def test_a_product_under_a_decision_cannot_be_changed(shop, owner, manager, pape
 def changed(shop, owner, paper):
     """A listed product (Rp55.000) whose vendor raised the price to Rp60.000 and renamed it."""
     product = f.make_product(shop, paper, name="Kertas HVS A4", price="55000")
-    services.product_update(actor=f.actor(owner), product=product,
-                            data=f.product_data(paper, name="Kertas HVS A4 Premium", price="60000"))  # fmt: skip
+    services.product_update(
+        actor=f.actor(owner),
+        product=product,
+        data=f.product_data(paper, name="Kertas HVS A4 Premium", price="60000"),
+    )
     return Product.objects.get(pk=product.pk)
 
 
@@ -242,7 +267,11 @@ def test_a_price_raised_more_than_a_quarter_is_flagged(shop, owner, paper):
     flag = ProductFlag.objects.get()
     latest = Product.objects.get(pk=product.pk).latest_version
     assert (flag.product_id, flag.version_id, flag.kind, flag.katalog_id) == (
-        product.pk, latest.pk, "price_jump", shop.katalog_id)  # fmt: skip
+        product.pk,
+        latest.pk,
+        "price_jump",
+        shop.katalog_id,
+    )
     assert flag.detail == {"from": "100000.00", "to": "130000.00", "percent": "30.0"}
 
 
@@ -257,8 +286,14 @@ def test_a_price_older_than_thirty_days_is_not_compared(shop, owner, paper):
 
 
 def test_approval_verifies_only_the_claims_the_curator_checked(shop, manager, paper):
-    product = f.make_product(shop, paper, listed=False, submitted=True, tkdn_percent=Decimal("40"),
-                             claims={"halal": "ID1234", "sni": "SNI 7274"})  # fmt: skip
+    product = f.make_product(
+        shop,
+        paper,
+        listed=False,
+        submitted=True,
+        tkdn_percent=Decimal("40"),
+        claims={"halal": "ID1234", "sni": "SNI 7274"},
+    )
     services.product_approve(actor=f.actor(manager), product=product, verify_claims=["halal", "pdn"])
     claims = dict(Claim.objects.filter(version__product=product).values_list("kind", "verified_by"))
     assert claims == {"halal": manager.pk, "pdn": manager.pk, "sni": None, "tkdn": None}
@@ -266,8 +301,13 @@ def test_approval_verifies_only_the_claims_the_curator_checked(shop, manager, pa
 
 def test_an_unchanged_claim_keeps_its_verification_and_a_changed_one_loses_it(shop, owner, paper):
     product = f.make_product(shop, paper, tkdn_percent=Decimal("40"), claims={"halal": "ID1234"})
-    services.product_update(actor=f.actor(owner), product=product, data=f.product_data(
-        paper, name="Kertas HVS A4 baru", tkdn_percent=Decimal("55"), claims={"halal": "ID1234"}))  # fmt: skip
+    services.product_update(
+        actor=f.actor(owner),
+        product=product,
+        data=f.product_data(
+            paper, name="Kertas HVS A4 baru", tkdn_percent=Decimal("55"), claims={"halal": "ID1234"}
+        ),
+    )
     latest = Product.objects.get(pk=product.pk).latest_version
     verified = {c.kind: c.verified_at is not None for c in latest.claims.all()}
     assert verified == {"halal": True, "pdn": True, "tkdn": False}
@@ -297,8 +337,11 @@ def test_a_photo_is_reencoded_without_exif_with_a_small_thumbnail(shop, owner, p
     raw = jpeg_with_exif()
     assert Image.open(__import__("io").BytesIO(raw)).getexif()[0x010F] == "Canon"  # the upload has EXIF
     product = f.make_product(shop, paper)
-    photo = services.product_add_photo(actor=f.actor(owner), product=product,
-                                       upload=SimpleUploadedFile("ulos.jpg", raw, content_type="image/jpeg"))  # fmt: skip
+    photo = services.product_add_photo(
+        actor=f.actor(owner),
+        product=product,
+        upload=SimpleUploadedFile("ulos.jpg", raw, content_type="image/jpeg"),
+    )
     with Image.open(photo.image.path) as full:
         assert (full.format, full.size, dict(full.getexif())) == ("JPEG", (1600, 800), {})
     assert b"Exif" not in open(photo.image.path, "rb").read()
@@ -314,8 +357,11 @@ def test_a_text_file_named_jpg_is_refused(shop, owner, paper):
 
     product = f.make_product(shop, paper)
     with pytest.raises(ValidationFailed) as err:
-        services.product_add_photo(actor=f.actor(owner), product=product,
-                                   upload=SimpleUploadedFile("foto.jpg", b"bukan foto\n" * 20, "image/jpeg"))  # fmt: skip
+        services.product_add_photo(
+            actor=f.actor(owner),
+            product=product,
+            upload=SimpleUploadedFile("foto.jpg", b"bukan foto\n" * 20, "image/jpeg"),
+        )
     assert err.value.code == "bad_image"
     assert list(err.value.fields) == ["photo"]
     assert product.photos.count() == 0
@@ -326,8 +372,9 @@ def test_a_png_is_accepted_and_stored_as_jpeg(shop, owner, paper, png):
     from PIL import Image
 
     product = f.make_product(shop, paper)
-    photo = services.product_add_photo(actor=f.actor(owner), product=product,
-                                       upload=SimpleUploadedFile("foto.png", png, "image/png"))  # fmt: skip
+    photo = services.product_add_photo(
+        actor=f.actor(owner), product=product, upload=SimpleUploadedFile("foto.png", png, "image/png")
+    )
     with Image.open(photo.image.path) as img:
         assert (img.format, img.size) == ("JPEG", (40, 30))
 
@@ -339,8 +386,9 @@ def test_another_vendor_cannot_add_a_photo(medan, shop, paper, png):
     f.make_vendor(medan, users=[stranger])
     product = f.make_product(shop, paper)
     with pytest.raises(NotAllowed):
-        services.product_add_photo(actor=f.actor(stranger), product=product,
-                                   upload=SimpleUploadedFile("foto.png", png, "image/png"))  # fmt: skip
+        services.product_add_photo(
+            actor=f.actor(stranger), product=product, upload=SimpleUploadedFile("foto.png", png, "image/png")
+        )
     assert product.photos.count() == 0
 
 

@@ -59,9 +59,18 @@ def test_a_vendor_cannot_open_or_change_another_vendors_product(client_as, medan
     client = client_as(stranger)
     before = state(mine)
     assert client.get(f"/penyedia/produk/{mine.pk}/").status_code == 404
-    response = client.post(f"/penyedia/produk/{mine.pk}/", {"name": "Dibajak", "category": paper.pk, "unit": "rim",
-                                                          "price": "1", "stock": 0, "min_order": 1,
-                                                          "lead_time_days": 1})  # fmt: skip
+    response = client.post(
+        f"/penyedia/produk/{mine.pk}/",
+        {
+            "name": "Dibajak",
+            "category": paper.pk,
+            "unit": "rim",
+            "price": "1",
+            "stock": 0,
+            "min_order": 1,
+            "lead_time_days": 1,
+        },
+    )
     assert response.status_code == 404
     assert client.post(f"/produk/{mine.pk}/withdraw/").status_code == 404
     assert state(mine) == before and mine.versions.count() == 1
@@ -114,7 +123,9 @@ def test_the_vendor_submits_and_withdraws_on_its_page(client_as, owner, shop, pa
 
 @pytest.mark.parametrize("role", ["auditor", "admin", "penyedia"])
 @pytest.mark.parametrize("action", ["approve", "reject", "freeze"])
-def test_a_role_that_sees_the_product_but_may_not_decide_gets_403(client_as, users, shop, paper, role, action):
+def test_a_role_that_sees_the_product_but_may_not_decide_gets_403(
+    client_as, users, shop, paper, role, action
+):
     product = f.make_product(shop, paper, listed=action == "freeze", submitted=True)
     before = state(product)
     response = client_as(users[role]).post(f"/produk/{product.pk}/{action}/", {"reason": "Coba"})
@@ -149,8 +160,9 @@ def test_the_queue_shows_waiting_time_changes_and_price_jumps(client_as, owner, 
     # given: a new product waiting three days, and a listed product whose price jumped 30%
     Product.objects.filter(pk=mine.pk).update(submitted_at=timezone.now() - timedelta(days=3, hours=2))
     jumped = f.make_product(shop, paper, name="Map Plastik", price="100000")
-    services.product_update(actor=f.actor(owner), product=jumped,
-                            data=f.product_data(paper, name="Map Plastik", price="130000"))  # fmt: skip
+    services.product_update(
+        actor=f.actor(owner), product=jumped, data=f.product_data(paper, name="Map Plastik", price="130000")
+    )
     f.make_product(shop, paper, name="Pulpen")  # listed, nothing waiting
     # when
     response = client_as(manager).get("/kelola/produk/kurasi/")
@@ -167,17 +179,21 @@ def test_the_queue_shows_waiting_time_changes_and_price_jumps(client_as, owner, 
 
 def test_the_review_page_shows_the_price_jump(client_as, owner, manager, shop, paper):
     product = f.make_product(shop, paper, name="Map Plastik", price="100000")
-    services.product_update(actor=f.actor(owner), product=product,
-                            data=f.product_data(paper, name="Map Plastik", price="130000"))  # fmt: skip
+    services.product_update(
+        actor=f.actor(owner), product=product, data=f.product_data(paper, name="Map Plastik", price="130000")
+    )
     page = client_as(manager).get(f"/kelola/produk/{product.pk}/").content.decode()
     assert "(+30.0%)" in page
 
 
 def test_bulk_approve_lists_the_chosen_products_only(client_as, manager, shop, paper, binjai):
     a, b, c = (f.make_product(shop, paper, name=n, listed=False, submitted=True) for n in ("A", "B", "C"))
-    theirs = f.make_product(f.make_vendor(binjai), f.make_category(binjai, "Suvenir"), listed=False, submitted=True)
-    response = client_as(manager).post("/kelola/produk/kurasi/setujui/",
-                                       {"products": [a.pk, b.pk, theirs.pk, "x"]})  # fmt: skip
+    theirs = f.make_product(
+        f.make_vendor(binjai), f.make_category(binjai, "Suvenir"), listed=False, submitted=True
+    )
+    response = client_as(manager).post(
+        "/kelola/produk/kurasi/setujui/", {"products": [a.pk, b.pk, theirs.pk, "x"]}
+    )
     assert (response.status_code, response["Location"]) == (302, "/kelola/produk/kurasi/")
     assert [state(p)[0] for p in (a, b, c, theirs)] == [S.LISTED, S.LISTED, S.SUBMITTED, S.SUBMITTED]
 
@@ -200,14 +216,34 @@ def test_the_umk_badge_follows_the_vendors_size_class(client, medan, paper, size
     assert ('class="badge umk"' in page) is badge
 
 
-def test_the_product_page_shows_the_price_history_and_verified_claims_only(client, owner, manager, shop, paper):
-    product = f.make_product(shop, paper, name="Kertas HVS A4", price="55000", verify_claims=["halal"],
-                             claims={"halal": "ID00110022", "sni": "SNI-7274"})  # fmt: skip
-    services.product_update(actor=f.actor(owner), product=product, data=f.product_data(
-        paper, name="Kertas HVS A4", price="57500", claims={"halal": "ID00110022", "sni": "SNI-7274"}))  # fmt: skip
-    services.product_approve(actor=f.actor(manager), product=Product.objects.get(pk=product.pk), verify_claims=[])
-    services.product_update(actor=f.actor(owner), product=product, data=f.product_data(
-        paper, name="Kertas HVS A4", price="99000", claims={"halal": "ID00110022", "sni": "SNI-7274"}))  # fmt: skip
+def test_the_product_page_shows_the_price_history_and_verified_claims_only(
+    client, owner, manager, shop, paper
+):
+    product = f.make_product(
+        shop,
+        paper,
+        name="Kertas HVS A4",
+        price="55000",
+        verify_claims=["halal"],
+        claims={"halal": "ID00110022", "sni": "SNI-7274"},
+    )
+    services.product_update(
+        actor=f.actor(owner),
+        product=product,
+        data=f.product_data(
+            paper, name="Kertas HVS A4", price="57500", claims={"halal": "ID00110022", "sni": "SNI-7274"}
+        ),
+    )
+    services.product_approve(
+        actor=f.actor(manager), product=Product.objects.get(pk=product.pk), verify_claims=[]
+    )
+    services.product_update(
+        actor=f.actor(owner),
+        product=product,
+        data=f.product_data(
+            paper, name="Kertas HVS A4", price="99000", claims={"halal": "ID00110022", "sni": "SNI-7274"}
+        ),
+    )
     response = client.get(f"/produk/{product.pk}/")
     page = response.content.decode()
     history = page.split('data-testid="price-history"')[1].split("</table>")[0]
@@ -223,14 +259,19 @@ def test_the_product_page_shows_the_price_history_and_verified_claims_only(clien
 def _list_products(shop, paper, n, django_capture_on_commit_callbacks, png):
     with django_capture_on_commit_callbacks(execute=True):
         for i in range(n):
-            product = f.make_product(shop, paper, name=f"Kertas Uji {i}", price=str(10000 + i),
-                                     claims={"halal": f"ID{i}"})  # fmt: skip
-            services.product_add_photo(actor=f.actor(shop.users.get()), product=product,
-                                       upload=SimpleUploadedFile("f.png", png, "image/png"))  # fmt: skip
+            product = f.make_product(
+                shop, paper, name=f"Kertas Uji {i}", price=str(10000 + i), claims={"halal": f"ID{i}"}
+            )
+            services.product_add_photo(
+                actor=f.actor(shop.users.get()),
+                product=product,
+                upload=SimpleUploadedFile("f.png", png, "image/png"),
+            )
 
 
-def test_the_search_page_needs_the_same_queries_for_3_and_20_results(client, shop, paper, png,
-                                                                   django_capture_on_commit_callbacks):
+def test_the_search_page_needs_the_same_queries_for_3_and_20_results(
+    client, shop, paper, png, django_capture_on_commit_callbacks
+):
     _list_products(shop, paper, 3, django_capture_on_commit_callbacks, png)
     with CaptureQueriesContext(connection) as three:
         response = client.get("/cari/?q=kertas")
@@ -243,7 +284,9 @@ def test_the_search_page_needs_the_same_queries_for_3_and_20_results(client, sho
     assert len(twenty.captured_queries) == len(three.captured_queries)
 
 
-def test_the_search_page_shows_listed_products_and_facets(client, shop, paper, django_capture_on_commit_callbacks):
+def test_the_search_page_shows_listed_products_and_facets(
+    client, shop, paper, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         listed = f.make_product(shop, paper, name="Kertas HVS A4")
         f.make_product(shop, paper, name="Kertas Draf", listed=False)
@@ -276,12 +319,15 @@ def test_the_vendor_imports_to_the_curation_queue(client_as, owner, shop, paper)
     assert (outcome.imported, outcome.updated, outcome.unchanged, outcome.rejected) == (2, 0, 0, 1)
     assert outcome.rejections == [(4, "harga", outcome.rejections[0][2])]
     assert dict(Product.objects.filter(vendor=shop).values_list("name", "status")) == {
-        "Kertas HVS A4": S.SUBMITTED, "Pulpen Gel": S.SUBMITTED}  # fmt: skip
+        "Kertas HVS A4": S.SUBMITTED,
+        "Pulpen Gel": S.SUBMITTED,
+    }
 
 
 def test_the_desk_imports_and_lists_for_a_umkm(client_as, manager, shop, paper):
-    response = client_as(manager).post("/kelola/produk/impor/", {"file": upload(), "nib": "8120000000777",
-                                                                 "approve": "on"})  # fmt: skip
+    response = client_as(manager).post(
+        "/kelola/produk/impor/", {"file": upload(), "nib": "8120000000777", "approve": "on"}
+    )
     assert response.status_code == 200
     assert response.context["outcome"].imported == 2
     assert set(Product.objects.filter(vendor=shop).values_list("status", flat=True)) == {S.LISTED}
@@ -293,11 +339,15 @@ def test_the_desk_import_without_approve_sends_to_the_queue(client_as, manager, 
 
 
 @pytest.mark.parametrize("nib", ["8120000000000", "{theirs}", "{unverified}"])
-def test_the_desk_import_needs_a_verified_vendor_of_this_tenant(client_as, medan, binjai, manager, paper, nib):
+def test_the_desk_import_needs_a_verified_vendor_of_this_tenant(
+    client_as, medan, binjai, manager, paper, nib
+):
     theirs = f.make_vendor(binjai)
     unverified = f.make_vendor(medan, status="submitted")
-    response = client_as(manager).post("/kelola/produk/impor/", {
-        "file": upload(), "nib": nib.format(theirs=theirs.nib, unverified=unverified.nib), "approve": "on"})
+    response = client_as(manager).post(
+        "/kelola/produk/impor/",
+        {"file": upload(), "nib": nib.format(theirs=theirs.nib, unverified=unverified.nib), "approve": "on"},
+    )
     assert response.status_code == 200
     assert list(response.context["form"].errors) == ["nib"]
     assert not Product.objects.exists()
@@ -313,33 +363,57 @@ def test_an_unreadable_import_file_is_reported_on_the_form(client_as, owner, sho
 
 
 def form_data(paper, **overrides):
-    data = {"name": "Kertas HVS A4", "category": paper.pk, "unit": "rim", "price": "55.000", "stock": 10,
-            "min_order": 1, "lead_time_days": 2, "is_domestic": "on", "specifications": "Ukuran: A4"}
+    data = {
+        "name": "Kertas HVS A4",
+        "category": paper.pk,
+        "unit": "rim",
+        "price": "55.000",
+        "stock": 10,
+        "min_order": 1,
+        "lead_time_days": 2,
+        "is_domestic": "on",
+        "specifications": "Ukuran: A4",
+    }
     data.update(overrides)
     return data
 
 
 def test_the_vendor_creates_a_product_with_a_photo(client_as, owner, shop, paper, png):
-    response = client_as(owner).post("/penyedia/produk/baru/", {
-        **form_data(paper), "photo": SimpleUploadedFile("f.png", png, "image/png")})  # fmt: skip
+    response = client_as(owner).post(
+        "/penyedia/produk/baru/", {**form_data(paper), "photo": SimpleUploadedFile("f.png", png, "image/png")}
+    )
     product = Product.objects.get()
     assert (response.status_code, response["Location"]) == (302, f"/penyedia/produk/{product.pk}/")
     v = product.latest_version
-    assert (product.status, v.price, v.specifications, product.stock) == (S.DRAFT, 55000, {"Ukuran": "A4"}, 10)
+    assert (product.status, v.price, v.specifications, product.stock) == (
+        S.DRAFT,
+        55000,
+        {"Ukuran": "A4"},
+        10,
+    )
     assert product.photos.count() == 1
 
 
 def test_a_bad_photo_on_the_form_saves_nothing(client_as, owner, shop, paper):
-    response = client_as(owner).post("/penyedia/produk/baru/", {
-        **form_data(paper), "photo": SimpleUploadedFile("f.jpg", b"bukan foto", "image/jpeg")})  # fmt: skip
+    response = client_as(owner).post(
+        "/penyedia/produk/baru/",
+        {**form_data(paper), "photo": SimpleUploadedFile("f.jpg", b"bukan foto", "image/jpeg")},
+    )
     assert response.status_code == 200
     assert list(response.context["form"].errors) == ["photo"]
     assert not Product.objects.exists()
 
 
 def test_a_price_change_on_the_form_goes_to_curation(client_as, owner, shop, paper):
-    product = f.make_product(shop, paper, name="Kertas HVS A4", price="55000", stock=10,
-                             specifications={"Ukuran": "A4"}, lead_time_days=2)  # fmt: skip
+    product = f.make_product(
+        shop,
+        paper,
+        name="Kertas HVS A4",
+        price="55000",
+        stock=10,
+        specifications={"Ukuran": "A4"},
+        lead_time_days=2,
+    )
     client_as(owner).post(f"/penyedia/produk/{product.pk}/", form_data(paper, price="60.000"))
     p = Product.objects.get(pk=product.pk)
     assert (p.status, p.listed_version.price, p.latest_version.price) == (S.LISTED, 55000, 60000)
@@ -351,10 +425,16 @@ def test_a_price_change_on_the_form_goes_to_curation(client_as, owner, shop, pap
 
 def test_the_curator_edits_the_synonyms(client_as, manager, medan):
     client = client_as(manager)
-    response = client.post("/kelola/produk/sinonim/", {"synonyms": "ATK = Alat Tulis Kantor\n\nPDH = pakaian dinas harian"})
+    response = client.post(
+        "/kelola/produk/sinonim/", {"synonyms": "ATK = Alat Tulis Kantor\n\nPDH = pakaian dinas harian"}
+    )
     assert (response.status_code, response["Location"]) == (302, "/kelola/produk/sinonim/")
     assert sorted(Synonym.objects.filter(tenant_id=medan.pk).values_list("term", "expansion")) == [
-        ("atk", "alat tulis kantor"), ("pdh", "pakaian dinas harian")]  # fmt: skip
-    response = client.post("/kelola/produk/sinonim/", {"synonyms": "ATK = alat tulis\ntanpa tanda sama dengan"})
+        ("atk", "alat tulis kantor"),
+        ("pdh", "pakaian dinas harian"),
+    ]
+    response = client.post(
+        "/kelola/produk/sinonim/", {"synonyms": "ATK = alat tulis\ntanpa tanda sama dengan"}
+    )
     assert response.status_code == 200 and len(response.context["errors"]) == 1
     assert Synonym.objects.filter(tenant_id=medan.pk).count() == 2
