@@ -95,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "katalog.core.context_processors.tenant",
+                "katalog.buying.context_processors.notifications",
             ],
             "builtins": ["katalog.core.templatetags.rupiah"],
         },
@@ -193,6 +194,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("KATALOG_EMAIL_FROM", "Katalog Lokal <norepl
 # --- The product's own settings -------------------------------------------------------------
 # The tenant that public pages show when the request's host names none (see docs/decisions.md).
 KATALOG_DEFAULT_TENANT = os.environ.get("KATALOG_DEFAULT_TENANT", "12.71")
+# The public address of the site, for links in e-mails when a tenant has no domain of its own.
+KATALOG_SITE_URL = os.environ.get("KATALOG_SITE_URL", "")
 KATALOG_DEMO_PASSWORD = os.environ.get("KATALOG_DEMO_PASSWORD", "katalog-demo-2026")  # demo/accounts.py
 KATALOG_API_TOKEN_DAYS = int(os.environ.get("KATALOG_API_TOKEN_DAYS", "30"))
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("akun/", include("katalog.accounts.urls")),
     path("penyedia/", include("katalog.vendors.urls")),
     path("dasbor/", include("katalog.insights.urls")),
+    path("belanja/", include("katalog.buying.urls")),
     path("", include("katalog.catalogue.urls")),
     path("django-admin/", admin.site.urls),
 ]

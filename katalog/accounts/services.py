@@ -25,10 +25,18 @@ def invitation_path(user: User) -> str:
     return reverse("accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
 
 
-def send_invitation(*, user: User, katalog: Katalog, vendor_name: str) -> None:
+def site_base(katalog: Katalog, site_url: str = "") -> str:
+    """The address people reach this tenant at: the tenant's domain, else the setting
+    KATALOG_SITE_URL, else the address of the request that caused the e-mail."""
+    if katalog.domain:
+        return f"https://{katalog.domain}"
+    return (settings.KATALOG_SITE_URL or site_url or "http://127.0.0.1:8000").rstrip("/")
+
+
+def send_invitation(*, user: User, katalog: Katalog, vendor_name: str, site_url: str = "") -> None:
     """E-mail the owner of an assisted registration a link to set their password.
     Called after commit; the link is the same one-time token as a password reset."""
-    base = f"https://{katalog.domain}" if katalog.domain else "http://127.0.0.1:8000"
+    base = site_base(katalog, site_url)
     body = render_to_string(
         "accounts/email/invitation.txt",
         {"user": user, "katalog": katalog, "vendor_name": vendor_name, "link": base + invitation_path(user)},

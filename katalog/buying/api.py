@@ -105,7 +105,7 @@ def create_order(request, payload: OrderIn):
     addresses = payload.delivery_addresses or ([payload.delivery_address] if payload.delivery_address else [])
     order = services.order_create(actor=actor, budget_line=line, addresses=addresses, note=payload.note,
                                   items=[services.ItemRequest(i.product, i.quantity) for i in payload.items])  # fmt: skip
-    return 201, _out(order, actor)
+    return 201, _out(selectors.get_order(actor, order.pk), actor)  # as stored: "0.00", not the in-memory 0
 
 
 @router.get("", response=list[OrderOut])

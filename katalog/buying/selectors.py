@@ -72,3 +72,55 @@ def notifications_of(actor: Actor) -> QuerySet[Notification]:
     if not actor.is_authenticated:
         return Notification.objects.none()
     return Notification.objects.filter(user=actor.user)
+
+
+def unread_count(actor: Actor) -> int:
+    return notifications_of(actor).filter(read_at__isnull=True).count()
+
+
+def order_actions(actor: Actor, order: Order) -> list[str]:
+    """The actions to offer this actor on this order: what the workflow table allows this party
+    now, less what the service would refuse anyway (an offer the actor made itself waits for the
+    other side; another PPK is assigned; a partly delivered order cannot be cancelled), plus the
+    vendor's one reply to a rating. A pure read: the services still decide."""
+    from . import workflow
+    from .models import OfferSide
+    from .models import OrderStatus as S
+    from .services import parties_of
+
+    parties = parties_of(actor, order)
+    actions = workflow.actions_for(status=order.status, parties=parties)
+    if order.status == S.NEGOTIATING:
+        last = order.offers.last()
+        side = OfferSide.VENDOR if workflow.VENDOR in parties else OfferSide.BUYER
+        if last is not None and last.side == side:
+            actions = [a for a in actions if a not in (workflow.COUNTER, workflow.ACCEPT)]
+    if order.status == S.AWAITING_APPROVAL and order.approver_id and order.approver_id != actor.user.pk:
+        actions = [a for a in actions if a != workflow.APPROVE]
+    if order.status == S.IN_PROGRESS and order.items.filter(delivered_quantity__gt=0).exists():
+        actions = [a for a in actions if a != workflow.CANCEL]
+    rating = getattr(order, "rating", None) if order.status == S.COMPLETED else None
+    if rating is not None and rating.replied_at is None and workflow.VENDOR in parties:
+        actions.append("reply")
+    return actions
+
+
+def days_from_bast_to_payment(order: Order) -> int | None:
+    """Calendar days from the BAST to the first payment (how long a UMKM waited for its money)."""
+    from django.utils import timezone
+
+    if order.received_at is None or not hasattr(order, "invoice"):
+        return None
+    first = order.invoice.payments.order_by("paid_on").first()
+    if first is None:
+        return None
+    return (first.paid_on - timezone.localdate(order.received_at)).days
+
+
+def days_off_of(actor: Actor):
+    """The tenant's own days off (those who manage the calendar)."""
+    from katalog.core.models import LocalDayOff
+
+    if actor.katalog is None or not actor.can(Permission.DAYS_OFF_MANAGE):
+        return LocalDayOff.objects.none()
+    return LocalDayOff.objects.filter(katalog=actor.katalog)

@@ -468,7 +468,7 @@ def _cancel(*, actor: Actor | None, order: Order, parties: frozenset[str], reaso
         locks.release(order)
     order.cancel_reason = reason
     order.deadline_at = None
-    order.committed_amount = Decimal(0)
+    order.committed_amount = Decimal("0.00")  # as the database gives it back (the API shows "0.00")
     text = _("Order #%(n)s was cancelled: ") + reason
     transaction.on_commit(lambda: notifications.everyone(order, text))
     return _done(actor=actor, order=order, old=old, action="cancel", reason=reason)

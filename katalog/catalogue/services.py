@@ -246,12 +246,13 @@ def _finish(*, actor: Actor, product: Product, old: str, action: str, **extra) -
 @transaction.atomic
 def product_submit(*, actor: Actor, product: Product) -> Product:
     """Send a product to the curation queue. Its vendor must be verified."""
+    # Who may, and from which state, first: an outsider learns nothing about the vendor.
+    product, old = _transition(actor=actor, product=product, action=workflow.SUBMIT)
     if not product.vendor.is_verified:
         raise ValidationFailed(_("Only verified vendors can list products. Your registration is still being checked."),
                                code="vendor_not_verified")  # fmt: skip
     if product.latest_version_id is None:
         raise ValidationFailed(_("The product has no details yet."), code="incomplete")
-    product, old = _transition(actor=actor, product=product, action=workflow.SUBMIT)
     product.submitted_at = timezone.now()
     return _finish(actor=actor, product=product, old=old, action="submit")
 

@@ -106,21 +106,20 @@ class AddressForm(TenantForm):
     address = forms.CharField(label=_("Street address"), max_length=300)
     district = forms.ModelChoiceField(label=_("District (kecamatan)"), queryset=Region.objects.none(),
                                       empty_label=_("— choose —"))
+    # Required when the district has villages in the region data (checked in clean()).
     village = forms.ModelChoiceField(label=_("Village (kelurahan)"), queryset=Region.objects.none(),
-                                     required=False, empty_label=_("— choose —"))
+                                     required=False, empty_label=_("— choose the district first —"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         code = self.katalog.region_id
         self.fields["district"].queryset = Region.objects.filter(parent_id=code, level=RegionLevel.DISTRICT)
-        self.fields["village"].queryset = Region.objects.filter(
-            code__startswith=code + ".", level=RegionLevel.VILLAGE
-        )
         district = self.data.get(self.add_prefix("district")) or self.initial.get("district")
-        district_code = getattr(district, "code", district)
-        self.village_choices = (
-            Region.objects.filter(parent_id=district_code, level=RegionLevel.VILLAGE) if district_code else []
-        )
+        district_code = getattr(district, "code", district) or ""
+        # Only the villages of the chosen district are offered (htmx refreshes them on change).
+        if district_code.startswith(code + "."):
+            self.fields["village"].queryset = Region.objects.filter(parent_id=district_code, level=RegionLevel.VILLAGE)
+        self.fields["village"].show_optional = False  # not labelled "optional": clean() may require it
         self.fields["district"].widget.attrs.update(
             {"hx-get": "/penyedia/kelurahan/", "hx-target": "#id_village", "hx-trigger": "change"}
         )
@@ -152,8 +151,13 @@ def _document_field(label, required):
 
 
 class DocumentsForm(TenantForm):
-    nib_document = _document_field(DocumentKind.NIB.label, required=False)
+    nib_document = _document_field(DocumentKind.NIB.label, required=True)
     deed_document = _document_field(_("Deed of establishment (if your business has one)"), required=False)
+
+    def __init__(self, *args, has_nib_document: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Once uploaded, the NIB certificate need not be sent again (a new file replaces it).
+        self.fields["nib_document"].required = not has_nib_document
 
 
 class ReasonForm(forms.Form):
@@ -168,7 +172,8 @@ class AssistedForm(LegalForm, AddressForm, FinanceForm):
     email = forms.EmailField(label=_("Owner's e-mail"), help_text=_("The invitation to set a password goes here."))
     phone = forms.CharField(label=_("Mobile phone"), max_length=20)
     nib_document = _document_field(DocumentKind.NIB.label, required=True)
-    deed_document = _document_field(_("Deed of establishment (optional)"), required=False)
+    deed_document = _document_field(_("Deed of establishment"), required=False)
+    is_vat_registered = forms.BooleanField(label=_("The business is a PKP (VAT-registered)"), required=False)
     verify_now = forms.BooleanField(label=_("I have seen the original documents: verify at once"), required=False,
                                     initial=True)
     field_order = ["name", "owner_name", "email", "phone", "nib", "npwp", "kbli", "sector", "is_vat_registered",

@@ -225,7 +225,8 @@ class AssistedResult:
 
 @transaction.atomic
 def vendor_register_assisted(
-    *, actor: Actor, data: dict[str, Any], documents: dict[str, Any] | None = None, verify_now: bool = True
+    *, actor: Actor, data: dict[str, Any], documents: dict[str, Any] | None = None, verify_now: bool = True,
+    site_url: str = "",
 ) -> AssistedResult:
     """The Dinas desk registers a vendor for its owner. The owner gets an e-mail invitation to
     set a password. With `verify_now` (originals seen at the desk) the vendor is verified at once."""
@@ -256,7 +257,9 @@ def vendor_register_assisted(
     vendor = vendor_submit(actor=actor, vendor=vendor)
     if verify_now:
         vendor = vendor_approve(actor=actor, vendor=vendor)
-    transaction.on_commit(lambda: send_invitation(user=user, katalog=katalog, vendor_name=vendor.name))
+    transaction.on_commit(
+        lambda: send_invitation(user=user, katalog=katalog, vendor_name=vendor.name, site_url=site_url)
+    )
     return AssistedResult(vendor=vendor, user=user)
 
 

@@ -53,6 +53,8 @@ def clean_phone(value: object) -> str:
         phone = "0" + phone[3:]
     elif phone.startswith("62"):
         phone = "0" + phone[2:]
+    elif phone.startswith("8") and 9 <= len(phone) <= 13:
+        phone = "0" + phone  # a spreadsheet that stored the number as a number dropped the leading 0
     if not re.fullmatch(r"0\d{8,13}", phone):
         raise ValidationError(_("Write the phone number as 08xx or +62, 9 to 14 digits."), code="phone")
     return phone

@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from katalog.core.decorators import require
@@ -24,10 +25,10 @@ from . import forms, imports, selectors, services, workflow
 from .models import DocumentKind, ImportStatus, Vendor, VendorImport, VendorStatus
 
 STEPS = [
-    ("legal", _("Legal identity"), forms.LegalForm),
-    ("alamat", _("Address"), forms.AddressForm),
-    ("usaha", _("Capital and sales"), forms.FinanceForm),
-    ("dokumen", _("Documents"), forms.DocumentsForm),
+    ("legal", gettext_lazy("Legal identity"), forms.LegalForm),
+    ("alamat", gettext_lazy("Address"), forms.AddressForm),
+    ("usaha", gettext_lazy("Capital and sales"), forms.FinanceForm),
+    ("dokumen", gettext_lazy("Documents"), forms.DocumentsForm),
 ]
 STEP_FORMS = {slug: form for slug, _label, form in STEPS}
 
@@ -96,7 +97,9 @@ def register_step(request, step: str):
     vendor = _own_vendor_or_404(request)
     editable = vendor.status not in (VendorStatus.SUBMITTED, VendorStatus.VERIFIED)
     form_class = STEP_FORMS[step]
-    form = form_class(request.POST or None, request.FILES or None, katalog=vendor.katalog, initial=_initial(vendor))
+    extra = {"has_nib_document": vendor.documents.filter(kind=DocumentKind.NIB).exists()} if step == "dokumen" else {}
+    form = form_class(request.POST or None, request.FILES or None, katalog=vendor.katalog, initial=_initial(vendor),
+                      **extra)
     if request.method == "POST" and editable and form.is_valid():
         try:
             _save_step(request, vendor, step, form.cleaned_data)
@@ -195,9 +198,9 @@ def _detail_context(request, vendor, reason_form):
 
 
 DECISIONS = {
-    workflow.APPROVE: (services.vendor_approve, _("%(name)s is verified.")),
-    workflow.REJECT: (services.vendor_reject, _("%(name)s was rejected; the owner sees your reason.")),
-    workflow.REQUEST_REVISION: (services.vendor_request_revision, _("A revision was asked of %(name)s.")),
+    workflow.APPROVE: (services.vendor_approve, gettext_lazy("%(name)s is verified.")),
+    workflow.REJECT: (services.vendor_reject, gettext_lazy("%(name)s was rejected; the owner sees your reason.")),
+    workflow.REQUEST_REVISION: (services.vendor_request_revision, gettext_lazy("A revision was asked of %(name)s.")),
 }
 
 
@@ -245,7 +248,7 @@ def assisted(request):
                                   "is_vat_registered", "address", "region", "capital", "annual_sales")}
         try:
             result = services.vendor_register_assisted(
-                actor=request.actor, data=data, verify_now=d["verify_now"],
+                actor=request.actor, data=data, verify_now=d["verify_now"], site_url=request.build_absolute_uri("/"),
                 documents={DocumentKind.NIB: d["nib_document"], DocumentKind.DEED: d.get("deed_document")},
             )  # fmt: skip
         except DomainError as exc:

@@ -443,3 +443,25 @@ def test_bad_search_parameters_are_ignored(api, shelf):
     )
     assert response.status_code == 200
     assert response.json()["count"] == 5
+
+
+@pytest.mark.parametrize(("role", "expected"), [("auditor", 403), ("admin", 403), ("pp", 404)])
+def test_a_wrong_role_learns_nothing_about_an_unverified_vendor(api, medan, users, paper, role, expected):
+    vendor = f.make_vendor(medan, users=[users["penyedia"]], status="submitted")
+    product = f.make_product(vendor, paper, listed=False)
+    response = api("post", f"/api/v1/products/{product.pk}/submit", users[role])
+    assert response.status_code == expected
+    assert state(product)[0] == S.DRAFT
+
+
+def test_withdraw_needs_no_body(client, owner, shop, paper):
+    product = f.make_product(shop, paper)
+    client.force_login(owner)
+    response = client.generic("POST", f"/api/v1/products/{product.pk}/withdraw")  # no body at all
+    assert response.status_code == 200, response.content
+    assert state(product)[:2] == (S.WITHDRAWN, "")
+
+
+def test_the_page_size_is_capped(api, shelf):
+    body = api("get", "/api/v1/products?page_size=500").json()
+    assert (body["page_size"], body["count"], len(body["results"])) == (100, 5, 5)

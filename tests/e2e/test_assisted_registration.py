@@ -106,11 +106,6 @@ def test_pengelola_registers_a_umkm_and_the_owner_sets_a_password(page, manager,
     expect(page.get_by_text("This link has expired or was already used. Ask for a new one.")).to_be_visible()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="katalog/accounts/services.py send_invitation() builds the link on https://<Katalog.domain>, "
-    "else on a hard-coded http://127.0.0.1:8000: with no domain set, the owner's link points at their phone",
-)
 def test_invitation_link_opens_the_site_the_pengelola_used(page, manager, medan, live_server, tmp_path):
     assert medan.domain == ""  # a single-tenant site, reached through KATALOG_DEFAULT_TENANT
     login(page, manager.username)

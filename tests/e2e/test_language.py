@@ -35,11 +35,6 @@ def _submitted(katalog, name):
     return services.vendor_submit(actor=actor, vendor=vendor)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="katalog/vendors/views.py builds STEPS and DECISIONS with gettext at import time, so their "
-    "labels and messages stay in the language active when the module was first imported",
-)
 def test_wizard_steps_and_decision_messages_follow_the_chosen_language(new_page, medan, manager):
     assert _in("id", "Legal identity") != "Legal identity", "the Indonesian catalogue is not compiled"
     owner = f.make_user(medan, "penyedia", username="tigor@example.id")

@@ -18,3 +18,12 @@ def thousands(value):
         return f"{int(value):,}".replace(",", ".")
     except (TypeError, ValueError):
         return value
+
+
+@register.filter(name="npwp")
+def npwp(value):
+    """021832415000000 → 02.183.241.5-000.000 (the 16-digit form is shown as it is)."""
+    text = str(value or "")
+    if len(text) == 15 and text.isdigit():
+        return f"{text[:2]}.{text[2:5]}.{text[5:8]}.{text[8]}-{text[9:12]}.{text[12:]}"
+    return text

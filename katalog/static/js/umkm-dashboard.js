@@ -10,7 +10,7 @@
       datasets: data.series.map(function (s, i) { return { label: s.label, data: s.data, backgroundColor: colours[i] }; })
     },
     options: { indexAxis: "y", maintainAspectRatio: false, animation: false,
-      scales: { x: { stacked: true, ticks: { callback: function (v) { return fmt.format(v); } } }, y: { stacked: true } } }
+      scales: { x: { stacked: true, ticks: { callback: function (v) { return fmt.format(v); } } }, y: { stacked: true, ticks: { autoSkip: false } } } }
   });
   var changes = document.getElementById("changes");
   if (changes) {
