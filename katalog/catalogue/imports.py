@@ -111,8 +111,8 @@ def run_import(*, actor: Actor, vendor: Vendor, table: Table, mode: str = "draft
                     before = (product.latest_version_id, product.stock)
                     product = services.product_update(actor=actor, product=product, data=data, stock=stock)
                     kind = "unchanged" if (product.latest_version_id, product.stock) == before else "updated"
-                if kind != "unchanged":
-                    _advance(actor=actor, product=product, mode=mode)
+                # Also an unchanged row: a file imported as drafts and again with --submit is sent on.
+                _advance(actor=actor, product=product, mode=mode)
         except DomainError as exc:  # the row is rolled back whole and reported
             outcome.rejections.append((line, "nama", str(exc.message)))
             continue

@@ -236,6 +236,9 @@ def _transition(*, actor: Actor, product: Product, action: str, reason: str = ""
 
 
 def _finish(*, actor: Actor, product: Product, old: str, action: str, **extra) -> Product:
+    if action in (workflow.APPROVE, workflow.REJECT, workflow.REQUEST_REVISION):
+        # The curator has decided on what the flags pointed at: they leave the queue.
+        product.flags.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
     product.save()
     _reindex(product)
     audit.record(actor=actor.user, action=f"product.{action}", obj=product, katalog=product.katalog,

@@ -116,6 +116,7 @@ def load_catalogue(katalog: Katalog) -> int:
     created = 0
     for i, (name, code, unit, price, specs, description) in enumerate(PRODUCTS):
         vendor = demo_vendor if (code.startswith("PKN-KAIN") and demo_vendor) else sellers[i % len(sellers)]
+        specs = dict(specs)  # PRODUCTS is module data: never change it
         claims = {"pirt": specs.pop("pirt")} if "pirt" in specs else {}
         data = services.ProductData(
             name=name, category=by_code[code], unit=unit, price=Decimal(price), description=description,

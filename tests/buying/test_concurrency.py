@@ -15,6 +15,7 @@ database connection:
 """
 
 import http.client
+import importlib
 import json
 import os
 import socket
@@ -41,6 +42,23 @@ from tests.buying.conftest import listed_product
 BUYERS = 50
 PRICE = Decimal("250000")
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def ensure_regions() -> None:
+    """Put back the Kepmendagri regions a data migration loaded: a transactional test ends with a
+    flush of every table (tests/e2e/conftest.py does the same)."""
+    from django.apps import apps
+
+    from katalog.core.models import Region
+
+    if not Region.objects.exists():
+        importlib.import_module("katalog.core.migrations.0002_load_regions").load(apps, None)
+
+
+@pytest.fixture
+def committed_db(transactional_db):
+    """The server's threads or process must see the seeded rows: they are committed."""
+    ensure_regions()
 
 
 # --- A live server on the session's engine -------------------------------------------------------------
@@ -113,12 +131,16 @@ class LiveServer:
         pass
 
 
-@pytest.fixture
-def server(request, tmp_path):
-    """A context manager: inside it, a live server answers at `.url` on the seeded data."""
+def live_server_for(request, tmp_path):
+    """A context manager: inside it, a live server answers at `.url` on the committed data."""
     if connection.vendor == "sqlite":
         return SqliteFileServer(tmp_path)
     return LiveServer(request.getfixturevalue("live_server"))
+
+
+@pytest.fixture
+def server(request, tmp_path):
+    return live_server_for(request, tmp_path)
 
 
 # --- Fifty buyers ---------------------------------------------------------------------------------------
@@ -134,9 +156,9 @@ def seed(office, users, *, stock: int, ceiling: str):
     return product, line, [api_token_create(user=u) for u in buyers]
 
 
-def _request(conn, method, path, token, body):
+def send(conn, method, path, token, body=None):
     started = time.monotonic()
-    conn.request(method, path, body=json.dumps(body),
+    conn.request(method, path, body=None if body is None else json.dumps(body),
                  headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})  # fmt: skip
     response = conn.getresponse()
     raw = response.read()
@@ -144,37 +166,52 @@ def _request(conn, method, path, token, body):
         data = json.loads(raw)
     except ValueError:
         data = {"raw": raw[:500].decode(errors="replace")}
-    return {"status": response.status, "body": data, "span": (started, time.monotonic())}
+    keep_alive = (response.getheader("Connection") or "").lower() != "close"
+    return {"status": response.status, "body": data, "span": (started, time.monotonic()), "keep_alive": keep_alive}
+
+
+def connect(host, port, token):
+    """A connection the server has accepted and keeps open: warmed by one read (GET /me), retried
+    if the listen queue (10 deep in Django's servers) overflowed while fifty connected at once."""
+    for _attempt in range(20):
+        conn = http.client.HTTPConnection(host, port, timeout=90)
+        try:
+            warm = send(conn, "GET", "/api/v1/me", token)
+            assert warm["status"] == 200 and warm["keep_alive"], warm
+            return conn
+        except (ConnectionError, http.client.RemoteDisconnected):
+            conn.close()
+            time.sleep(0.05)
+    raise AssertionError("could not connect")
 
 
 def run_buyers(url: str, tokens: list[str], product_id: int) -> list[dict]:
-    """Each buyer, on its own thread and connection: create a draft, wait for all, submit it."""
+    """Each buyer, on its own thread and its own kept-alive connection: create a draft when all are
+    ready, then submit it when all have their draft."""
     host, port = urlsplit(url).hostname, urlsplit(url).port
     start, submit_together = threading.Barrier(len(tokens), timeout=90), threading.Barrier(len(tokens), timeout=90)
     results: list[dict] = [{} for _ in tokens]
 
     def buyer(n: int, token: str):
         out = results[n]
+        conn = None
         try:
-            conn = http.client.HTTPConnection(host, port, timeout=90)
-            conn.connect()  # connected before the start, so the requests leave together
+            conn = connect(host, port, token)
             start.wait()
-            out["create"] = _request(conn, "POST", "/api/v1/orders", token, {
+            out["create"] = send(conn, "POST", "/api/v1/orders", token, {
                 "budget_line": "RUP-2026-050", "delivery_address": f"Kantor {n}",
                 "items": [{"product": product_id, "quantity": 1}]})  # fmt: skip
-            conn.close()
-            conn = http.client.HTTPConnection(host, port, timeout=90)
-            conn.connect()
         except Exception as exc:  # recorded and asserted below; the others must not wait forever
             out["error"] = repr(exc)
         submit_together.wait()
-        if "create" in out and out["create"]["status"] == 201:
-            try:
+        try:
+            if "create" in out and out["create"]["status"] == 201:
                 order_id = out["create"]["body"]["id"]
-                out["submit"] = _request(conn, "POST", f"/api/v1/orders/{order_id}/submit", token, {})
-            except Exception as exc:
-                out["error"] = repr(exc)
-        conn.close()
+                out["submit"] = send(conn, "POST", f"/api/v1/orders/{order_id}/submit", token)
+        except Exception as exc:
+            out["error"] = repr(exc)
+        if conn is not None:
+            conn.close()
 
     threads = [threading.Thread(target=buyer, args=(n, t)) for n, t in enumerate(tokens)]
     for t in threads:
@@ -226,8 +263,7 @@ def check_outcome(results, *, product, line, stock: int, wins: int, refusal: str
     return refused
 
 
-@pytest.mark.django_db(transaction=True)
-def test_fifty_buyers_at_once_stock_binds(server, office, users):
+def test_fifty_buyers_at_once_stock_binds(committed_db, server, office, users):
     # Given 17 in stock and a budget line that could pay for all fifty
     product, line, tokens = seed(office, users, stock=17, ceiling="100000000")
 
@@ -240,8 +276,7 @@ def test_fifty_buyers_at_once_stock_binds(server, office, users):
     assert all("Seragam Batik Medan" in b["message"] for b in refused)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_fifty_buyers_at_once_the_ceiling_binds(server, office, users):
+def test_fifty_buyers_at_once_the_ceiling_binds(committed_db, server, office, users):
     # Given plenty of stock and a ceiling of Rp3.100.000: room for 12 orders of Rp250.000
     product, line, tokens = seed(office, users, stock=100, ceiling="3100000")
 

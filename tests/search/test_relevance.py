@@ -150,3 +150,30 @@ def test_reindex_replaces_and_remove_deletes(catalogue):
     remove_documents(TENANT, [26, 999], backend=catalogue)
     assert ids("rotan") == [25]
     assert search(TENANT, "").count == len(PRODUCTS) - 1
+
+
+def test_reindex_moves_facets_and_facet_filters(catalogue):
+    """A product whose size class, district and category change is counted (and filtered) under
+    the new values only; on PostgreSQL these live in shared facet sets, not in the row."""
+    row = list(PRODUCTS[23])  # product 24: rotan, category 61 (under 6), 'mikro'
+    row[3], row[5], row[6] = 42, "besar", "12.71.99"
+    index_documents([document(tuple(row))], backend=catalogue)
+    result = search(TENANT, "rotan")
+    assert result.count == 3
+    assert result.facets["category"] == {6: 2, 61: 2, 4: 1, 42: 1}
+    assert result.facets["district"]["12.71.99"] == 1
+    assert ids("rotan", filters=SearchFilters(size_class="besar", district="12.71.99", category=4)) == [24]
+    assert ids("rotan", filters=SearchFilters(category=6)) == [26, 25]
+
+
+def test_postgres_search_settings_do_not_leak_into_the_callers_transaction(catalogue):
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql" or catalogue.name != "postgres":
+        pytest.skip("PostgreSQL backend only")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('jit'), current_setting('work_mem')")
+        before = cursor.fetchone()
+        assert search(TENANT, "rotan").count == 3
+        cursor.execute("SELECT current_setting('jit'), current_setting('work_mem')")
+        assert cursor.fetchone() == before

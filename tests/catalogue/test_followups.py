@@ -1,0 +1,33 @@
+"""Price-jump flags leave the queue once decided; a draft import sent on by a second import."""
+
+import io
+from decimal import Decimal
+
+from django.core.management import call_command
+
+from katalog.catalogue import services
+from katalog.catalogue.models import Product, ProductFlag
+from tests import factories as f
+
+
+def test_a_decided_price_jump_leaves_the_queue(shop, paper, manager):
+    product = f.make_product(shop, paper, price="100000")
+    services.product_update(actor=f.actor(shop.users.get()), product=product,
+                            data=f.product_data(paper, price="150000"))  # fmt: skip
+    flag = ProductFlag.objects.get(product=product)
+    assert flag.resolved_at is None
+    services.product_approve(actor=f.actor(manager), product=Product.objects.get(pk=product.pk))
+    flag.refresh_from_db()
+    assert flag.resolved_at is not None
+    assert Product.objects.get(pk=product.pk).listed_version.price == Decimal("150000")
+
+
+def test_drafts_imported_once_are_submitted_by_a_second_import_with_submit(shop, paper, tmp_path):
+    src = tmp_path / "produk.csv"
+    src.write_text("nama,kategori,satuan,harga,stok\nKertas HVS A4,ATK-KRT,rim,55000,10\n", encoding="utf-8")
+    call_command("import_products", str(src), "--vendor", shop.nib, stdout=io.StringIO())
+    assert Product.objects.get().status == "draft"
+    out = io.StringIO()
+    call_command("import_products", str(src), "--vendor", shop.nib, "--submit", stdout=out)
+    assert out.getvalue().strip() == "imported 0, updated 0, unchanged 1, rejected 0"
+    assert Product.objects.get().status == "submitted"
