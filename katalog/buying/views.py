@@ -67,6 +67,11 @@ def _show_domain_error(request, form, exc: DomainError) -> None:
         messages.error(request, str(exc.message))
 
 
+def _posted(request):
+    """The POST data when the form was sent (even empty), so an empty form is bound and says why."""
+    return request.POST if request.method == "POST" else None
+
+
 def _buyable_lines(actor):
     """The budget lines this buyer may charge: their office's (the service refuses any other)."""
     lines = selectors.budget_lines_for(actor)
@@ -187,7 +192,7 @@ def buy_now(request, product_id: int):
     product = catalogue_selectors.get_public_product(actor.katalog, product_id)
     version = product.listed_version
     initial = {"quantity": request.GET.get("quantity") or version.min_order}
-    form = forms.BuyNowForm(request.POST or None, budget_lines=_buyable_lines(actor), initial=initial)
+    form = forms.BuyNowForm(_posted(request), budget_lines=_buyable_lines(actor), initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -561,7 +566,7 @@ REPORT_KEY = "rup_import_report"
 @require(Permission.BUDGET_MANAGE)
 def budget_import(request):
     """Upload the RUP file: the summary and every rejected row are shown at once."""
-    form = forms.BudgetImportForm(request.POST or None, request.FILES or None)
+    form = forms.BudgetImportForm(_posted(request), request.FILES or None)
     outcome = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -615,7 +620,7 @@ def budget_import_report(request):
 def days_off(request):
     """The tenant's own days off, on top of the national holidays the calendar already knows."""
     actor = request.actor
-    form = forms.DayOffForm(request.POST or None)
+    form = forms.DayOffForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             day = services_calendar.day_off_add(

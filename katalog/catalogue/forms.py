@@ -165,3 +165,30 @@ class ProductImportForm(forms.Form):
 class AssistedProductImportForm(ProductImportForm):
     nib = forms.CharField(label=_("Vendor NIB"), max_length=20)
     approve = forms.BooleanField(label=_("List the products at once (curated by me)"), required=False, initial=True)
+
+
+class CategoryForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    code = forms.CharField(label=_("Code"), max_length=30, help_text=_("Short and unique, e.g. MKN-KUE."))
+    parent = forms.TypedChoiceField(label=_("Parent"), required=False, coerce=int, empty_value=None)
+    attributes = forms.CharField(
+        label=_("Attributes this category asks for"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line, “key: label”, e.g. “pirt: Nomor PIRT atau BPOM”."),
+    )  # fmt: skip
+
+    def __init__(self, data=None, *, katalog: Katalog, instance=None):
+        initial = None
+        if instance is not None:
+            initial = {
+                "name": instance.name, "code": instance.code, "parent": instance.parent_id,
+                "attributes": "\n".join(f"{a['key']}: {a['label']}" for a in instance.required_attributes),
+            }  # fmt: skip
+        super().__init__(data, initial=initial)
+        self.parents = {c.pk: c for c in categories_of(katalog) if c.level < 3 and c != instance}
+        self.fields["parent"].choices = [("", _("— top level —"))] + [
+            (c.pk, ("· " * (c.level - 1)) + c.name) for c in self.parents.values()
+        ]
+
+    def clean_parent(self):
+        pk = self.cleaned_data["parent"]
+        return self.parents.get(pk) if pk else None

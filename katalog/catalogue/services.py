@@ -347,3 +347,53 @@ def product_add_photo(*, actor: Actor, product: Product, upload) -> ProductPhoto
         _reindex(product)
     audit.record(actor=actor.user, action="product.photo", obj=product, katalog=product.katalog)
     return photo
+
+
+def _parse_attributes(text: str) -> list[dict[str, str]]:
+    """`key: Label` per line → [{"key", "label"}] (a line without a colon is its own key)."""
+    attributes = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        key, _sep, label = line.partition(":")
+        key = key.strip().lower()[:40]
+        attributes.append({"key": key, "label": (label.strip() or key)[:80]})
+    return attributes
+
+
+@transaction.atomic
+def category_save(*, actor: Actor, name: str, code: str, parent: Category | None = None,
+                  attributes_text: str = "", category: Category | None = None) -> Category:  # fmt: skip
+    """Create or rename a category of the tenant's tree (three levels at most)."""
+    if not actor.can(Permission.CATEGORY_MANAGE) or actor.katalog is None:
+        raise NotAllowed()
+    katalog = actor.katalog
+    if parent is not None and parent.katalog_id != katalog.pk:
+        raise NotAllowed()
+    level = (parent.level + 1) if parent else 1
+    if level > 3:
+        raise ValidationFailed(_("Categories go three levels deep at most."), code="too_deep",
+                               fields={"parent": [_("Choose a higher-level parent.")]})  # fmt: skip
+    code = code.strip().upper()[:30]
+    clash = Category.objects.filter(katalog=katalog, code=code).exclude(pk=category.pk if category else None)
+    if clash.exists():
+        raise ValidationFailed(_("Another category uses the code %(code)s.") % {"code": code}, code="code_taken",
+                               fields={"code": [_("This code is taken.")]})  # fmt: skip
+    if category is None:
+        category = Category(katalog=katalog)
+    elif category.katalog_id != katalog.pk:
+        raise NotAllowed()
+    moved = category.pk is not None and category.parent_id != (parent.pk if parent else None)
+    if moved and category.children.exists():
+        raise ValidationFailed(_("Move or empty its sub-categories first."), code="has_children",
+                               fields={"parent": [_("This category has sub-categories.")]})  # fmt: skip
+    category.name, category.code, category.parent, category.level = name.strip()[:120], code, parent, level
+    category.required_attributes = _parse_attributes(attributes_text)
+    category.save()
+    # The category path (names) is part of each listed product's search entry: refresh them.
+    ids = list(Product.objects.filter(listed_version__category=category).values_list("pk", flat=True))
+    if ids:
+        search_services.enqueue(katalog.pk, ids)
+        transaction.on_commit(apply_search_outbox)
+    audit.record(actor=actor.user, action="category.save", obj=category, katalog=katalog, code=code)
+    return category

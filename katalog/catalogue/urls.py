@@ -20,6 +20,7 @@ urlpatterns = [
     path("kelola/produk/kurasi/setujui/", views.approve_many, name="approve_many"),
     path("kelola/produk/impor/", views.assisted_import, name="assisted_import"),
     path("kelola/produk/sinonim/", views.synonyms, name="synonyms"),
+    path("kelola/produk/kategori/", views.categories, name="categories"),
     path("kelola/produk/<int:pk>/", views.review, name="review"),
     # One POST endpoint per transition, for the vendor's and the curator's buttons alike.
     path("produk/<int:pk>/<slug:action>/", views.transition, name="transition"),

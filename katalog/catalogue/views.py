@@ -384,3 +384,27 @@ def synonyms(request):
             return redirect("catalogue:synonyms")
     return render(request, "catalogue/synonyms.html", {"text": text, "errors": errors})
 
+
+
+@require(Permission.CATEGORY_MANAGE)
+def categories(request):
+    """The tenant's category tree; add a category or change one (name, code, parent, attributes)."""
+    from .forms import CategoryForm
+
+    katalog = request.actor.katalog
+    tree = selectors.categories_of(katalog)
+    editing = None
+    if request.GET.get("edit"):
+        editing = next((c for c in tree if str(c.pk) == request.GET["edit"]), None)
+    form = CategoryForm(request.POST or None, katalog=katalog, instance=editing)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.category_save(actor=request.actor, name=d["name"], code=d["code"], parent=d["parent"],
+                                   attributes_text=d["attributes"], category=editing)  # fmt: skip
+        except DomainError as exc:
+            _show_error(request, form, exc)
+        else:
+            messages.success(request, _("Category saved."))
+            return redirect("catalogue:categories")
+    return render(request, "catalogue/categories.html", {"tree": tree, "form": form, "editing": editing})

@@ -86,7 +86,9 @@ def tree(medan):
     clothes = Category.objects.create(katalog=medan, name="Pakaian", code="PKN", level=1)
     uniforms = Category.objects.create(katalog=medan, name="Seragam", code="PKN-SRG", level=2, parent=clothes)
     services_ = Category.objects.create(katalog=medan, name="Jasa", code="JSA", level=1)
-    tailoring = Category.objects.create(katalog=medan, name="Jasa Jahit", code="JSA-JHT", level=2, parent=services_)
+    tailoring = Category.objects.create(
+        katalog=medan, name="Jasa Jahit", code="JSA-JHT", level=2, parent=services_
+    )
     return {"uniforms": uniforms, "tailoring": tailoring}
 
 
@@ -99,7 +101,9 @@ def curator(medan):
 def rina(medan):
     """A verified micro vendor in Medan Kota and its owner's account."""
     owner = f.make_user(medan, "penyedia", username="rina@example.id")
-    vendor = f.make_vendor(medan, users=[owner], name="Konveksi Rina", size_class="mikro", district_id="12.71.01")
+    vendor = f.make_vendor(
+        medan, users=[owner], name="Konveksi Rina", size_class="mikro", district_id="12.71.01"
+    )
     return owner, vendor
 
 
@@ -335,7 +339,9 @@ def test_visitor_finds_filters_and_compares_products(new_page, uniforms_on_sale)
 
 def test_frozen_product_disappears_from_search(new_page, medan, tree, rina, curator):
     _, vendor = rina
-    product = f.make_product(vendor, tree["tailoring"], name="Jasa penjahit seragam", price="90000", unit="stel")
+    product = f.make_product(
+        vendor, tree["tailoring"], name="Jasa penjahit seragam", price="90000", unit="stel"
+    )
     other = f.make_product(vendor, tree["tailoring"], name="Jasa jahit kebaya", price="250000", unit="stel")
     visitor = new_page()
     search(visitor, "jahit")
