@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -391,7 +391,10 @@ def category_save(*, actor: Actor, name: str, code: str, parent: Category | None
     category.required_attributes = _parse_attributes(attributes_text)
     category.save()
     # The category path (names) is part of each listed product's search entry: refresh them.
-    ids = list(Product.objects.filter(listed_version__category=category).values_list("pk", flat=True))
+    subtree = Q(listed_version__category=category) | Q(listed_version__category__parent=category) | Q(
+        listed_version__category__parent__parent=category
+    )
+    ids = list(Product.objects.filter(subtree).values_list("pk", flat=True))
     if ids:
         search_services.enqueue(katalog.pk, ids)
         transaction.on_commit(apply_search_outbox)

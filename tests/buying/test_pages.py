@@ -33,8 +33,12 @@ def actions_on(response) -> set[str]:
 
 def draft(users, shop, *, quantity=10) -> Order:
     actor = f.actor(users["pp"])
-    return services.order_create(actor=actor, budget_line=shop["line"], addresses=["Kantor Dinas, Jl. Pendidikan 1"],
-                                 items=[services.ItemRequest(shop["product"].pk, quantity)])  # fmt: skip
+    return services.order_create(
+        actor=actor,
+        budget_line=shop["line"],
+        addresses=["Kantor Dinas, Jl. Pendidikan 1"],
+        items=[services.ItemRequest(shop["product"].pk, quantity)],
+    )
 
 
 @pytest.fixture
@@ -51,21 +55,41 @@ def binjai_pp(binjai):
 # --- Who may open what ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("url", ["/belanja/keranjang/", "/belanja/pesanan/", "/belanja/notifikasi/",
-                                 "/belanja/anggaran/", "/belanja/anggaran/impor/", "/belanja/hari-libur/"])  # fmt: skip
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/belanja/keranjang/",
+        "/belanja/pesanan/",
+        "/belanja/notifikasi/",
+        "/belanja/anggaran/",
+        "/belanja/anggaran/impor/",
+        "/belanja/hari-libur/",
+    ],
+)
 def test_anonymous_is_sent_to_sign_in(client, medan, url):
     response = client.get(url)
     assert response.status_code == 302 and "/akun/" in response["Location"]
 
 
-@pytest.mark.parametrize(("role", "status"), [("penyedia", 403), ("treasurer", 403), ("auditor", 403),
-                                             ("catalogue_manager", 403), ("pp", 200), ("ppk", 200)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("penyedia", 403),
+        ("treasurer", 403),
+        ("auditor", 403),
+        ("catalogue_manager", 403),
+        ("pp", 200),
+        ("ppk", 200),
+    ],
+)
 def test_the_cart_is_for_buyers(client_as, users, role, status):
     assert client_as(users[role]).get("/belanja/keranjang/").status_code == status
 
 
-@pytest.mark.parametrize(("role", "status"), [("penyedia", 403), ("pp", 403), ("treasurer", 403),
-                                             ("auditor", 403), ("catalogue_manager", 200)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("penyedia", 403), ("pp", 403), ("treasurer", 403), ("auditor", 403), ("catalogue_manager", 200)],
+)
 def test_days_off_are_for_the_pengelola(client_as, users, role, status):
     assert client_as(users[role]).get("/belanja/hari-libur/").status_code == status
 
@@ -83,8 +107,9 @@ def test_orders_list_shows_each_one_what_they_may_see(client_as, users, shop, ot
     assert link not in filtered.content.decode()
 
 
-def test_another_office_another_tenant_and_another_vendor_get_404(client_as, medan, users, shop, other_office_pp,
-                                                                  binjai_pp):  # fmt: skip
+def test_another_office_another_tenant_and_another_vendor_get_404(
+    client_as, medan, users, shop, other_office_pp, binjai_pp
+):
     order = draft(users, shop)
     stranger_vendor = f.make_user(medan, "penyedia", username="vendor-lain")
     f.make_vendor(medan, users=[stranger_vendor])
@@ -97,8 +122,15 @@ def test_another_office_another_tenant_and_another_vendor_get_404(client_as, med
 
 def test_the_order_page_offers_each_party_exactly_its_actions(client_as, users, shop):
     order = draft(users, shop)
-    expected = {"pp": {"propose", "submit", "cancel"}, "ppk": {"propose", "submit", "cancel"}, "penyedia": set(),
-                "treasurer": set(), "budget_owner": set(), "auditor": set(), "catalogue_manager": set()}
+    expected = {
+        "pp": {"propose", "submit", "cancel"},
+        "ppk": {"propose", "submit", "cancel"},
+        "penyedia": set(),
+        "treasurer": set(),
+        "budget_owner": set(),
+        "auditor": set(),
+        "catalogue_manager": set(),
+    }
     for role, actions in expected.items():
         response = client_as(users[role]).get(f"/belanja/pesanan/{order.pk}/")
         assert response.status_code == 200, role
@@ -116,16 +148,32 @@ def test_the_order_page_offers_each_party_exactly_its_actions(client_as, users, 
 def test_in_a_negotiation_only_the_side_that_must_answer_sees_counter_and_accept(client_as, users, shop):
     order = draft(users, shop)
     item = order.items.get()
-    services.order_propose(actor=f.actor(users["pp"]), order=order,
-                           lines=[{"item": item.pk, "unit_price": "240000", "quantity": 10, "shipping_cost": "0"}])  # fmt: skip
+    services.order_propose(
+        actor=f.actor(users["pp"]),
+        order=order,
+        lines=[{"item": item.pk, "unit_price": "240000", "quantity": 10, "shipping_cost": "0"}],
+    )
     assert actions_on(client_as(users["pp"]).get(f"/belanja/pesanan/{order.pk}/")) == {"cancel"}
-    assert actions_on(client_as(users["penyedia"]).get(f"/belanja/pesanan/{order.pk}/")) == {"counter", "accept"}
+    assert actions_on(client_as(users["penyedia"]).get(f"/belanja/pesanan/{order.pk}/")) == {
+        "counter",
+        "accept",
+    }
 
 
-@pytest.mark.parametrize(("role", "action"), [("treasurer", "approve"), ("penyedia", "submit"),
-                                              ("auditor", "cancel"), ("budget_owner", "submit"),
-                                              ("pp", "confirm"), ("pp", "pay")])  # fmt: skip
-def test_a_party_that_never_takes_an_action_gets_403_and_nothing_changes(client_as, users, shop, role, action):
+@pytest.mark.parametrize(
+    ("role", "action"),
+    [
+        ("treasurer", "approve"),
+        ("penyedia", "submit"),
+        ("auditor", "cancel"),
+        ("budget_owner", "submit"),
+        ("pp", "confirm"),
+        ("pp", "pay"),
+    ],
+)
+def test_a_party_that_never_takes_an_action_gets_403_and_nothing_changes(
+    client_as, users, shop, role, action
+):
     order = draft(users, shop)
     response = client_as(users[role]).post(f"/belanja/pesanan/{order.pk}/{action}/", {"reason": "x"})
     assert response.status_code == 403
@@ -152,15 +200,23 @@ def test_an_unknown_action_is_404(client_as, users, shop):
 def test_an_offer_above_the_listed_price_is_refused_on_the_page_with_the_figures_kept(client_as, users, shop):
     order = draft(users, shop)
     item = order.items.get()
-    response = client_as(users["pp"]).post(f"/belanja/pesanan/{order.pk}/propose/", {
-        f"price_{item.pk}": "260.000", f"quantity_{item.pk}": "10", f"shipping_{item.pk}": "0", "message": "Nego",
-    })  # fmt: skip
+    response = client_as(users["pp"]).post(
+        f"/belanja/pesanan/{order.pk}/propose/",
+        {
+            f"price_{item.pk}": "260.000",
+            f"quantity_{item.pk}": "10",
+            f"shipping_{item.pk}": "0",
+            "message": "Nego",
+        },
+    )
     assert response.status_code == 422
     page = response.content.decode()
     assert 'value="260.000"' in page and "Rp250.000" in page
     assert Order.objects.get(pk=order.pk).status == "draft"
-    garbage = client_as(users["pp"]).post(f"/belanja/pesanan/{order.pk}/propose/", {
-        f"price_{item.pk}": "dua ratus", f"quantity_{item.pk}": "10"})  # fmt: skip
+    garbage = client_as(users["pp"]).post(
+        f"/belanja/pesanan/{order.pk}/propose/",
+        {f"price_{item.pk}": "dua ratus", f"quantity_{item.pk}": "10"},
+    )
     assert garbage.status_code == 422 and 'value="dua ratus"' in garbage.content.decode()
 
 
@@ -191,25 +247,39 @@ def test_submitting_beyond_the_budget_says_what_is_left(client_as, users, shop):
 
 def test_checkout_errors_keep_the_chosen_budget_line(client_as, users, shop):
     client = client_as(users["pp"])
-    CartItem.objects.create(katalog=shop["line"].katalog, buyer=users["pp"], product=shop["product"], quantity=3)
+    CartItem.objects.create(
+        katalog=shop["line"].katalog, buyer=users["pp"], product=shop["product"], quantity=3
+    )
     vendor = shop["vendor"].pk
-    response = client.post(f"/belanja/keranjang/pesan/{vendor}/", {"budget_line": "RUP-2026-001", "addresses": " \n "})
+    response = client.post(
+        f"/belanja/keranjang/pesan/{vendor}/", {"budget_line": "RUP-2026-001", "addresses": " \n "}
+    )
     assert response.status_code == 422
     page = response.content.decode()
     assert re.search(r'value="RUP-2026-001"[^>]*checked', page)
     assert Order.objects.count() == 0 and CartItem.objects.count() == 1
     # A budget line of another office is not a choice.
     other = f.make_office(shop["line"].katalog, "1.09.01", "Dinas Lain")
-    BudgetLine.objects.create(katalog=other.katalog, office=other, kode_rup="RUP-LAIN", name="Lain", fiscal_year=2026,
-                              ceiling=Decimal("5000000"))  # fmt: skip
+    BudgetLine.objects.create(
+        katalog=other.katalog,
+        office=other,
+        kode_rup="RUP-LAIN",
+        name="Lain",
+        fiscal_year=2026,
+        ceiling=Decimal("5000000"),
+    )
     assert "RUP-LAIN" not in client.get("/belanja/keranjang/").content.decode()
-    response = client.post(f"/belanja/keranjang/pesan/{vendor}/", {"budget_line": "RUP-LAIN", "addresses": "Jl. A"})
+    response = client.post(
+        f"/belanja/keranjang/pesan/{vendor}/", {"budget_line": "RUP-LAIN", "addresses": "Jl. A"}
+    )
     assert response.status_code == 422 and Order.objects.count() == 0
 
 
 def test_checkout_of_a_vendor_not_in_the_cart_is_404(client_as, users, shop):
-    response = client_as(users["pp"]).post(f"/belanja/keranjang/pesan/{shop['vendor'].pk}/",
-                                           {"budget_line": "RUP-2026-001", "addresses": "Jl. A"})  # fmt: skip
+    response = client_as(users["pp"]).post(
+        f"/belanja/keranjang/pesan/{shop['vendor'].pk}/",
+        {"budget_line": "RUP-2026-001", "addresses": "Jl. A"},
+    )
     assert response.status_code == 404
 
 
@@ -227,10 +297,15 @@ def test_cart_add_update_remove_grouped_by_vendor(client_as, medan, users, shop)
     other_vendor = f.make_vendor(medan, name="CV Ulos Medan")
     ulos = listed_product(medan, other_vendor, name="Kain Ulos", price="400000")
     client = client_as(users["pp"])
-    assert client.post(f"/belanja/keranjang/tambah/{shop['product'].pk}/", {"quantity": "2"}).status_code == 302
+    assert (
+        client.post(f"/belanja/keranjang/tambah/{shop['product'].pk}/", {"quantity": "2"}).status_code == 302
+    )
     client.post(f"/belanja/keranjang/tambah/{ulos.pk}/", {"quantity": "1"})
     page = client.get("/belanja/keranjang/").content.decode()
-    assert f'data-testid="cart-vendor-{shop["vendor"].pk}"' in page and f'data-testid="cart-vendor-{other_vendor.pk}"' in page
+    assert (
+        f'data-testid="cart-vendor-{shop["vendor"].pk}"' in page
+        and f'data-testid="cart-vendor-{other_vendor.pk}"' in page
+    )
     assert "Rp500.000" in page and "Rp400.000" in page and "Rp10.000.000" in page  # 2 × 250.000; pagu shown
     line = CartItem.objects.get(product=shop["product"])
     client.post(f"/belanja/keranjang/{line.pk}/ubah/", {"quantity": "5"})
@@ -247,12 +322,23 @@ def test_buy_now_creates_a_draft_with_the_note(client_as, users, shop):
     client = client_as(users["ppk"])
     url = f"/belanja/beli/{shop['product'].pk}/"
     assert client.get(url + "?quantity=4").status_code == 200
-    response = client.post(url, {"quantity": "4", "budget_line": "RUP-2026-001",
-                                 "addresses": "Kantor Dinas\nGudang Dinas", "note": "Ukuran M"})  # fmt: skip
+    response = client.post(
+        url,
+        {
+            "quantity": "4",
+            "budget_line": "RUP-2026-001",
+            "addresses": "Kantor Dinas\nGudang Dinas",
+            "note": "Ukuran M",
+        },
+    )
     order = Order.objects.get()
     assert response["Location"] == f"/belanja/pesanan/{order.pk}/"
-    assert (order.status, order.note, order.total, order.created_by) == ("draft", "Ukuran M", Decimal("1000000"),
-                                                                         users["ppk"])  # fmt: skip
+    assert (order.status, order.note, order.total, order.created_by) == (
+        "draft",
+        "Ukuran M",
+        Decimal("1000000"),
+        users["ppk"],
+    )
     assert list(order.addresses.values_list("address", flat=True)) == ["Kantor Dinas", "Gudang Dinas"]
     assert client_as(users["treasurer"]).get(url).status_code == 403
 
@@ -272,8 +358,11 @@ def test_a_whole_purchase_through_the_pages(users, shop, django_capture_on_commi
 
     # Cart → checkout: one vendor's lines become a draft order.
     as_(pp, f"/belanja/keranjang/tambah/{product.pk}/", {"quantity": "10"})
-    response = as_(pp, f"/belanja/keranjang/pesan/{shop['vendor'].pk}/",
-                   {"budget_line": "RUP-2026-001", "addresses": "Kantor Dinas Pendidikan\nSD Negeri 060800"})
+    response = as_(
+        pp,
+        f"/belanja/keranjang/pesan/{shop['vendor'].pk}/",
+        {"budget_line": "RUP-2026-001", "addresses": "Kantor Dinas Pendidikan\nSD Negeri 060800"},
+    )
     order = Order.objects.get()
     url = f"/belanja/pesanan/{order.pk}/"
     assert response["Location"] == url
@@ -282,12 +371,23 @@ def test_a_whole_purchase_through_the_pages(users, shop, django_capture_on_commi
     item = order.items.get()
 
     # Negotiation: PP proposes, the vendor counters with shipping, the PP accepts.
-    as_(pp, url + "propose/", {f"price_{item.pk}": "220.000", f"quantity_{item.pk}": "10",
-                               f"shipping_{item.pk}": "0", "message": "Mohon harga terbaik"})  # fmt: skip
+    as_(
+        pp,
+        url + "propose/",
+        {
+            f"price_{item.pk}": "220.000",
+            f"quantity_{item.pk}": "10",
+            f"shipping_{item.pk}": "0",
+            "message": "Mohon harga terbaik",
+        },
+    )
     assert Order.objects.get().status == "negotiating"
     assert actions_on(vendor.get(url)) == {"counter", "accept"}
-    as_(vendor, url + "counter/", {f"price_{item.pk}": "Rp 235.000", f"quantity_{item.pk}": "10",
-                                   f"shipping_{item.pk}": "50.000"})  # fmt: skip
+    as_(
+        vendor,
+        url + "counter/",
+        {f"price_{item.pk}": "Rp 235.000", f"quantity_{item.pk}": "10", f"shipping_{item.pk}": "50.000"},
+    )
     assert actions_on(pp.get(url)) == {"counter", "accept", "cancel"}
     as_(pp, url + "accept/")
     order.refresh_from_db()
@@ -316,28 +416,44 @@ def test_a_whole_purchase_through_the_pages(users, shop, django_capture_on_commi
 
     # Two deliveries to two addresses, the second with a photo; more than ordered is refused.
     first, second = order.addresses.order_by("pk")
-    as_(vendor, url + "deliver/", {"address": first.pk, "delivered_on": "2026-03-02", f"quantity_{item.pk}": "4"})
+    as_(
+        vendor,
+        url + "deliver/",
+        {"address": first.pk, "delivered_on": "2026-03-02", f"quantity_{item.pk}": "4"},
+    )
     assert Order.objects.get().status == "in_progress"
-    too_many = as_(vendor, url + "deliver/", {"address": second.pk, "delivered_on": "2026-03-03",
-                                              f"quantity_{item.pk}": "7"}, status=422)  # fmt: skip
+    too_many = as_(
+        vendor,
+        url + "deliver/",
+        {"address": second.pk, "delivered_on": "2026-03-03", f"quantity_{item.pk}": "7"},
+        status=422,
+    )
     assert "6" in too_many.content.decode()  # the field says at most 6 remain
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     photo = SimpleUploadedFile("serah-terima.png", png_bytes(), content_type="image/png")
-    as_(vendor, url + "deliver/", {"address": second.pk, "delivered_on": "2026-03-03", f"quantity_{item.pk}": "6",
-                                   "photo": photo})  # fmt: skip
+    as_(
+        vendor,
+        url + "deliver/",
+        {"address": second.pk, "delivered_on": "2026-03-03", f"quantity_{item.pk}": "6", "photo": photo},
+    )
     order.refresh_from_db()
     assert order.status == "delivered"
-    assert [(d.address_id, d.delivered_on, d.lines.get().quantity, bool(d.photo))
-            for d in order.deliveries.order_by("pk")] == [(first.pk, date(2026, 3, 2), 4, False),
-                                                          (second.pk, date(2026, 3, 3), 6, True)]  # fmt: skip
+    assert [
+        (d.address_id, d.delivered_on, d.lines.get().quantity, bool(d.photo))
+        for d in order.deliveries.order_by("pk")
+    ] == [(first.pk, date(2026, 3, 2), 4, False), (second.pk, date(2026, 3, 3), 6, True)]
     photo_url = f"{url}pengiriman/{order.deliveries.order_by('pk').last().pk}/foto/"
     assert ppk.get(photo_url).status_code == 200
 
     # Receipt: refused while the condition is not right, then the BAST.
     assert as_(ppk, url + "receive/", {"quantity_ok": "on", "on_time": "on"}, status=422)
     assert Order.objects.get().status == "delivered"
-    as_(ppk, url + "receive/", {"quantity_ok": "on", "condition_ok": "on", "on_time": "on", "notes": "Lengkap"})
+    as_(
+        ppk,
+        url + "receive/",
+        {"quantity_ok": "on", "condition_ok": "on", "on_time": "on", "notes": "Lengkap"},
+    )
     order.refresh_from_db()
     assert order.status == "received" and order.receipt_check.notes == "Lengkap"
     assert OrderDocument.objects.filter(order=order, kind="bast").exists()
@@ -351,15 +467,28 @@ def test_a_whole_purchase_through_the_pages(users, shop, django_capture_on_commi
     as_(treasurer, url + "pay/", {"method": "ls", "paid_on": "2026-03-20", "reference": "SP2D-0042"})
     order.refresh_from_db()
     payment = order.invoice.payments.get()
-    assert (order.status, payment.method, payment.reference, payment.amount) == ("paid", "ls", "SP2D-0042",
-                                                                                 Decimal("2400000"))  # fmt: skip
+    assert (order.status, payment.method, payment.reference, payment.amount) == (
+        "paid",
+        "ls",
+        "SP2D-0042",
+        Decimal("2400000"),
+    )
     received = order.received_at.astimezone().date()
     assert f"{(date(2026, 3, 20) - received).days}" in treasurer.get(url).content.decode()
 
     # Rating by the PPK, one reply by the vendor.
-    as_(ppk, url + "rate/", {"quality": "5", "timeliness": "4", "service": "5", "price": "4", "comment": "Rapi"})
+    as_(
+        ppk,
+        url + "rate/",
+        {"quality": "5", "timeliness": "4", "service": "5", "price": "4", "comment": "Rapi"},
+    )
     rating = Rating.objects.get()
-    assert (Order.objects.get().status, rating.quality, rating.timeliness, rating.comment) == ("completed", 5, 4, "Rapi")
+    assert (Order.objects.get().status, rating.quality, rating.timeliness, rating.comment) == (
+        "completed",
+        5,
+        4,
+        "Rapi",
+    )
     assert actions_on(vendor.get(url)) == {"reply"}
     assert actions_on(pp.get(url)) == set()
     as_(ppk, url + "reply/", {"reply": "bukan saya"}, status=403)
@@ -388,7 +517,9 @@ def test_documents_are_scoped_to_the_order(client_as, users, shop, other_office_
 
 def test_notifications_are_ones_own_and_can_be_marked_read(client_as, users, shop):
     order = draft(users, shop)
-    Notification.objects.create(katalog=order.katalog, user=users["ppk"], order=order, text="Pesanan #1 menunggu")
+    Notification.objects.create(
+        katalog=order.katalog, user=users["ppk"], order=order, text="Pesanan #1 menunggu"
+    )
     Notification.objects.create(katalog=order.katalog, user=users["pp"], order=order, text="Untuk PP")
     client = client_as(users["ppk"])
     page = client.get("/belanja/notifikasi/").content.decode()
@@ -405,8 +536,15 @@ def test_notifications_are_ones_own_and_can_be_marked_read(client_as, users, sho
 
 def test_budget_lines_buyers_see_their_office_managers_see_all(client_as, users, shop, other_office_pp):
     other = other_office_pp.memberships.get().office
-    BudgetLine.objects.create(katalog=other.katalog, office=other, kode_rup="RUP-KES-01", name="Obat",
-                              fiscal_year=2026, ceiling=Decimal("7500000"), committed=Decimal("2500000"))  # fmt: skip
+    BudgetLine.objects.create(
+        katalog=other.katalog,
+        office=other,
+        kode_rup="RUP-KES-01",
+        name="Obat",
+        fiscal_year=2026,
+        ceiling=Decimal("7500000"),
+        committed=Decimal("2500000"),
+    )
     pp_page = client_as(users["pp"]).get("/belanja/anggaran/").content.decode()
     assert "RUP-2026-001" in pp_page and "RUP-KES-01" not in pp_page and "Import" not in pp_page
     manager_page = client_as(users["catalogue_manager"]).get("/belanja/anggaran/").content.decode()

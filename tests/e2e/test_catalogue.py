@@ -137,7 +137,7 @@ def test_vendor_lists_a_product_with_a_photo_on_a_phone_and_it_is_curated(
     phone.fill("#id_min_order", "10")
     phone.fill("#id_lead_time_days", "7")
     phone.set_input_files("#id_photo", str(photo))
-    screenshot(phone, "40-product-form")
+    screenshot(phone, "70-product-form")
     phone.get_by_role("button", name="Save", exact=True).click()
     phone.wait_for_url(re.compile(r"/penyedia/produk/\d+/$"))
 
@@ -189,12 +189,12 @@ def test_vendor_lists_a_product_with_a_photo_on_a_phone_and_it_is_curated(
     row = dinas.locator("[data-testid=curation-queue] tbody tr", has_text="Seragam batik guru")
     expect(row).to_contain_text("Konveksi Rina")
     expect(row).to_contain_text("Rp235.000")
-    screenshot(dinas, "41-curation-queue")
+    screenshot(dinas, "71-curation-queue")
     row.get_by_role("link", name="Seragam batik guru").click()
     dinas.wait_for_url(f"**/kelola/produk/{product.pk}/")
     expect(dinas.locator("main table")).to_contain_text("Ukuran: S, M, L")
     assert image_loaded(dinas.locator(".photo-row img"))
-    screenshot(dinas, "42-curation-review")
+    screenshot(dinas, "72-curation-review")
     dinas.fill("#id_reason", REVISION_REASON)
     dinas.get_by_role("button", name="Ask for revision").click()
     dinas.wait_for_load_state()
@@ -211,7 +211,7 @@ def test_vendor_lists_a_product_with_a_photo_on_a_phone_and_it_is_curated(
     phone.get_by_role("link", name="Seragam batik guru").click()
     phone.wait_for_url(f"**/penyedia/produk/{product.pk}/")
     expect(phone.get_by_role("alert")).to_contain_text(REVISION_REASON)
-    screenshot(phone, "43-product-revision")
+    screenshot(phone, "73-product-revision")
     phone.fill("#id_description", "Seragam batik untuk guru SD, bahan katun primisima, termasuk bordir nama.")
     phone.fill("#id_price", "235.000")
     phone.get_by_role("button", name="Save", exact=True).click()
@@ -249,7 +249,7 @@ def test_vendor_lists_a_product_with_a_photo_on_a_phone_and_it_is_curated(
     assert image_loaded(gallery)
     expect(visitor.get_by_text("primisima")).to_be_visible()
     assert horizontal_overflow(visitor) == 0
-    screenshot(visitor, "44-product-page")
+    screenshot(visitor, "74-product-page")
 
 
 # --- Journey 3 ------------------------------------------------------------------------------
@@ -295,7 +295,7 @@ def test_visitor_finds_filters_and_compares_products(new_page, uniforms_on_sale)
     assert sorted(results(page).all_inner_texts()) == sorted(
         [products[k].name for k in ("rina", "sunggal", "besar")]
     )  # fmt: skip
-    screenshot(page, "45-search")
+    screenshot(page, "75-search")
 
     # Filters: the vendor's district, then the size class.
     page.select_option("#f-district", "12.71.01")
@@ -312,7 +312,7 @@ def test_visitor_finds_filters_and_compares_products(new_page, uniforms_on_sale)
     card = page.locator(f"article[data-product='{products['rina'].pk}']")
     expect(card.locator(".price")).to_contain_text("Rp185.000")
     expect(card).to_contain_text("Konveksi Rina")
-    screenshot(page, "46-search-filtered")
+    screenshot(page, "76-search-filtered")
 
     # Compare: the first shirt from its card, the second from another search.
     card.get_by_role("link", name=products["rina"].name).click()
@@ -331,7 +331,7 @@ def test_visitor_finds_filters_and_compares_products(new_page, uniforms_on_sale)
     expect(district_row.locator("td")).to_have_text(["Medan Kota", "Medan Sunggal"])
     size_row = table.locator("tbody tr", has=page.locator("th", has_text="Ukuran"))
     expect(size_row.locator("td")).to_have_text(["S, M, L, XL", "M, L"])
-    screenshot(page, "47-compare")
+    screenshot(page, "77-compare")
 
 
 # --- Journey 4 ------------------------------------------------------------------------------
