@@ -32,4 +32,4 @@ def home(request):
         return redirect("vendors:mine")
     if actor.can(Permission.DASHBOARD_UMKM):
         return redirect("insights:umkm")
-    return render(request, "accounts/home.html")
+    return render(request, "accounts/home.html", {"role_labels": sorted(Role(r).label for r in actor.roles)})

@@ -79,6 +79,9 @@ class CheckoutForm(forms.Form):
     def __init__(self, *args, budget_lines, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["budget_line"].queryset = budget_lines
+        only = list(budget_lines[:2])
+        if len(only) == 1:  # one line to charge: chosen already, one tap less on a phone
+            self.initial.setdefault("budget_line", only[0].kode_rup)
 
 
 class BuyNowForm(CheckoutForm):
@@ -112,7 +115,9 @@ class ReceiveForm(forms.Form):
 
 class PayForm(forms.Form):
     method = forms.ChoiceField(label=_("Method"), choices=PaymentMethod.choices)
-    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
+    paid_on = forms.DateField(
+        label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     reference = forms.CharField(label=_("Reference (e.g. the SP2D number)"), max_length=100)
 
     def __init__(self, *args, **kwargs):
@@ -180,8 +185,10 @@ class OfferForm(forms.Form):
 class DeliverForm(forms.Form):
     """One delivery: where, when, how many of each item, an optional photo."""
 
-    address = forms.TypedChoiceField(label=_("Delivered to"), coerce=int)
-    delivered_on = forms.DateField(label=_("Delivered on"), widget=forms.DateInput(attrs={"type": "date"}))
+    address = forms.TypedChoiceField(label=_("Delivered to"), coerce=int, widget=forms.RadioSelect)
+    delivered_on = forms.DateField(
+        label=_("Delivered on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     photo = forms.ImageField(
         label=_("Photo of the handover"),
         required=False,
@@ -192,6 +199,8 @@ class DeliverForm(forms.Form):
         kwargs.setdefault("initial", {"delivered_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
         self.fields["address"].choices = [(a.pk, a.address) for a in addresses]
+        if len(self.fields["address"].choices) == 1:
+            self.initial.setdefault("address", self.fields["address"].choices[0][0])
         self.items = [i for i in items if i.delivered_quantity < i.quantity]
         for item in self.items:
             left = item.quantity - item.delivered_quantity
@@ -200,7 +209,6 @@ class DeliverForm(forms.Form):
                 min_value=0,
                 max_value=left,
                 initial=left,
-                required=False,
                 help_text=_("%(left)s still to deliver") % {"left": left},
             )
 
@@ -220,7 +228,7 @@ class BudgetImportForm(forms.Form):
 
 
 class DayOffForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     name = forms.CharField(label=_("Name"), max_length=120)
 
 

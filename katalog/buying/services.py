@@ -150,16 +150,19 @@ def order_create(*, actor: Actor, budget_line: BudgetLine, items: list[ItemReque
             )  # fmt: skip
     vendor = next(iter(products.values())).vendor
     approver = actor.user if Role.PPK in actor.roles else _office_ppk(actor.office)
-    order = Order.objects.create(katalog=actor.katalog, office=actor.office, vendor=vendor, budget_line=budget_line,
-                                 created_by=actor.user, approver=approver, note=note)  # fmt: skip
-    OrderItem.objects.bulk_create([
-        OrderItem(order=order, product_id=i.product_id, version=products[i.product_id].listed_version,
+    lines = [
+        OrderItem(product_id=i.product_id, version=products[i.product_id].listed_version,
                   quantity=i.quantity, unit_price=products[i.product_id].listed_version.price)
         for i in items
-    ])  # fmt: skip
+    ]  # fmt: skip
+    # The total from the lines in hand: no re-read of the items and no second UPDATE of the order.
+    total = round_money(sum((line.line_total for line in lines), Decimal(0)))
+    order = Order.objects.create(katalog=actor.katalog, office=actor.office, vendor=vendor, budget_line=budget_line,
+                                 created_by=actor.user, approver=approver, note=note, total=total)  # fmt: skip
+    for line in lines:
+        line.order = order
+    OrderItem.objects.bulk_create(lines)
     DeliveryAddress.objects.bulk_create([DeliveryAddress(order=order, address=a[:300]) for a in addresses])
-    _recompute_total(order)
-    order.save(update_fields=["total"])
     audit.record(actor=actor.user, action="order.create", obj=order, katalog=order.katalog, total=order.total)
     return order
 

@@ -54,17 +54,25 @@ def require_any(*permissions: Permission):
     return decorator
 
 
+# A service names the fields of its own vocabulary; the page's form may call them otherwise.
+FIELD_ALIASES = {"delivery_address": "addresses"}
+
+
 def _show_domain_error(request, form, exc: DomainError) -> None:
-    """Put a service's error on the form's field when it names one, else on top of the page."""
-    placed = False
-    if form is not None:
-        for name, msgs in exc.fields.items():
-            if name in form.fields:
-                for m in msgs:
-                    form.add_error(name, m)
-                placed = True
-    if not placed:
+    """Put a service's error on the form (on its field when it names one, else on top of the
+    form, next to what the user typed); without a form, on top of the page."""
+    if form is None:
         messages.error(request, str(exc.message))
+        return
+    placed = False
+    for name, msgs in exc.fields.items():
+        name = FIELD_ALIASES.get(name, name)
+        if name in form.fields:
+            for m in msgs:
+                form.add_error(name, m)
+            placed = True
+    if not placed:
+        form.add_error(None, str(exc.message))
 
 
 def _posted(request):
@@ -299,6 +307,10 @@ def _order_context(request, order: Order, bound: dict | None = None) -> dict:
         "days_to_payment": selectors.days_from_bast_to_payment(order),
         "items_total": sum((i.line_total for i in items), Decimal(0)),
         "parties": services.parties_of(actor, order),
+        # The office's budget figures are the office's business: a vendor negotiating the price
+        # does not see how much of the ceiling is left.
+        "show_budget": actor.can(Permission.ORDER_VIEW_ALL)
+        or (actor.office is not None and actor.office.pk == order.office_id),
     }
     context["payments"] = (
         list(context["invoice"].payments.order_by("paid_on", "pk")) if context["invoice"] else []
@@ -465,9 +477,12 @@ def order_action(request, pk: int, action: str):
     try:
         step.call(actor, order, form)
     except DomainError as exc:
-        _show_domain_error(request, form, exc)
-        bound = {step.form: form} if form is not None else {}
-        return _render_order(request, selectors.get_order(actor, pk), bound, status=exc.status)
+        fresh = selectors.get_order(actor, pk)
+        # The form goes back with the error when it is still offered; else the page says why.
+        shown = form if action in selectors.order_actions(actor, fresh) else None
+        _show_domain_error(request, shown, exc)
+        bound = {step.form: form} if shown is not None else {}
+        return _render_order(request, fresh, bound, status=exc.status)
     messages.success(request, str(step.done))
     return redirect("buying:order", pk=pk)
 

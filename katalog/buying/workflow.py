@@ -19,6 +19,12 @@ ACTIONS = (PROPOSE, COUNTER, ACCEPT, SUBMIT, APPROVE, CONFIRM, DELIVER, RECEIVE,
 
 BUYER, PPK, VENDOR, TREASURER, SYSTEM = "buyer", "ppk", "vendor", "treasurer", "system"
 
+ACTION_LABELS = {
+    PROPOSE: _("proposed"), COUNTER: _("countered"), ACCEPT: _("accepted"), SUBMIT: _("submitted"),
+    APPROVE: _("approved"), CONFIRM: _("confirmed"), DELIVER: _("delivered"), RECEIVE: _("received"),
+    INVOICE: _("invoiced"), PAY: _("paid"), RATE: _("rated"), CANCEL: _("cancelled"),
+}  # fmt: skip
+
 
 class Rule(NamedTuple):
     target: str | None  # None: decided by the service (a delivery may or may not complete the order)
@@ -63,7 +69,7 @@ def check(*, status: str, action: str, parties: frozenset[str]) -> str | None:
     if rule is None:
         raise TransitionNotAllowed(
             _("This order cannot be “%(action)s” while it is “%(status)s”.")
-            % {"action": action, "status": S(status).label}
+            % {"action": ACTION_LABELS.get(action, action), "status": S(status).label}
         )
     if not parties & rule.parties:
         raise NotAllowed()

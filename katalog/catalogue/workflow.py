@@ -19,6 +19,10 @@ SUBMIT, APPROVE, REQUEST_REVISION, REJECT = "submit", "approve", "request-revisi
 FREEZE, DELIST, WITHDRAW = "freeze", "delist", "withdraw"
 ACTIONS = (SUBMIT, APPROVE, REQUEST_REVISION, REJECT, FREEZE, DELIST, WITHDRAW)
 NEEDS_REASON = frozenset({REQUEST_REVISION, REJECT, FREEZE, DELIST})
+ACTION_LABELS = {
+    SUBMIT: _("sent for curation"), APPROVE: _("approved"), REQUEST_REVISION: _("sent back for revision"),
+    REJECT: _("rejected"), FREEZE: _("frozen"), DELIST: _("delisted"), WITHDRAW: _("withdrawn"),
+}  # fmt: skip
 
 VENDOR = frozenset({Role.VENDOR})
 MANAGER = frozenset({Role.CATALOGUE_MANAGER})
@@ -64,7 +68,7 @@ def next_status(*, product: Product, action: str, roles: frozenset[str]) -> str:
     if rule is None or not rule.when(product):
         raise TransitionNotAllowed(
             _("This product cannot be “%(action)s” while it is “%(status)s”.")
-            % {"action": action, "status": S(product.status).label}
+            % {"action": ACTION_LABELS.get(action, action), "status": S(product.status).label}
         )
     if not roles & rule.roles:
         raise NotAllowed()

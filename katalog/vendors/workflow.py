@@ -25,6 +25,13 @@ TRANSITIONS: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
     (S.SUBMITTED, REQUEST_REVISION): (S.REVISION_REQUESTED, frozenset({Role.CATALOGUE_MANAGER})),
 }
 
+ACTION_LABELS = {
+    SUBMIT: _("sent for verification"),
+    APPROVE: _("approved"),
+    REJECT: _("rejected"),
+    REQUEST_REVISION: _("sent back for revision"),
+}
+
 # Actions that must say why.
 NEEDS_REASON = frozenset({REJECT, REQUEST_REVISION})
 
@@ -36,7 +43,7 @@ def next_status(*, status: str, action: str, roles: frozenset[str]) -> str:
     except KeyError:
         raise TransitionNotAllowed(
             _("This vendor cannot be %(action)s while its status is “%(status)s”.")
-            % {"action": action, "status": S(status).label}
+            % {"action": ACTION_LABELS.get(action, action), "status": S(status).label}
         ) from None
     if not roles & allowed:
         raise NotAllowed()

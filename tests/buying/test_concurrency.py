@@ -35,7 +35,6 @@ from django.db import connection
 
 from katalog.accounts.services import api_token_create
 from katalog.buying.models import BudgetLine, Order, OrderItem
-from katalog.catalogue.models import Product
 from tests import factories as f
 from tests.buying.conftest import listed_product
 
@@ -97,9 +96,20 @@ class SqliteFileServer:
         }
         self.log = open(self.workdir / "server.log", "wb")  # noqa: SIM115 (closed in __exit__)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "katalog.cli", "runserver", "--noreload", "--skip-checks",
-             f"127.0.0.1:{self.port}"], cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "katalog.cli",
+                "runserver",
+                "--noreload",
+                "--skip-checks",
+                f"127.0.0.1:{self.port}",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + 30
         while True:
             assert self.proc.poll() is None, (self.workdir / "server.log").read_text()
@@ -149,17 +159,29 @@ def server(request, tmp_path):
 def seed(office, users, *, stock: int, ceiling: str):
     """One product of one vendor, one budget line, and fifty PPs of the office each with a token."""
     vendor = f.make_vendor(office.katalog, users=[users["penyedia"]])
-    product = listed_product(office.katalog, vendor, name="Seragam Batik Medan", price=str(PRICE), stock=stock)
-    line = BudgetLine.objects.create(katalog=office.katalog, office=office, kode_rup="RUP-2026-050",
-                                     name="Seragam", fiscal_year=2026, ceiling=Decimal(ceiling))  # fmt: skip
+    product = listed_product(
+        office.katalog, vendor, name="Seragam Batik Medan", price=str(PRICE), stock=stock
+    )
+    line = BudgetLine.objects.create(
+        katalog=office.katalog,
+        office=office,
+        kode_rup="RUP-2026-050",
+        name="Seragam",
+        fiscal_year=2026,
+        ceiling=Decimal(ceiling),
+    )
     buyers = [f.make_user(office.katalog, "pp", username=f"pp-{n:02d}", office=office) for n in range(BUYERS)]
     return product, line, [api_token_create(user=u) for u in buyers]
 
 
 def send(conn, method, path, token, body=None):
     started = time.monotonic()
-    conn.request(method, path, body=None if body is None else json.dumps(body),
-                 headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})  # fmt: skip
+    conn.request(
+        method,
+        path,
+        body=None if body is None else json.dumps(body),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
     response = conn.getresponse()
     raw = response.read()
     try:
@@ -167,7 +189,12 @@ def send(conn, method, path, token, body=None):
     except ValueError:
         data = {"raw": raw[:500].decode(errors="replace")}
     keep_alive = (response.getheader("Connection") or "").lower() != "close"
-    return {"status": response.status, "body": data, "span": (started, time.monotonic()), "keep_alive": keep_alive}
+    return {
+        "status": response.status,
+        "body": data,
+        "span": (started, time.monotonic()),
+        "keep_alive": keep_alive,
+    }
 
 
 def connect(host, port, token):
@@ -189,7 +216,10 @@ def run_buyers(url: str, tokens: list[str], product_id: int) -> list[dict]:
     """Each buyer, on its own thread and its own kept-alive connection: create a draft when all are
     ready, then submit it when all have their draft."""
     host, port = urlsplit(url).hostname, urlsplit(url).port
-    start, submit_together = threading.Barrier(len(tokens), timeout=90), threading.Barrier(len(tokens), timeout=90)
+    start, submit_together = (
+        threading.Barrier(len(tokens), timeout=90),
+        threading.Barrier(len(tokens), timeout=90),
+    )
     results: list[dict] = [{} for _ in tokens]
 
     def buyer(n: int, token: str):
@@ -198,9 +228,17 @@ def run_buyers(url: str, tokens: list[str], product_id: int) -> list[dict]:
         try:
             conn = connect(host, port, token)
             start.wait()
-            out["create"] = send(conn, "POST", "/api/v1/orders", token, {
-                "budget_line": "RUP-2026-050", "delivery_address": f"Kantor {n}",
-                "items": [{"product": product_id, "quantity": 1}]})  # fmt: skip
+            out["create"] = send(
+                conn,
+                "POST",
+                "/api/v1/orders",
+                token,
+                {
+                    "budget_line": "RUP-2026-050",
+                    "delivery_address": f"Kantor {n}",
+                    "items": [{"product": product_id, "quantity": 1}],
+                },
+            )
         except Exception as exc:  # recorded and asserted below; the others must not wait forever
             out["error"] = repr(exc)
         submit_together.wait()
@@ -252,8 +290,9 @@ def check_outcome(results, *, product, line, stock: int, wins: int, refusal: str
     won = sorted(s["body"]["id"] for s in submits if s["status"] == 200)
     submitted = Order.objects.filter(budget_line=line, status="awaiting_approval")
     assert sorted(submitted.values_list("pk", flat=True)) == won
-    assert set(Order.objects.filter(budget_line=line).exclude(pk__in=won).values_list("status", "committed_amount")) \
-        == {("draft", Decimal(0))}  # fmt: skip
+    assert set(
+        Order.objects.filter(budget_line=line).exclude(pk__in=won).values_list("status", "committed_amount")
+    ) == {("draft", Decimal(0))}
     line.refresh_from_db()
     product.refresh_from_db()
     assert line.committed == sum(o.committed_amount for o in submitted) == wins * PRICE
@@ -283,6 +322,8 @@ def test_fifty_buyers_at_once_the_ceiling_binds(committed_db, server, office, us
     with server as live:
         results = run_buyers(live.url, tokens, product.pk)
 
-    refused = check_outcome(results, product=product, line=line, stock=100, wins=12, refusal="budget_exceeded")
+    refused = check_outcome(
+        results, product=product, line=line, stock=100, wins=12, refusal="budget_exceeded"
+    )
     assert all("RUP-2026-050" in b["message"] and "Rp3.100.000" in b["message"] for b in refused)
     assert line.committed == Decimal("3000000")

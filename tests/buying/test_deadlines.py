@@ -111,7 +111,9 @@ def approved(users, shop, *, at: datetime, quantity=4) -> Order:
 
 
 def held(shop):
-    return BudgetLine.objects.get(pk=shop["line"].pk).committed, Product.objects.get(pk=shop["product"].pk).stock
+    return BudgetLine.objects.get(pk=shop["line"].pk).committed, Product.objects.get(
+        pk=shop["product"].pk
+    ).stock
 
 
 def assert_expired(order, shop, reason):
@@ -192,8 +194,9 @@ def test_reading_before_the_deadline_changes_nothing(client, users, shop):
     assert held(shop) == (Decimal("1000000"), 96)
 
 
-def test_the_expiry_task_is_scheduled_at_the_deadline_and_cancels_when_run(users, shop,
-                                                                          django_capture_on_commit_callbacks):  # fmt: skip
+def test_the_expiry_task_is_scheduled_at_the_deadline_and_cancels_when_run(
+    users, shop, django_capture_on_commit_callbacks
+):
     from django_tasks import default_task_backend
 
     # Given an order submitted (the task is enqueued on commit, to run after the deadline)

@@ -41,12 +41,21 @@ def two_items(medan, shop, users):
     users["ppk"].save()
     trousers = listed_product(medan, shop["vendor"], name="Celana PDH", price="180000")
     pp, vendor = f.actor(users["pp"]), f.actor(users["penyedia"])
-    order = services.order_create(actor=pp, budget_line=shop["line"], addresses=["Jl. Pendidikan 1, Medan"],
-                                  items=[services.ItemRequest(shop["product"].pk, 7),
-                                         services.ItemRequest(trousers.pk, 3)])  # fmt: skip
-    lines = [{"item": i.pk, "unit_price": str(i.unit_price), "quantity": i.quantity,
-              "shipping_cost": "15000" if i.product_id == shop["product"].pk else "0"}
-             for i in order.items.all()]  # fmt: skip
+    order = services.order_create(
+        actor=pp,
+        budget_line=shop["line"],
+        addresses=["Jl. Pendidikan 1, Medan"],
+        items=[services.ItemRequest(shop["product"].pk, 7), services.ItemRequest(trousers.pk, 3)],
+    )
+    lines = [
+        {
+            "item": i.pk,
+            "unit_price": str(i.unit_price),
+            "quantity": i.quantity,
+            "shipping_cost": "15000" if i.product_id == shop["product"].pk else "0",
+        }
+        for i in order.items.all()
+    ]
     services.order_propose(actor=pp, order=order, lines=lines)
     services.order_accept(actor=vendor, order=order)
     return services.order_submit(actor=pp, order=order)
@@ -59,8 +68,12 @@ def approve(users, order, who="ppk"):
 def receive(users, order):
     vendor, ppk = f.actor(users["penyedia"]), f.actor(users["ppk"])
     services.order_confirm(actor=vendor, order=order)
-    services.order_deliver(actor=vendor, order=order, address_id=order.addresses.get().pk,
-                           lines={i.pk: i.quantity for i in order.items.all()})  # fmt: skip
+    services.order_deliver(
+        actor=vendor,
+        order=order,
+        address_id=order.addresses.get().pk,
+        lines={i.pk: i.quantity for i in order.items.all()},
+    )
     return services.order_receive(actor=ppk, order=order, quantity_ok=True, condition_ok=True, on_time=False)
 
 
@@ -79,16 +92,31 @@ def test_the_surat_pesanan_names_everything_and_says_the_amount_in_words(two_ite
     vendor = shop["vendor"]
     assert order.total == Decimal("2305000")  # 7 × 250.000 + 15.000 + 3 × 180.000
     for expected in [
-        "SURAT PESANAN", f"Nomor: SP/0001/1.01.01/{year}",
-        "Pemesan", f"Dinas Pendidikan (1.01.01), {medan.government_name}",
-        "Penyedia", f"{vendor.name}, NIB {vendor.nib}, NPWP {vendor.npwp}",
-        "Kode RUP", "RUP-2026-001 Pakaian dinas",
-        "Kemeja PDH", "7 potong", "Rp250.000", "Rp15.000", "Rp1.765.000",
-        "Celana PDH", "3 potong", "Rp180.000", "Rp540.000",
-        f"Jumlah {format_rupiah(order.total)}", "Rp2.305.000",
-        f"Terbilang: {words(order.total)}", "dua juta tiga ratus lima ribu rupiah",
-        "Pejabat Pembuat Komitmen", "Rahmat Hidayat", "Butet Siregar",
-    ]:  # fmt: skip
+        "SURAT PESANAN",
+        f"Nomor: SP/0001/1.01.01/{year}",
+        "Pemesan",
+        f"Dinas Pendidikan (1.01.01), {medan.government_name}",
+        "Penyedia",
+        f"{vendor.name}, NIB {vendor.nib}, NPWP {vendor.npwp}",
+        "Kode RUP",
+        "RUP-2026-001 Pakaian dinas",
+        "Kemeja PDH",
+        "7 potong",
+        "Rp250.000",
+        "Rp15.000",
+        "Rp1.765.000",
+        "Celana PDH",
+        "3 potong",
+        "Rp180.000",
+        "Rp540.000",
+        f"Jumlah {format_rupiah(order.total)}",
+        "Rp2.305.000",
+        f"Terbilang: {words(order.total)}",
+        "dua juta tiga ratus lima ribu rupiah",
+        "Pejabat Pembuat Komitmen",
+        "Rahmat Hidayat",
+        "Butet Siregar",
+    ]:
         assert expected in text, expected
     assert sp.pdf.name.endswith(f"sp-1.01.01-{year}-0001.pdf")
 
@@ -105,14 +133,25 @@ def test_the_bast_records_the_check_and_is_numbered_on_its_own(two_items, users,
     assert (bast.number, bast.sequence) == (f"BAST/0001/1.01.01/{bast.year}", 1)
     text = pdf_text(bast)
     for expected in [
-        "BERITA ACARA SERAH TERIMA", f"Nomor: {bast.number}", "Dinas Pendidikan (1.01.01)", shop["vendor"].name,
-        "Pemeriksaan", "jumlah sesuai; kondisi baik; terlambat", "Kemeja PDH", "Celana PDH", "Rp2.305.000",
-        "Terbilang: dua juta tiga ratus lima ribu rupiah", "Pejabat Pembuat Komitmen", "Rahmat Hidayat",
+        "BERITA ACARA SERAH TERIMA",
+        f"Nomor: {bast.number}",
+        "Dinas Pendidikan (1.01.01)",
+        shop["vendor"].name,
+        "Pemeriksaan",
+        "jumlah sesuai; kondisi baik; terlambat",
+        "Kemeja PDH",
+        "Celana PDH",
+        "Rp2.305.000",
+        "Terbilang: dua juta tiga ratus lima ribu rupiah",
+        "Pejabat Pembuat Komitmen",
+        "Rahmat Hidayat",
         "Butet Siregar",
-    ]:  # fmt: skip
+    ]:
         assert expected in text, expected
     assert list(order.documents.order_by("kind").values_list("number", flat=True)) == [
-        bast.number, f"SP/0001/1.01.01/{bast.year}"]
+        bast.number,
+        f"SP/0001/1.01.01/{bast.year}",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -137,8 +176,12 @@ def submitted_orders(users, shop, n, *, pp="pp"):
     actor = f.actor(users[pp])
     orders = []
     for _ in range(n):
-        order = services.order_create(actor=actor, budget_line=shop["line"], addresses=["Kantor"],
-                                      items=[services.ItemRequest(shop["product"].pk, 1)])  # fmt: skip
+        order = services.order_create(
+            actor=actor,
+            budget_line=shop["line"],
+            addresses=["Kantor"],
+            items=[services.ItemRequest(shop["product"].pk, 1)],
+        )
         orders.append(services.order_submit(actor=actor, order=order))
     return orders
 
@@ -150,8 +193,14 @@ def health(medan, users):
 
     office = f.make_office(medan, "1.02.01", "Dinas Kesehatan")
     people = {r: f.make_user(medan, r, username=f"kesehatan-{r}", office=office) for r in ("pp", "ppk")}
-    line = BudgetLine.objects.create(katalog=medan, office=office, kode_rup="RUP-2026-777", name="Seragam medis",
-                                     fiscal_year=2026, ceiling=Decimal("10000000"))  # fmt: skip
+    line = BudgetLine.objects.create(
+        katalog=medan,
+        office=office,
+        kode_rup="RUP-2026-777",
+        name="Seragam medis",
+        fiscal_year=2026,
+        ceiling=Decimal("10000000"),
+    )
     return {"office": office, "users": people, "line": line}
 
 
@@ -161,8 +210,13 @@ def test_numbers_run_per_office_and_kind_without_gaps(users, shop, health):
     theirs = submitted_orders(health["users"], {**shop, "line": health["line"]}, 2)
 
     # When they are approved, interleaved
-    for order, who in [(ours[0], users), (theirs[0], health["users"]), (ours[1], users), (ours[2], users),
-                       (theirs[1], health["users"])]:  # fmt: skip
+    for order, who in [
+        (ours[0], users),
+        (theirs[0], health["users"]),
+        (ours[1], users),
+        (ours[2], users),
+        (theirs[1], health["users"]),
+    ]:
         approve(who, order)
 
     # Then each office counts from 1, without gaps
@@ -171,7 +225,9 @@ def test_numbers_run_per_office_and_kind_without_gaps(users, shop, health):
     assert [numbers[o.pk] for o in ours] == [f"SP/000{n}/1.01.01/{year}" for n in (1, 2, 3)]
     assert [numbers[o.pk] for o in theirs] == [f"SP/000{n}/1.02.01/{year}" for n in (1, 2)]
     assert sorted(DocumentCounter.objects.values_list("office__code", "kind", "last")) == [
-        ("1.01.01", "sp", 3), ("1.02.01", "sp", 2)]
+        ("1.01.01", "sp", 3),
+        ("1.02.01", "sp", 2),
+    ]
 
 
 def test_a_failed_approval_leaves_no_gap(users, shop):
@@ -189,7 +245,10 @@ def test_a_failed_approval_leaves_no_gap(users, shop):
     approve(users, third)
     approve(users, Order.objects.get(pk=second.pk))
     assert list(OrderDocument.objects.order_by("sequence").values_list("order_id", "sequence")) == [
-        (first.pk, 1), (third.pk, 2), (second.pk, 3)]
+        (first.pk, 1),
+        (third.pk, 2),
+        (second.pk, 3),
+    ]
 
 
 def test_a_new_year_starts_again_at_one(users, shop):
@@ -199,7 +258,9 @@ def test_a_new_year_starts_again_at_one(users, shop):
     with mock.patch("django.utils.timezone.now", return_value=datetime(2027, 1, 4, 8, 0, tzinfo=WIB)):
         approve(users, second)
     assert list(OrderDocument.objects.order_by("pk").values_list("number", flat=True)) == [
-        "SP/0001/1.01.01/2026", "SP/0001/1.01.01/2027"]
+        "SP/0001/1.01.01/2026",
+        "SP/0001/1.01.01/2027",
+    ]
 
 
 # --- Numbers under concurrency ---------------------------------------------------------------------------
@@ -212,14 +273,18 @@ def committed(transactional_db):
     ensure_regions()
 
 
-def test_ppks_approving_at_the_same_moment_get_distinct_consecutive_numbers(committed, request, tmp_path,
-                                                                            medan, users, shop, health):  # fmt: skip
+def test_ppks_approving_at_the_same_moment_get_distinct_consecutive_numbers(
+    committed, request, tmp_path, medan, users, shop, health
+):
     # Given ten orders awaiting approval in each of two offices, and no number given yet this year
     ours = submitted_orders(users, shop, PER_OFFICE)
     theirs = submitted_orders(health["users"], {**shop, "line": health["line"]}, PER_OFFICE)
     from katalog.accounts.services import api_token_create
 
-    tokens = {"1.01.01": api_token_create(user=users["ppk"]), "1.02.01": api_token_create(user=health["users"]["ppk"])}
+    tokens = {
+        "1.01.01": api_token_create(user=users["ppk"]),
+        "1.02.01": api_token_create(user=health["users"]["ppk"]),
+    }
     jobs = [(o.pk, tokens["1.01.01"]) for o in ours] + [(o.pk, tokens["1.02.01"]) for o in theirs]
 
     # When twenty approvals leave at once, each on its own connection, against a live server
@@ -249,8 +314,10 @@ def test_ppks_approving_at_the_same_moment_get_distinct_consecutive_numbers(comm
         docs = OrderDocument.objects.filter(order__in=orders, kind="sp")
         assert sorted(docs.values_list("sequence", flat=True)) == list(range(1, PER_OFFICE + 1))
         assert sorted(docs.values_list("number", flat=True)) == [
-            f"SP/{n:04d}/{office}/{year}" for n in range(1, PER_OFFICE + 1)]
+            f"SP/{n:04d}/{office}/{year}" for n in range(1, PER_OFFICE + 1)
+        ]
         assert {answers[o.pk]["body"]["documents"][0]["number"] for o in orders} == set(
-            docs.values_list("number", flat=True))
+            docs.values_list("number", flat=True)
+        )
         assert DocumentCounter.objects.get(office__code=office, kind="sp").last == PER_OFFICE
     assert len(set(OrderDocument.objects.values_list("pdf", flat=True))) == 2 * PER_OFFICE

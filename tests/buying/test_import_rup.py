@@ -89,7 +89,8 @@ def test_a_ceiling_below_what_is_committed_is_rejected_with_the_figures(tmp_path
         committed=Decimal("2400000"),
     )
     report = tmp_path / "laporan.csv"
-    text = "kode_rup,nama_paket,kode_opd,pagu,tahun_anggaran\nRUP-001,Pakaian dinas guru,1.01.01,2.000.000,2026\n"
+    text = "kode_rup,nama_paket,kode_opd,pagu,tahun_anggaran\n"
+    text += "RUP-001,Pakaian dinas guru,1.01.01,2.000.000,2026\n"
     assert (
         run(write(tmp_path, text), "--report", str(report))
         == "imported 0, updated 0, unchanged 0, rejected 1"

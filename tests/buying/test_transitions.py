@@ -42,14 +42,18 @@ def post(client, token, url, body=None):
 
 def make_draft(users, shop, *, quantity=2, line=None):
     return services.order_create(
-        actor=f.actor(users["pp"]), budget_line=line or shop["line"], addresses=["Kantor Dinas Pendidikan"],
+        actor=f.actor(users["pp"]),
+        budget_line=line or shop["line"],
+        addresses=["Kantor Dinas Pendidikan"],
         items=[services.ItemRequest(shop["product"].pk, quantity)],
-    )  # fmt: skip
+    )
 
 
 def offer_lines(order, price="240000"):
-    return [{"item": i.pk, "unit_price": price, "quantity": i.quantity, "shipping_cost": "0"}
-            for i in order.items.all()]  # fmt: skip
+    return [
+        {"item": i.pk, "unit_price": price, "quantity": i.quantity, "shipping_cost": "0"}
+        for i in order.items.all()
+    ]
 
 
 def order_in(status, users, shop) -> Order:
@@ -58,21 +62,37 @@ def order_in(status, users, shop) -> Order:
     order = make_draft(users, shop)
     if status == S.NEGOTIATING:
         return services.order_propose(actor=pp, order=order, lines=offer_lines(order))
-    path = [S.AWAITING_APPROVAL, S.AWAITING_CONFIRMATION, S.IN_PROGRESS, S.DELIVERED, S.RECEIVED, S.INVOICED,
-            S.PAID, S.COMPLETED]  # fmt: skip
+    path = [
+        S.AWAITING_APPROVAL,
+        S.AWAITING_CONFIRMATION,
+        S.IN_PROGRESS,
+        S.DELIVERED,
+        S.RECEIVED,
+        S.INVOICED,
+        S.PAID,
+        S.COMPLETED,
+    ]
     steps = {
         S.AWAITING_APPROVAL: lambda o: services.order_submit(actor=pp, order=o),
         S.AWAITING_CONFIRMATION: lambda o: services.order_approve(actor=ppk, order=o),
         S.IN_PROGRESS: lambda o: services.order_confirm(actor=vendor, order=o),
         S.DELIVERED: lambda o: services.order_deliver(
-            actor=vendor, order=o, address_id=o.addresses.get().pk, lines={i.pk: i.quantity for i in o.items.all()}),
-        S.RECEIVED: lambda o: services.order_receive(actor=ppk, order=o, quantity_ok=True, condition_ok=True,
-                                                     on_time=True),
+            actor=vendor,
+            order=o,
+            address_id=o.addresses.get().pk,
+            lines={i.pk: i.quantity for i in o.items.all()},
+        ),
+        S.RECEIVED: lambda o: services.order_receive(
+            actor=ppk, order=o, quantity_ok=True, condition_ok=True, on_time=True
+        ),
         S.INVOICED: lambda o: services.order_invoice(actor=vendor, order=o),
-        S.PAID: lambda o: services.order_pay(actor=treasurer, order=o, method="ls", paid_on=date(2026, 3, 2),
-                                             reference="SP2D-1"),
-        S.COMPLETED: lambda o: services.order_rate(actor=ppk, order=o, quality=5, timeliness=5, service=5, price=5),
-    }  # fmt: skip
+        S.PAID: lambda o: services.order_pay(
+            actor=treasurer, order=o, method="ls", paid_on=date(2026, 3, 2), reference="SP2D-1"
+        ),
+        S.COMPLETED: lambda o: services.order_rate(
+            actor=ppk, order=o, quality=5, timeliness=5, service=5, price=5
+        ),
+    }
     if status != S.DRAFT:
         for step in path[: path.index(status) + 1]:
             steps[step](order)
@@ -105,8 +125,11 @@ def snapshot(order) -> dict:
         "documents": o.documents.count(),
         "offers": o.offers.count(),
         "deliveries": o.deliveries.count(),
-        "items": list(o.items.order_by("pk").values_list("unit_price", "quantity", "shipping_cost",
-                                                         "delivered_quantity")),  # fmt: skip
+        "items": list(
+            o.items.order_by("pk").values_list(
+                "unit_price", "quantity", "shipping_cost", "delivered_quantity"
+            )
+        ),
         "cancel_reason": o.cancel_reason,
     }
 
@@ -119,12 +142,16 @@ def strangers(medan, binjai):
     """The acting roles in another office of Medan (and another Medan vendor's owner), and every
     role in Binjai (another tenant, where even the read-everything roles see nothing of Medan)."""
     health = f.make_office(medan, "1.02.01", "Dinas Kesehatan")
-    other_office = {r: f.make_user(medan, r, username=f"kesehatan-{r}", office=health)
-                    for r in ("pp", "ppk", "treasurer", "budget_owner")}  # fmt: skip
+    other_office = {
+        r: f.make_user(medan, r, username=f"kesehatan-{r}", office=health)
+        for r in ("pp", "ppk", "treasurer", "budget_owner")
+    }
     other_office["penyedia"] = f.make_user(medan, "penyedia", username="medan-penyedia-lain")
     f.make_vendor(medan, users=[other_office["penyedia"]])
     binjai_office = f.make_office(binjai, "1.01.01", "Dinas Pendidikan Binjai")
-    other_tenant = {r: f.make_user(binjai, r, username=f"binjai-{r}", office=binjai_office) for r in f.ALL_ROLES}
+    other_tenant = {
+        r: f.make_user(binjai, r, username=f"binjai-{r}", office=binjai_office) for r in f.ALL_ROLES
+    }
     f.make_vendor(binjai, users=[other_tenant["penyedia"]])
     return {"office": other_office, "tenant": other_tenant}
 
@@ -133,8 +160,9 @@ TRANSITION_IDS = [f"{status}-{action}" for status, action in workflow.TRANSITION
 
 
 @pytest.mark.parametrize(("status", "action"), list(workflow.TRANSITIONS), ids=TRANSITION_IDS)
-def test_each_transition_is_refused_to_all_but_its_parties_then_made_by_one(client, users, shop, strangers,
-                                                                             status, action):  # fmt: skip
+def test_each_transition_is_refused_to_all_but_its_parties_then_made_by_one(
+    client, users, shop, strangers, status, action
+):
     # Given an order standing where the transition starts
     rule = workflow.TRANSITIONS[(status, action)]
     order = order_in(status, users, shop)
@@ -185,8 +213,12 @@ def test_a_closed_order_moves_no_more(client, users, shop, status):
         services.order_cancel(actor=f.actor(users["pp"]), order=order, reason="Salah")
     before = snapshot(order)
     for action in workflow.ACTIONS:
-        response = post(client, token_for(client, users["ppk"].username), f"/api/v1/orders/{order.pk}/{action}",
-                        body_for(action, order))  # fmt: skip
+        response = post(
+            client,
+            token_for(client, users["ppk"].username),
+            f"/api/v1/orders/{order.pk}/{action}",
+            body_for(action, order),
+        )
         assert (response.status_code, response.json()["code"]) == (409, "transition_not_allowed"), action
         assert snapshot(order) == before
 
@@ -198,8 +230,14 @@ def test_a_closed_order_moves_no_more(client, users, shop, status):
 def big_shop(medan, office, shop):
     """A product at Rp2.000.000 with plenty of stock and a budget line of Rp1 miliar."""
     product = listed_product(medan, shop["vendor"], name="Laptop Dinas", price="2000000", stock=1000)
-    line = BudgetLine.objects.create(katalog=medan, office=office, kode_rup="RUP-2026-900", name="Peralatan",
-                                     fiscal_year=2026, ceiling=Decimal("1000000000"))  # fmt: skip
+    line = BudgetLine.objects.create(
+        katalog=medan,
+        office=office,
+        kode_rup="RUP-2026-900",
+        name="Peralatan",
+        fiscal_year=2026,
+        ceiling=Decimal("1000000000"),
+    )
     return {**shop, "product": product, "line": line}
 
 
@@ -211,7 +249,10 @@ def test_a_pp_submits_up_to_the_threshold(client, users, big_shop, settings):
     response = post(client, pp, f"/api/v1/orders/{order.pk}/submit")
 
     assert response.status_code == 200, response.content
-    assert (response.json()["status"], response.json()["committed_amount"]) == ("awaiting_approval", "200000000.00")
+    assert (response.json()["status"], response.json()["committed_amount"]) == (
+        "awaiting_approval",
+        "200000000.00",
+    )
     assert BudgetLine.objects.get(pk=big_shop["line"].pk).committed == Decimal("200000000")
 
 
@@ -268,11 +309,22 @@ def test_only_the_assigned_ppk_approves(client, users, shop, office, medan):
 
 def test_a_draft_reserves_nothing(client, users, shop):
     pp = token_for(client, users["pp"].username)
-    response = post(client, pp, "/api/v1/orders", {"budget_line": "RUP-2026-001", "delivery_address": "Kantor",
-                                                   "items": [{"product": shop["product"].pk, "quantity": 30}]})
+    response = post(
+        client,
+        pp,
+        "/api/v1/orders",
+        {
+            "budget_line": "RUP-2026-001",
+            "delivery_address": "Kantor",
+            "items": [{"product": shop["product"].pk, "quantity": 30}],
+        },
+    )
     assert response.status_code == 201
     assert (response.json()["status"], response.json()["committed_amount"], response.json()["total"]) == (
-        "draft", "0.00", "7500000.00")
+        "draft",
+        "0.00",
+        "7500000.00",
+    )
     assert BudgetLine.objects.get(pk=shop["line"].pk).committed == 0
     assert Product.objects.get(pk=shop["product"].pk).stock == 100
     assert response.json()["deadline_at"] is None
@@ -280,9 +332,16 @@ def test_a_draft_reserves_nothing(client, users, shop):
 
 def test_an_order_holds_one_vendors_products(client, users, shop, medan):
     other = listed_product(medan, f.make_vendor(medan), name="Sepatu PDH", price="300000")
-    response = post(client, token_for(client, users["pp"].username), "/api/v1/orders", {
-        "budget_line": "RUP-2026-001", "delivery_address": "Kantor",
-        "items": [{"product": shop["product"].pk, "quantity": 1}, {"product": other.pk, "quantity": 1}]})
+    response = post(
+        client,
+        token_for(client, users["pp"].username),
+        "/api/v1/orders",
+        {
+            "budget_line": "RUP-2026-001",
+            "delivery_address": "Kantor",
+            "items": [{"product": shop["product"].pk, "quantity": 1}, {"product": other.pk, "quantity": 1}],
+        },
+    )
     assert (response.status_code, response.json()["code"]) == (422, "several_vendors")
     assert response.json()["message"]
     assert Order.objects.count() == 0
@@ -312,7 +371,9 @@ def test_offers_alternate_sides(client, users, shop):
     # The buyer opens; neither may answer their own offer
     assert post(client, pp, f"{url}/propose", {"lines": offer_lines(order, "200000")}).status_code == 200
     for token, action in ((pp, "counter"), (pp, "accept")):
-        response = post(client, token, f"{url}/{action}", body_for(action, order) if action == "counter" else None)
+        response = post(
+            client, token, f"{url}/{action}", body_for(action, order) if action == "counter" else None
+        )
         assert (response.status_code, response.json()["code"]) == (422, "not_your_turn"), action
     # The vendor counters, then cannot counter or accept its own offer
     assert post(client, vendor, f"{url}/counter", {"lines": offer_lines(order, "230000")}).status_code == 200

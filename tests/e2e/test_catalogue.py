@@ -136,6 +136,9 @@ def test_vendor_lists_a_product_with_a_photo_on_a_phone_and_it_is_curated(
     phone.fill("#id_stock", "120")
     phone.fill("#id_min_order", "10")
     phone.fill("#id_lead_time_days", "7")
+    # The delivery area is a group of districts under its own heading (the whole city if none).
+    expect(phone.locator("fieldset.checklist legend")).to_contain_text("Delivery area")
+    expect(phone.locator("fieldset.checklist input[type=checkbox]")).to_have_count(21)
     phone.set_input_files("#id_photo", str(photo))
     screenshot(phone, "70-product-form")
     phone.get_by_role("button", name="Save", exact=True).click()
@@ -176,6 +179,10 @@ def test_vendor_lists_a_product_with_a_photo_on_a_phone_and_it_is_curated(
     phone.wait_for_load_state()
     expect(phone.locator(".badge.submitted").first).to_have_text("Waiting for curation")
     expect(phone.get_by_role("button", name="Send for curation")).to_have_count(0)
+    # While it waits, the form is shown read-only and says why (a save would be refused).
+    expect(phone.get_by_test_id("locked")).to_contain_text("cannot be changed")
+    expect(phone.locator("#id_description")).to_be_disabled()
+    expect(phone.get_by_role("button", name="Save", exact=True)).to_have_count(0)
     product.refresh_from_db()
     assert product.status == ProductStatus.SUBMITTED
     # Not on sale yet.
@@ -247,6 +254,9 @@ def test_vendor_lists_a_product_with_a_photo_on_a_phone_and_it_is_curated(
     expect(gallery).to_have_count(1)
     expect(gallery).to_have_attribute("alt", "Seragam batik guru")
     assert image_loaded(gallery)
+    # Even with a portrait photo, the name and price are on the phone's first screen.
+    price_box = visitor.locator(".price.big").bounding_box()
+    assert price_box["y"] + price_box["height"] <= PHONE["height"]
     expect(visitor.get_by_text("primisima")).to_be_visible()
     assert horizontal_overflow(visitor) == 0
     screenshot(visitor, "74-product-page")
@@ -332,6 +342,8 @@ def test_visitor_finds_filters_and_compares_products(new_page, uniforms_on_sale)
     size_row = table.locator("tbody tr", has=page.locator("th", has_text="Ukuran"))
     expect(size_row.locator("td")).to_have_text(["S, M, L, XL", "M, L"])
     screenshot(page, "77-compare")
+    page.get_by_role("link", name="← Search").click()
+    page.wait_for_url("**/cari/")
 
 
 # --- Journey 4 ------------------------------------------------------------------------------
