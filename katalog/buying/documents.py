@@ -34,8 +34,11 @@ def terbilang(amount: Decimal) -> str:
 def next_number(*, order: Order, kind: str) -> tuple[int, int, str]:
     """(year, sequence, number text) for a new document of the order's office."""
     year = timezone.localdate().year
-    DocumentCounter.objects.get_or_create(office=order.office, year=year, kind=kind)
-    counter = DocumentCounter.objects.select_for_update().get(office=order.office, year=year, kind=kind)
+    counters = DocumentCounter.objects.select_for_update()
+    counter = counters.filter(office=order.office, year=year, kind=kind).first()
+    if counter is None:  # the office's first document of the year (a racing creator's row is re-read, locked)
+        DocumentCounter.objects.get_or_create(office=order.office, year=year, kind=kind)
+        counter = counters.get(office=order.office, year=year, kind=kind)
     counter.last += 1
     counter.save(update_fields=["last"])
     prefix = "SP" if kind == DocumentKind.PURCHASE_ORDER else "BAST"

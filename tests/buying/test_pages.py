@@ -145,6 +145,15 @@ def test_the_order_page_offers_each_party_exactly_its_actions(client_as, users, 
     assert f"{deadline.day} " in shown and f"{deadline.year}, {deadline:%H:%M} WIB" in shown
 
 
+def test_the_vendor_does_not_see_how_much_of_the_budget_is_left(client_as, users, shop):
+    order = draft(users, shop)
+    buyer_page = client_as(users["pp"]).get(f"/belanja/pesanan/{order.pk}/").content.decode()
+    assert 'data-testid="budget-figures"' in buyer_page and "Rp10.000.000" in buyer_page
+    vendor_page = client_as(users["penyedia"]).get(f"/belanja/pesanan/{order.pk}/").content.decode()
+    assert "RUP-2026-001" in vendor_page
+    assert 'data-testid="budget-figures"' not in vendor_page and "Rp10.000.000" not in vendor_page
+
+
 def test_in_a_negotiation_only_the_side_that_must_answer_sees_counter_and_accept(client_as, users, shop):
     order = draft(users, shop)
     item = order.items.get()

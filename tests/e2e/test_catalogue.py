@@ -183,6 +183,7 @@ def test_vendor_lists_a_product_with_a_photo_on_a_phone_and_it_is_curated(
     expect(phone.get_by_test_id("locked")).to_contain_text("cannot be changed")
     expect(phone.locator("#id_description")).to_be_disabled()
     expect(phone.get_by_role("button", name="Save", exact=True)).to_have_count(0)
+    screenshot(phone, "78-product-waiting", both=False)
     product.refresh_from_db()
     assert product.status == ProductStatus.SUBMITTED
     # Not on sale yet.
