@@ -77,7 +77,9 @@ def seed(workers: int, orders: int) -> dict:
     from katalog.core.models import Katalog
     from katalog.vendors.models import Vendor
 
-    katalog = Katalog.objects.create(region_id="12.71", name="Katalog Bench", government_name="Pemerintah Kota Medan")
+    katalog = Katalog.objects.create(
+        region_id="12.71", name="Katalog Bench", government_name="Pemerintah Kota Medan"
+    )
 
     def user(name, role, office=None):
         u = User.objects.create_user(username=name, password=None)
@@ -85,16 +87,30 @@ def seed(workers: int, orders: int) -> dict:
         return u.pk
 
     vendor = Vendor.objects.create(
-        katalog=katalog, name="UD Bench", owner_name="Butet", nib="8120000000001", npwp="021832415000000",
-        kbli=["10792"], address="Jl. Uji", region_id="12.71.01", district_id="12.71.01", phone="081234567890",
-        email="bench@example.id", capital=Decimal("500000000"), annual_sales=Decimal("800000000"),
-        size_class="mikro", status="verified", source="self",
+        katalog=katalog,
+        name="UD Bench",
+        owner_name="Butet",
+        nib="8120000000001",
+        npwp="021832415000000",
+        kbli=["10792"],
+        address="Jl. Uji",
+        region_id="12.71.01",
+        district_id="12.71.01",
+        phone="081234567890",
+        email="bench@example.id",
+        capital=Decimal("500000000"),
+        annual_sales=Decimal("800000000"),
+        size_class="mikro",
+        status="verified",
+        source="self",
     )
     category = Category.objects.create(katalog=katalog, name="ATK", code="ATK", level=1)
     desk = system_actor(katalog)
     products = []
     for w in range(workers):
-        data = catalogue.ProductData(name=f"Kertas HVS {w}", category=category, unit="rim", price=PRICE, min_order=1)
+        data = catalogue.ProductData(
+            name=f"Kertas HVS {w}", category=category, unit="rim", price=PRICE, min_order=1
+        )
         p = catalogue.product_create(actor=desk, vendor=vendor, data=data, stock=10 * orders)
         p = catalogue.product_submit(actor=desk, product=p)
         products.append(catalogue.product_approve(actor=desk, product=p).pk)
@@ -102,16 +118,36 @@ def seed(workers: int, orders: int) -> dict:
     separate = []
     for w in range(workers):
         office = Office.objects.create(katalog=katalog, code=f"1.01.{w + 1:02d}", name=f"Dinas {w}")
-        line = BudgetLine.objects.create(katalog=katalog, office=office, kode_rup=f"RUP-A-{w}", name="ATK",
-                                         fiscal_year=2026, ceiling=ceiling)  # fmt: skip
-        separate.append({"pp": user(f"pp-a{w}", "pp", office), "ppk": user(f"ppk-a{w}", "ppk", office),
-                         "line": line.pk, "product": products[w]})  # fmt: skip
+        line = BudgetLine.objects.create(
+            katalog=katalog,
+            office=office,
+            kode_rup=f"RUP-A-{w}",
+            name="ATK",
+            fiscal_year=2026,
+            ceiling=ceiling,
+        )
+        separate.append(
+            {
+                "pp": user(f"pp-a{w}", "pp", office),
+                "ppk": user(f"ppk-a{w}", "ppk", office),
+                "line": line.pk,
+                "product": products[w],
+            }
+        )
     shared_office = Office.objects.create(katalog=katalog, code="2.01.01", name="Dinas Bersama")
-    line = BudgetLine.objects.create(katalog=katalog, office=shared_office, kode_rup="RUP-B", name="ATK",
-                                     fiscal_year=2026, ceiling=ceiling * workers)  # fmt: skip
+    line = BudgetLine.objects.create(
+        katalog=katalog,
+        office=shared_office,
+        kode_rup="RUP-B",
+        name="ATK",
+        fiscal_year=2026,
+        ceiling=ceiling * workers,
+    )
     ppk = user("ppk-b", "ppk", shared_office)
-    shared = [{"pp": user(f"pp-b{w}", "pp", shared_office), "ppk": ppk, "line": line.pk, "product": products[w]}
-              for w in range(workers)]  # fmt: skip
+    shared = [
+        {"pp": user(f"pp-b{w}", "pp", shared_office), "ppk": ppk, "line": line.pk, "product": products[w]}
+        for w in range(workers)
+    ]
     return {"a": separate, "b": shared}
 
 
@@ -132,17 +168,18 @@ def place_and_approve(job: dict, count: int, start, results) -> None:
     line = BudgetLine.objects.get(pk=job["line"])
     item = [services.ItemRequest(job["product"], 2)]
     start.wait()
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     for _ in range(count):
         order = services.order_create(actor=pp, budget_line=line, items=item, addresses=["Kantor"])
         order = services.order_submit(actor=pp, order=order)
         services.order_approve(actor=ppk, order=order)
-    results.put((began, time.perf_counter()))
+    results.put((began, time.perf_counter(), time.process_time() - cpu))
     connections.close_all()
 
 
-def run(jobs: list[dict], orders: int) -> float:
-    """Orders per second of all workers together (wall clock from the first start to the last end)."""
+def run(jobs: list[dict], orders: int) -> tuple[float, float]:
+    """Orders per second of all workers together (wall clock from the first start to the last end),
+    and the workers' own CPU milliseconds per order (less sensitive to a busy machine)."""
     from django.db import connections
 
     connections.close_all()  # the children must not share the parent's connection
@@ -156,8 +193,9 @@ def run(jobs: list[dict], orders: int) -> float:
     for p in procs:
         p.join()
         assert p.exitcode == 0, p.exitcode
-    wall = max(end for _b, end in spans) - min(began for began, _e in spans)
-    return per_worker * len(jobs) / wall
+    wall = max(end for _b, end, _c in spans) - min(began for began, _e, _c in spans)
+    done = per_worker * len(jobs)
+    return done / wall, 1000 * sum(cpu for _b, _e, cpu in spans) / done
 
 
 def check(orders_expected: int) -> None:
@@ -170,15 +208,23 @@ def check(orders_expected: int) -> None:
     assert approved.count() == orders_expected, approved.count()
     committed = BudgetLine.objects.aggregate(s=Sum("committed"))["s"]
     assert committed == approved.aggregate(s=Sum("committed_amount"))["s"] == PRICE * 2 * orders_expected
-    for office_id, n in {o: approved.filter(office_id=o).count() for o in approved.values_list("office_id", flat=True)
-                         .distinct()}.items():  # fmt: skip
-        seqs = sorted(OrderDocument.objects.filter(office_id=office_id, kind="sp").values_list("sequence", flat=True))
+    for office_id, n in {
+        o: approved.filter(office_id=o).count()
+        for o in approved.values_list("office_id", flat=True).distinct()
+    }.items():
+        seqs = sorted(
+            OrderDocument.objects.filter(office_id=office_id, kind="sp").values_list("sequence", flat=True)
+        )
         assert seqs == list(range(1, n + 1)), office_id
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--orders", type=int, default=600, help="orders per scenario (split among the workers)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--orders", type=int, default=600, help="orders per scenario (split among the workers)"
+    )
     parser.add_argument("--workers", type=int, default=4, help="parallel worker processes")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
@@ -193,13 +239,16 @@ def main() -> None:
     t = time.perf_counter()
     call_command("migrate", verbosity=0)
     jobs = seed(args.workers, args.orders)
-    print(f"migrated and seeded in {time.perf_counter() - t:.1f} s; {args.workers} worker processes, "
-          f"{args.orders} orders per scenario, {os.cpu_count()} CPUs")  # fmt: skip
+    print(
+        f"migrated and seeded in {time.perf_counter() - t:.1f} s; {args.workers} worker processes, "
+        f"{args.orders} orders per scenario, {os.cpu_count()} CPUs"
+    )
     try:
-        a = run(jobs["a"], args.orders)
-        print(f"(a) separate budget lines and offices: {a:7.1f} orders/s")
-        b = run(jobs["b"], args.orders)
-        print(f"(b) one shared budget line and office: {b:7.1f} orders/s")
+        print(f"load average before the run: {os.getloadavg()[0]:.1f}")
+        a, cpu_a = run(jobs["a"], args.orders)
+        print(f"(a) separate budget lines and offices: {a:7.1f} orders/s, {cpu_a:.0f} ms worker CPU/order")
+        b, cpu_b = run(jobs["b"], args.orders)
+        print(f"(b) one shared budget line and office: {b:7.1f} orders/s, {cpu_b:.0f} ms worker CPU/order")
         print(f"ratio (b)/(a): {b / a:.2f}")
         check(2 * (args.orders // args.workers) * args.workers)
         print("totals check: committed = sum of orders; SP numbers 1..n per office")

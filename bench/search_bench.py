@@ -223,7 +223,7 @@ QUERIES = [
 ]
 
 
-def configure(backend: str) -> None:
+def configure(backend: str, *, reuse: bool = False) -> None:
     """Point Django at a throw-away database before it starts; never at `test` or `postgres`."""
     sys.path.insert(0, str(ROOT))
     WORK.mkdir(parents=True, exist_ok=True)
@@ -232,9 +232,10 @@ def configure(backend: str) -> None:
     if backend == "postgres":
         import psycopg
 
-        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
-            conn.execute(f"CREATE DATABASE {PG_DB}")
+        if not reuse:
+            with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
+                conn.execute(f"CREATE DATABASE {PG_DB}")
         os.environ["DATABASE_URL"] = f"{PG_SERVER}/{PG_DB}"
         os.environ["KATALOG_SEARCH_BACKEND"] = "database"
     else:
@@ -293,8 +294,16 @@ def main() -> None:
     parser.add_argument("--backend", choices=["tantivy", "postgres", "sqlite"], required=True)
     parser.add_argument("--docs", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=5, help="passes over the query list")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="postgres only: time the documents already in katalog_bench (after a full run with the "
+        "same --docs and the current schema) instead of dropping and reloading them",
+    )
     args = parser.parse_args()
-    configure(args.backend)
+    if args.reuse and args.backend != "postgres":
+        parser.error("--reuse is for --backend postgres")
+    configure(args.backend, reuse=args.reuse)
 
     from katalog.search.backends import get_backend
     from katalog.search.models import Synonym
@@ -302,22 +311,27 @@ def main() -> None:
     from katalog.search.services import rebuild
     from katalog.search.types import SearchFilters
 
-    for term, expansion in [
-        ("ATK", "alat tulis kantor"),
-        ("PDH", "pakaian dinas harian"),
-        ("PDL", "pakaian dinas lapangan"),
-    ]:
-        Synonym.objects.create(tenant_id=TENANT, term=term, expansion=expansion)
     backend = get_backend()
-    t0 = time.perf_counter()
-    rebuild(TENANT, documents(args.docs), backend=backend, batch_size=20_000)
-    if args.backend == "postgres":
-        from django.db import connection
+    if args.reuse:
+        print(f"backend={backend.name} docs={args.docs} load=reused")
+    else:
+        for term, expansion in [
+            ("ATK", "alat tulis kantor"),
+            ("PDH", "pakaian dinas harian"),
+            ("PDL", "pakaian dinas lapangan"),
+        ]:
+            Synonym.objects.create(tenant_id=TENANT, term=term, expansion=expansion)
+        t0 = time.perf_counter()
+        rebuild(TENANT, documents(args.docs), backend=backend, batch_size=20_000)
+        if args.backend == "postgres":
+            from django.db import connection
 
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE search_entry")
-    load_s = time.perf_counter() - t0
-    print(f"backend={backend.name} docs={args.docs} load={load_s:.1f}s ({args.docs / load_s:,.0f} docs/s)")
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE search_entry")
+        load_s = time.perf_counter() - t0
+        print(
+            f"backend={backend.name} docs={args.docs} load={load_s:.1f}s ({args.docs / load_s:,.0f} docs/s)"
+        )
 
     filter_cycle = [
         None,

@@ -23,5 +23,9 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
 ]
 
-if settings.DEBUG:
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+# Product photos are public. Everything else under MEDIA_ROOT (vendor documents, SP and BAST PDFs,
+# delivery photos) is served only through views that check who asks. A front web server may serve
+# /media/products/ itself for speed (docs/deployment.md).
+urlpatterns += [
+    path("media/products/<path:path>", serve, {"document_root": settings.MEDIA_ROOT / "products"}),
+]

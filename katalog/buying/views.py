@@ -310,7 +310,11 @@ def _order_context(request, order: Order, bound: dict | None = None) -> dict:
         # The office's budget figures are the office's business: a vendor negotiating the price
         # does not see how much of the ceiling is left.
         "show_budget": actor.can(Permission.ORDER_VIEW_ALL)
-        or (actor.office is not None and actor.office.pk == order.office_id),
+        or (
+            actor.office is not None
+            and actor.office.pk == order.office_id
+            and bool(actor.roles & OFFICE_ROLES)
+        ),
     }
     context["payments"] = (
         list(context["invoice"].payments.order_by("paid_on", "pk")) if context["invoice"] else []

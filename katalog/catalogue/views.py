@@ -200,6 +200,19 @@ def _show_error(request, form, exc: DomainError):
     messages.error(request, str(exc.message))
 
 
+def _send_if_asked(request, product) -> bool:
+    """"Save and send for curation": one press, so nothing typed is lost between two forms."""
+    if "send" not in request.POST:
+        return False
+    try:
+        services.product_submit(actor=request.actor, product=product)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Saved and sent for curation."))
+    return True
+
+
 @require(Permission.PRODUCT_EDIT_OWN)
 def product_new(request):
     vendor = _own_vendor(request)
@@ -210,7 +223,8 @@ def product_new(request):
         except DomainError as exc:
             _show_error(request, form, exc)
         else:
-            messages.success(request, _("Saved as a draft. Send it for curation when it is ready."))
+            if not _send_if_asked(request, product):
+                messages.success(request, _("Saved as a draft. Send it for curation when it is ready."))
             return redirect("catalogue:edit", pk=product.pk)
     return render(request, "catalogue/edit.html", {"form": form, "vendor": vendor, "product": None})
 
@@ -231,7 +245,7 @@ def product_edit(request, pk: int):
         else:
             if product.has_pending_change:
                 messages.success(request, _("Saved. The change goes to curation; the listed version stays on sale."))
-            else:
+            elif not _send_if_asked(request, product):
                 messages.success(request, _("Saved."))
             return redirect("catalogue:edit", pk=product.pk)
     return render(request, "catalogue/edit.html", {

@@ -50,6 +50,7 @@ TRANSITIONS: dict[tuple[str, str], Rule] = {
     (S.SUBMITTED, APPROVE): Rule(S.LISTED, MANAGER),
     (S.SUBMITTED, REQUEST_REVISION): Rule(S.REVISION_REQUESTED, MANAGER),
     (S.SUBMITTED, REJECT): Rule(S.REJECTED, MANAGER),
+    (S.SUBMITTED, WITHDRAW): Rule(S.WITHDRAWN, VENDOR),  # the vendor spotted a mistake while it waits
     # A pending change to a listed product.
     (S.LISTED, APPROVE): Rule(S.LISTED, MANAGER, _pending),
     (S.LISTED, REQUEST_REVISION): Rule(S.LISTED, MANAGER, _pending),

@@ -141,7 +141,7 @@ def test_vendor_lists_a_product_with_a_photo_on_a_phone_and_it_is_curated(
     expect(phone.locator("fieldset.checklist input[type=checkbox]")).to_have_count(21)
     phone.set_input_files("#id_photo", str(photo))
     screenshot(phone, "70-product-form")
-    phone.get_by_role("button", name="Save", exact=True).click()
+    phone.get_by_role("button", name="Save as draft", exact=True).click()
     phone.wait_for_url(re.compile(r"/penyedia/produk/\d+/$"))
 
     product = Product.objects.get(vendor=vendor)
@@ -182,7 +182,7 @@ def test_vendor_lists_a_product_with_a_photo_on_a_phone_and_it_is_curated(
     # While it waits, the form is shown read-only and says why (a save would be refused).
     expect(phone.get_by_test_id("locked")).to_contain_text("cannot be changed")
     expect(phone.locator("#id_description")).to_be_disabled()
-    expect(phone.get_by_role("button", name="Save", exact=True)).to_have_count(0)
+    expect(phone.get_by_role("button", name="Save as draft", exact=True)).to_have_count(0)
     screenshot(phone, "78-product-waiting", both=False)
     product.refresh_from_db()
     assert product.status == ProductStatus.SUBMITTED
@@ -201,6 +201,9 @@ def test_vendor_lists_a_product_with_a_photo_on_a_phone_and_it_is_curated(
     row.get_by_role("link", name="Seragam batik guru").click()
     dinas.wait_for_url(f"**/kelola/produk/{product.pk}/")
     expect(dinas.locator("main table")).to_contain_text("Ukuran: S, M, L")
+    expect(dinas.locator("main table tr", has_text="Lead time")).to_contain_text("7")
+    # The thumbnail opens the full photo, for checking its quality.
+    expect(dinas.locator(".photo-row a")).to_have_attribute("href", stored.image.url)
     assert image_loaded(dinas.locator(".photo-row img"))
     screenshot(dinas, "72-curation-review")
     dinas.fill("#id_reason", REVISION_REASON)
@@ -222,7 +225,7 @@ def test_vendor_lists_a_product_with_a_photo_on_a_phone_and_it_is_curated(
     screenshot(phone, "73-product-revision")
     phone.fill("#id_description", "Seragam batik untuk guru SD, bahan katun primisima, termasuk bordir nama.")
     phone.fill("#id_price", "235.000")
-    phone.get_by_role("button", name="Save", exact=True).click()
+    phone.get_by_role("button", name="Save as draft", exact=True).click()
     phone.wait_for_load_state()
     expect(phone.get_by_text("Saved.", exact=True)).to_be_visible()
     phone.get_by_role("button", name="Send for curation").click()

@@ -277,7 +277,10 @@ class PostgresBackend(DatabaseBackend):
 
     def _facet_filters(self, f: SearchFilters) -> tuple[list[str], list[Any]]:
         """Category, size class and district live in the facet sets: one membership test on the
-        entry's int, whatever the number of such filters."""
+        entry's int, whatever the number of such filters. `= ANY(ARRAY(...))` makes the matching
+        sets a value computed once; written as `IN (SELECT ...)` the planner, misjudging how many
+        sets match (e.g. before the small table is analyzed), chose a nested loop that re-ran
+        the GIN match once per set: 8.5 s instead of 0.09 s at 1M documents."""
         conditions: list[tuple[str, object]] = [
             ("category_ids @> ARRAY[%s]::integer[]", f.category),
             ("size_class = %s", f.size_class),
@@ -287,7 +290,10 @@ class PostgresBackend(DatabaseBackend):
         if not chosen:
             return [], []
         where = " AND ".join(sql for sql, _value in chosen)
-        return [f"e.facet_set IN (SELECT id FROM search_facet_set WHERE {where})"], [v for _s, v in chosen]
+        return (
+            [f"e.facet_set = ANY(ARRAY(SELECT id FROM search_facet_set WHERE {where}))"],
+            [v for _s, v in chosen],
+        )
 
     @staticmethod
     def _band_index() -> str:
