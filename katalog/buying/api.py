@@ -8,7 +8,7 @@ from ninja import Router, Schema
 
 from katalog.core.errors import ValidationFailed
 
-from . import selectors, services, workflow
+from . import selectors, services
 from .models import Order
 
 router = Router(tags=["orders"])
@@ -92,7 +92,7 @@ def _out(order: Order, actor) -> dict:
                    "delivered_quantity": i.delivered_quantity} for i in order.items.select_related("version")],
         "addresses": [{"id": a.pk, "address": a.address} for a in order.addresses.all()],
         "documents": [{"kind": d.kind, "number": d.number} for d in order.documents.all()],
-        "actions": workflow.actions_for(status=order.status, parties=services.parties_of(actor, order)),
+        "actions": selectors.order_actions(actor, order),
     }  # fmt: skip
 
 

@@ -168,10 +168,12 @@ def order_create(*, actor: Actor, budget_line: BudgetLine, items: list[ItemReque
 
 
 @transaction.atomic
-def order_from_cart(*, actor: Actor, vendor_id: int, budget_line: BudgetLine, addresses: list[str]) -> Order:
+def order_from_cart(
+    *, actor: Actor, vendor_id: int, budget_line: BudgetLine, addresses: list[str], note: str = ""
+) -> Order:
     """Checkout: the cart lines of one vendor become a draft order, and leave the cart."""
     lines = list(CartItem.objects.filter(buyer=actor.user, katalog=actor.katalog, product__vendor_id=vendor_id))
-    order = order_create(actor=actor, budget_line=budget_line, addresses=addresses,
+    order = order_create(actor=actor, budget_line=budget_line, addresses=addresses, note=note,
                          items=[ItemRequest(line.product_id, line.quantity) for line in lines])  # fmt: skip
     CartItem.objects.filter(pk__in=[line.pk for line in lines]).delete()
     return order
@@ -189,6 +191,22 @@ def cart_add(*, actor: Actor, product: Product, quantity: int) -> CartItem:
         item.quantity = quantity
         item.save(update_fields=["quantity"])
     return item
+
+
+def cart_remove(*, actor: Actor, item: CartItem) -> None:
+    """A cart line is the buyer's scratch pad: it reserves nothing and is not audited."""
+    if not actor.is_authenticated or item.buyer_id != actor.user.pk:
+        raise NotAllowed()
+    item.delete()
+
+
+def notifications_mark_read(*, actor: Actor) -> int:
+    """Mark the actor's own notifications read (reading is not a decision: not audited)."""
+    from .models import Notification
+
+    if not actor.is_authenticated:
+        return 0
+    return Notification.objects.filter(user=actor.user, read_at__isnull=True).update(read_at=timezone.now())
 
 
 # --- Negotiation --------------------------------------------------------------------------------------
@@ -388,9 +406,9 @@ def order_receive(*, actor: Actor, order: Order, quantity_ok: bool, condition_ok
     ReceiptCheck.objects.create(order=order, checked_by=actor.user, quantity_ok=quantity_ok,
                                 condition_ok=condition_ok, on_time=on_time, notes=notes)  # fmt: skip
     order.received_at = timezone.now()
-    documents.issue(order=order, kind=DocumentKind.BAST, extra=[
-        ["Pemeriksaan", f"jumlah sesuai; kondisi baik; {'tepat waktu' if on_time else 'terlambat'}"],
-    ])  # fmt: skip
+    check = ["jumlah sesuai", "kondisi baik", "tepat waktu" if on_time else "terlambat"]
+    extra = [["Pemeriksaan", "; ".join(check)]] + ([["Catatan", notes.strip()]] if notes.strip() else [])
+    documents.issue(order=order, kind=DocumentKind.BAST, extra=extra)
     transaction.on_commit(lambda: notifications.vendor(order, _("Order #%(n)s: the BAST is signed; send your invoice.")))
     return _done(actor=actor, order=order, old=old, action="receive")
 

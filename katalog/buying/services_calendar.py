@@ -3,7 +3,7 @@ holidays). Each is one transaction with its audit entry."""
 
 from datetime import date
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from katalog.accounts.selectors import Actor
@@ -25,13 +25,15 @@ def day_off_add(*, actor: Actor, day: date, name: str) -> LocalDayOff:
     name = (name or "").strip()
     if not name:
         raise ValidationFailed(_("Give the day a name."), fields={"name": [_("This field is required.")]})
-    if LocalDayOff.objects.filter(katalog=actor.katalog, date=day).exists():
+    try:
+        with transaction.atomic():  # the unique constraint decides, even for two clicks at once
+            day_off = LocalDayOff.objects.create(katalog=actor.katalog, date=day, name=name[:120])
+    except IntegrityError:
         raise ValidationFailed(
             _("%(day)s is already a day off.") % {"day": day.strftime("%d-%m-%Y")},
             code="duplicate",
             fields={"date": [_("Already a day off.")]},
-        )
-    day_off = LocalDayOff.objects.create(katalog=actor.katalog, date=day, name=name[:120])
+        ) from None
     audit.record(
         actor=actor.db_user,
         action="calendar.day_off_add",

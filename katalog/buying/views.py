@@ -164,9 +164,7 @@ def cart_update(request, pk: int):
 @require_POST
 def cart_remove(request, pk: int):
     line = _cart_line(request, pk)
-    # A cart line is the buyer's scratch pad (not audited, reserves nothing); `services` has no
-    # removal yet, so the scoped row is deleted here. See the report: `services.cart_remove`.
-    line.delete()
+    services.cart_remove(actor=request.actor, item=line)
     messages.success(request, _("Removed from the cart."))
     return redirect("buying:cart")
 
@@ -183,7 +181,8 @@ def checkout(request, vendor_id: int):
         d = form.cleaned_data
         try:
             order = services.order_from_cart(
-                actor=actor, vendor_id=vendor_id, budget_line=d["budget_line"], addresses=d["addresses"]
+                actor=actor, vendor_id=vendor_id, budget_line=d["budget_line"], addresses=d["addresses"],
+                note=d.get("note", ""),
             )
         except DomainError as exc:
             _show_domain_error(request, form, exc)
@@ -537,10 +536,7 @@ def notification_list(request):
 @_signed_in
 @require_POST
 def notifications_read(request):
-    # One's own notifications only (scoped by the selector). Not audited: reading is not a decision.
-    count = (
-        selectors.notifications_of(request.actor).filter(read_at__isnull=True).update(read_at=timezone.now())
-    )
+    count = services.notifications_mark_read(actor=request.actor)
     if count:
         messages.success(request, _("All notifications are marked as read."))
     return redirect("buying:notifications")
