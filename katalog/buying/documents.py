@@ -6,6 +6,7 @@ from decimal import Decimal
 from io import BytesIO
 
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils import timezone
 from num2words import num2words
 from reportlab.lib import colors
@@ -45,7 +46,8 @@ def next_number(*, order: Order, kind: str) -> tuple[int, int, str]:
     return year, counter.last, f"{prefix}/{counter.last:04d}/{order.office.code}/{year}"
 
 
-def _pdf(*, order: Order, kind: str, number: str, extra: list[tuple[str, str]]) -> bytes:
+def _pdf(document: OrderDocument) -> bytes:
+    order, kind, number = document.order, document.kind, document.number
     buf = BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm, topMargin=2 * cm,
                             title=f"{TITLES[kind]} {number}")  # fmt: skip
@@ -53,14 +55,14 @@ def _pdf(*, order: Order, kind: str, number: str, extra: list[tuple[str, str]]) 
     story = [
         Paragraph(TITLES[kind], styles["Title"]),
         Paragraph(f"Nomor: {number}", styles["Normal"]),
-        Paragraph(f"Tanggal: {timezone.localtime():%d-%m-%Y %H:%M} WIB", styles["Normal"]),
+        Paragraph(f"Tanggal: {timezone.localtime(document.created_at):%d-%m-%Y %H:%M} WIB", styles["Normal"]),
         Spacer(1, 0.4 * cm),
     ]
     parties = [
         ["Pemesan", f"{order.office.name} ({order.office.code}), {order.katalog.government_name}"],
         ["Penyedia", f"{order.vendor.name}, NIB {order.vendor.nib}, NPWP {order.vendor.npwp or '-'}"],
         ["Kode RUP", f"{order.budget_line.kode_rup} {order.budget_line.name}"],
-        *[[k, v] for k, v in extra],
+        *[[k, v] for k, v in document.details],
     ]
     story += [Table(parties, colWidths=[4 * cm, 13 * cm]), Spacer(1, 0.4 * cm)]
     rows = [["No", "Barang", "Jumlah", "Harga satuan", "Ongkos kirim", "Subtotal"]]
@@ -80,11 +82,43 @@ def _pdf(*, order: Order, kind: str, number: str, extra: list[tuple[str, str]]) 
     return buf.getvalue()
 
 
-def issue(*, order: Order, kind: str, extra: list[tuple[str, str]] | None = None) -> OrderDocument:
-    """Number and render a document inside the caller's transaction."""
+def issue(*, order: Order, kind: str, extra: list[list[str]] | None = None) -> OrderDocument:
+    """Number a document inside the caller's transaction; its PDF is rendered after commit (by the
+    task worker, or on first download), so an approval does not wait for reportlab and a failed
+    rendering never undoes an approval or leaves a gap in the numbers."""
     year, sequence, number = next_number(order=order, kind=kind)
-    document = OrderDocument(order=order, kind=kind, office=order.office, year=year, sequence=sequence, number=number)
-    document.pdf.save(f"{kind}-{order.office.code}-{year}-{sequence:04d}.pdf",
-                      ContentFile(_pdf(order=order, kind=kind, number=number, extra=extra or [])), save=False)  # fmt: skip
-    document.save()
+    document = OrderDocument.objects.create(order=order, kind=kind, office=order.office, year=year,
+                                            sequence=sequence, number=number, details=extra or [])  # fmt: skip
+
+    def enqueue():
+        from .tasks import render_document
+
+        try:
+            render_document.enqueue(document.pk)
+        except Exception:  # no task backend: the PDF is rendered on first download
+            import logging
+
+            logging.getLogger(__name__).exception("could not schedule rendering of document %s", document.pk)
+
+    transaction.on_commit(enqueue)
     return document
+
+
+def ensure_pdf(document: OrderDocument) -> OrderDocument:
+    """The document with its PDF rendered (rendering it now if the worker has not yet)."""
+    if document.pdf:
+        return document
+    with transaction.atomic():
+        fresh = OrderDocument.objects.select_for_update(of=("self",)).select_related(
+            "order__office", "order__vendor", "order__budget_line", "order__katalog", "order__approver"
+        ).get(pk=document.pk)  # fmt: skip
+        if not fresh.pdf:
+            name = f"{fresh.kind}-{fresh.office.code}-{fresh.year}-{fresh.sequence:04d}.pdf"
+            fresh.pdf.save(name, ContentFile(_pdf(fresh)), save=False)
+            fresh.save(update_fields=["pdf"])
+    return fresh
+
+
+def pdf_bytes(document: OrderDocument) -> bytes:
+    with ensure_pdf(document).pdf.open("rb") as fh:
+        return fh.read()

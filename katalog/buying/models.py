@@ -181,7 +181,10 @@ class OrderDocument(models.Model):
     year = models.PositiveSmallIntegerField()
     sequence = models.PositiveIntegerField()
     number = models.CharField(max_length=80)
-    pdf = models.FileField(upload_to="documents/%Y/", max_length=200)
+    # Extra rows of the document (e.g. the receipt check of a BAST), fixed when it is issued.
+    details = models.JSONField(default=list, blank=True)
+    # Rendered after the approval commits (by the task worker, or on first download).
+    pdf = models.FileField(upload_to="documents/%Y/", max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -21,3 +21,15 @@ def expire_all() -> int:
     from .services import expire_overdue
 
     return expire_overdue()
+
+
+@task()
+def render_document(document_id: int) -> str:
+    """Render a Surat Pesanan or BAST PDF after the transaction that numbered it."""
+    from .documents import ensure_pdf
+    from .models import OrderDocument
+
+    document = OrderDocument.objects.filter(pk=document_id).first()
+    if document is None:
+        return "gone"
+    return ensure_pdf(document).pdf.name

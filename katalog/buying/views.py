@@ -27,7 +27,7 @@ from katalog.core.decorators import require
 from katalog.core.errors import DomainError
 from katalog.core.permissions import OFFICE_ROLES, Permission
 
-from . import forms, imports, selectors, services, services_calendar, workflow
+from . import documents, forms, imports, selectors, services, services_calendar, workflow
 from .models import OfferSide, Order, OrderStatus
 
 REPLY = "reply"  # the vendor's one reply to a rating: not a transition, but an action of the page
@@ -495,6 +495,7 @@ def order_document(request, pk: int, kind: str):
     """The Surat Pesanan or BAST of an order, for whoever may see the order."""
     order = selectors.get_order(request.actor, pk)
     document = get_object_or_404(order.documents, kind=kind)
+    document = documents.ensure_pdf(document)
     response = FileResponse(document.pdf.open("rb"), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{document.number.replace("/", "-")}.pdf"'
     response["X-Content-Type-Options"] = "nosniff"

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from pypdf import PdfReader
 
+from katalog.buying import documents
 from katalog.buying.models import BudgetLine, Order, OrderDocument
 from katalog.catalogue.models import Product
 from tests.accounts.test_api import bearer, token_for
@@ -15,8 +16,8 @@ def post(client, token, url, body=None):
 
 
 def pdf_text(document: OrderDocument) -> str:
-    with document.pdf.open("rb") as fh:
-        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(fh.read())).pages)
+    reader = PdfReader(io.BytesIO(documents.pdf_bytes(document)))
+    return "\n".join(page.extract_text() for page in reader.pages)
 
 
 def test_a_pp_buys_from_a_umkm_from_budget_line_to_rating(client, users, shop, django_capture_on_commit_callbacks):
