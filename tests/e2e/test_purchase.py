@@ -105,6 +105,8 @@ def test_a_purchase_from_cart_to_rating(new_page, users, shop, office):
     expect(cart.locator("label.choice", has_text="RUP-2026-002")).to_contain_text("Rp3.000.000")
     choice.click()
     cart.locator(f"#v{vendor.pk}_addresses").fill(f"{ADDRESS_SCHOOL}\n{ADDRESS_OFFICE}\n")
+    cart.locator(f"#v{vendor.pk}_note").fill("Ukuran sesuai daftar guru terlampir.")
+    screenshot(pp, "95-cart-checkout")
     with pp.expect_navigation():
         cart.get_by_role("button", name="Create the draft order").click()
     order = Order.objects.get()
@@ -112,6 +114,7 @@ def test_a_purchase_from_cart_to_rating(new_page, users, shop, office):
     expect(status(pp)).to_have_text("Draft")
     expect(pp.get_by_test_id("order-total")).to_have_text("Rp5.000.000")
     expect(pp.get_by_test_id("budget-figures")).to_contain_text("remaining Rp10.000.000")
+    expect(pp.locator("#items")).to_contain_text("Note: Ukuran sesuai daftar guru terlampir.")
     assert [a.address for a in order.addresses.order_by("pk")] == [ADDRESS_SCHOOL, ADDRESS_OFFICE]
     assert order.budget_line == line and order.items.get().quantity == 20
     item = order.items.get()
@@ -170,7 +173,7 @@ def test_a_purchase_from_cart_to_rating(new_page, users, shop, office):
     link = ppk.get_by_test_id("doc-sp")
     expect(link).to_contain_text(sp_number)
     with ppk.expect_download() as download:
-        link.click()
+        link.click(modifiers=["Alt"])  # "download the link", as the PDF opens inline otherwise
     assert download.value.suggested_filename == sp_number.replace("/", "-") + ".pdf"
     text = pdf_text(open(download.value.path(), "rb").read())
     assert "SURAT PESANAN" in text and sp_number in text
@@ -219,6 +222,9 @@ def test_a_purchase_from_cart_to_rating(new_page, users, shop, office):
     expect(status(ppk)).to_have_text("Received (BAST signed)")
     bast_number = f"BAST/0001/{office.code}/{year}"
     expect(ppk.get_by_test_id("doc-bast")).to_contain_text(bast_number)
+    # The documents in the order they were issued: the Surat Pesanan, then the BAST.
+    expect(ppk.locator("#documents a")).to_have_count(2)
+    assert ppk.locator("#documents a").first.get_attribute("data-testid") == "doc-sp"
 
     # The vendor sends the invoice.
     open_order(vendor_phone, order)
@@ -238,6 +244,7 @@ def test_a_purchase_from_cart_to_rating(new_page, users, shop, office):
     pay.locator("#id_method").select_option(PaymentMethod.LS.value)
     expect(pay.locator("#id_paid_on")).to_have_value(timezone.localdate().isoformat())
     pay.locator("#id_reference").fill("SP2D-0412/LS/2026")
+    screenshot(treasurer, "96-order-treasurer-pay")
     act(treasurer, "pay")
     expect(status(treasurer)).to_have_text("Paid")
     payment = treasurer.get_by_test_id("payment")
@@ -262,8 +269,14 @@ def test_a_purchase_from_cart_to_rating(new_page, users, shop, office):
     for label, score in (("Quality", 5), ("Timeliness", 4), ("Service", 5), ("Price", 3)):
         expect(rating.locator(f"dt:text-is('{label}') + dd")).to_have_text(f"{score} / 5")
     expect(vendor_phone.locator("#rating")).to_contain_text("Jahitan rapi, pengiriman dua lokasi tepat waktu.")
+    # Asked to reply at the top of the page, the vendor sees there what it replies to.
+    expect(vendor_phone.get_by_test_id("rating-summary")).to_contain_text("Quality 5/5 · Timeliness 4/5")
     assert horizontal_overflow(vendor_phone) == 0
     screenshot(vendor_phone, "92-order-vendor-completed", both=False)
+    vendor_phone.locator("#id_reply").fill("Terima kasih, Bapak/Ibu. Kami tunggu pesanan berikutnya.")
+    act(vendor_phone, "reply")
+    expect(vendor_phone.get_by_test_id("reply")).to_contain_text("Kami tunggu pesanan berikutnya.")
+    expect(vendor_phone.get_by_test_id("actions")).to_have_count(0)
 
     # In the database.
     order.refresh_from_db()
@@ -282,6 +295,7 @@ def test_a_purchase_from_cart_to_rating(new_page, users, shop, office):
     assert order.invoice.payments.get().method == PaymentMethod.LS
     rating = order.rating
     assert (rating.quality, rating.timeliness, rating.service, rating.price) == (5, 4, 5, 3)
+    assert rating.reply.startswith("Terima kasih") and rating.replied_at is not None
 
 
 # --- Journey 2 ------------------------------------------------------------------------------
@@ -334,8 +348,12 @@ def test_an_order_left_waiting_expires_after_three_working_days(new_page, users,
         )
         expect(ppk.get_by_test_id("actions")).to_have_count(0)
         expect(ppk.get_by_test_id("deadline")).to_have_count(0)
-        expect(ppk.get_by_test_id("budget-figures")).to_contain_text("remaining Rp10.000.000")
         screenshot(ppk, "94-order-ppk-expired")
+        # (The page that expires the order shows the budget figures read before the release: see
+        # the xfail test below. Opened again, it shows the budget line whole.)
+        ppk.reload()
+        expect(ppk.get_by_test_id("budget-figures")).to_contain_text("remaining Rp10.000.000")
+        expect(status(ppk)).to_have_text("Cancelled")
 
     # Budget and stock are released.
     order.refresh_from_db()
@@ -345,3 +363,28 @@ def test_an_order_left_waiting_expires_after_three_working_days(new_page, users,
     assert order.committed_amount == 0 and line.committed == 0
     assert Product.objects.get(pk=product.pk).stock == 100
     assert re.search(r"within 3 working days", order.cancel_reason)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="expire_if_overdue returns the order _lock() read with its budget line before "
+    "locks.release() ran: the page that expires the order shows the reservation still committed",
+)
+def test_the_page_that_expires_an_order_shows_the_budget_released(new_page, users, shop):
+    from katalog.buying import services
+
+    line = shop["line"]
+    friday = datetime(2026, 11, 20, 10, 0, tzinfo=WIB)
+    clock = {"now": friday}
+    with mock.patch("django.utils.timezone.now", lambda: clock["now"]):
+        order = services.order_create(actor=f.actor(users["pp"]), budget_line=line, addresses=[ADDRESS_SCHOOL],
+                                      items=[services.ItemRequest(shop["product"].pk, 15)])  # fmt: skip
+        services.order_submit(actor=f.actor(users["pp"]), order=order)
+        clock["now"] = datetime(2026, 11, 26, 10, 30, tzinfo=WIB)
+        ppk = new_page()
+        login(ppk, users["ppk"].username)
+        open_order(ppk, order)
+        expect(status(ppk)).to_have_text("Cancelled")
+        line.refresh_from_db()
+        assert line.committed == 0
+        expect(ppk.get_by_test_id("budget-figures")).to_contain_text("remaining Rp10.000.000", timeout=1000)
