@@ -24,17 +24,18 @@ class OutOfStock(Conflict):
     code = "out_of_stock"
 
 
-def _quantities(order: Order) -> list[tuple[int, int, str]]:
+def _quantities(order: Order, items=None) -> list[tuple[int, int, str]]:
     """(product id, quantity, name) of the order, summed per product, in ascending id order."""
     totals: dict[int, list] = {}
-    for item in order.items.select_related("version"):
+    for item in items if items is not None else order.items.select_related("version"):
         slot = totals.setdefault(item.product_id, [0, item.version.name])
         slot[0] += item.quantity
     return [(pid, q, name) for pid, (q, name) in sorted(totals.items())]
 
 
-def reserve(order: Order, amount: Decimal) -> None:
-    """Hold `amount` of the budget line and the order's quantities of stock, or raise."""
+def reserve(order: Order, amount: Decimal, items=None) -> None:
+    """Hold `amount` of the budget line and the order's quantities of stock, or raise. `items`
+    (with their versions) may be passed when the caller has them already."""
     updated = BudgetLine.objects.filter(pk=order.budget_line_id, committed__lte=F("ceiling") - amount).update(
         committed=F("committed") + amount
     )
@@ -45,7 +46,7 @@ def reserve(order: Order, amount: Decimal) -> None:
             % {"code": line.kode_rup, "remaining": format_rupiah(line.remaining),
                "ceiling": format_rupiah(line.ceiling), "amount": format_rupiah(amount)}  # fmt: skip
         )
-    for product_id, quantity, name in _quantities(order):
+    for product_id, quantity, name in _quantities(order, items):
         taken = Product.objects.filter(pk=product_id, stock__gte=quantity).update(stock=F("stock") - quantity)
         if not taken:
             left = Product.objects.filter(pk=product_id).values_list("stock", flat=True).first() or 0

@@ -87,9 +87,9 @@ def _done(*, actor: Actor | None, order: Order, old: str, action: str, **data) -
     return order
 
 
-def amount_to_commit(order: Order) -> Decimal:
+def amount_to_commit(order: Order, items=None) -> Decimal:
     """What the order will cost the budget: items and shipping, plus PPN when the vendor is a PKP."""
-    total = sum((i.line_total for i in order.items.all()), Decimal(0))
+    total = sum((i.line_total for i in (items if items is not None else order.items.all())), Decimal(0))
     if order.vendor.is_vat_registered:
         total += round_money(total * Decimal(settings.KATALOG_VAT_PERCENT) / 100)
     return round_money(total)
@@ -304,7 +304,8 @@ def order_submit(*, actor: Actor, order: Order) -> Order:
     """Send the draft to the PPK: stock and budget are reserved now (drafts reserve nothing)."""
     parties = parties_of(actor, order)
     order, old = _move(actor=actor, order=order, action=workflow.SUBMIT, parties=parties)
-    amount = amount_to_commit(order)
+    items = list(order.items.select_related("version"))
+    amount = amount_to_commit(order, items)
     limit = Decimal(settings.KATALOG_PP_LIMIT)
     if amount > limit and workflow.PPK not in parties:
         raise NotAllowed(
@@ -313,7 +314,7 @@ def order_submit(*, actor: Actor, order: Order) -> Order:
         )
     if order.approver is None:
         raise ValidationFailed(_("The office has no PPK to approve this order."), code="no_ppk")
-    locks.reserve(order, amount)
+    locks.reserve(order, amount, items)
     now = timezone.now()
     order.committed_amount = amount
     order.submitted_at = now
