@@ -124,3 +124,50 @@ def days_off_of(actor: Actor):
     if actor.katalog is None or not actor.can(Permission.DAYS_OFF_MANAGE):
         return LocalDayOff.objects.none()
     return LocalDayOff.objects.filter(katalog=actor.katalog)
+
+
+def unpaid_overdue(order: Order, *, today=None) -> int | None:
+    """Days an invoice has waited beyond KATALOG_UNPAID_FLAG_DAYS, or None when it is not overdue
+    (slow payment drives micro vendors away: PRODUCT.md)."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from .models import OrderStatus as S
+
+    if order.status != S.INVOICED or not hasattr(order, "invoice"):
+        return None
+    waited = ((today or timezone.localdate()) - timezone.localdate(order.invoice.issued_at)).days
+    return waited if waited > settings.KATALOG_UNPAID_FLAG_DAYS else None
+
+
+def payment_report(actor: Actor, *, today=None) -> dict:
+    """Days from BAST to payment of the paid orders this actor may see, per office, and the
+    invoices unpaid past the limit. Computed from the orders and payments, never stored."""
+    from statistics import mean, median
+
+    from django.utils import timezone
+
+    from .models import OrderStatus as S
+
+    today = today or timezone.localdate()
+    qs = orders_visible_to(actor).select_related("office", "vendor", "invoice")
+    paid = qs.filter(status__in=[S.PAID, S.COMPLETED], received_at__isnull=False).prefetch_related("invoice__payments")
+    per_office: dict[str, dict] = {}
+    for order in paid:
+        days = days_from_bast_to_payment(order)
+        if days is None:
+            continue
+        slot = per_office.setdefault(order.office.code, {"office": order.office, "days": []})
+        slot["days"].append(days)
+    offices = [
+        {"office": s["office"], "orders": len(s["days"]), "mean": round(mean(s["days"]), 1),
+         "median": median(s["days"]), "max": max(s["days"])}
+        for _code, s in sorted(per_office.items())
+    ]  # fmt: skip
+    overdue = []
+    for order in qs.filter(status=S.INVOICED):
+        waited = unpaid_overdue(order, today=today)
+        if waited is not None:
+            overdue.append({"order": order, "days": waited})
+    overdue.sort(key=lambda row: -row["days"])
+    return {"offices": offices, "overdue": overdue}

@@ -304,6 +304,7 @@ def _order_context(request, order: Order, bound: dict | None = None) -> dict:
         "invoice": getattr(order, "invoice", None),
         "rating": getattr(order, "rating", None),
         "days_to_payment": selectors.days_from_bast_to_payment(order),
+        "unpaid_overdue": selectors.unpaid_overdue(order),
         "items_total": sum((i.line_total for i in items), Decimal(0)),
         "parties": services.parties_of(actor, order),
         # The office's budget figures are the office's business: a vendor negotiating the price

@@ -65,6 +65,7 @@ _MANAGER = {
     Permission.SYNONYM_MANAGE,
     Permission.BUDGET_MANAGE,
     Permission.DAYS_OFF_MANAGE,
+    Permission.ORDER_VIEW,
     Permission.ORDER_VIEW_ALL,
 }
 
@@ -84,6 +85,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {
             Permission.VENDOR_VIEW_ALL,
             Permission.PRODUCT_VIEW_ALL,
+            Permission.ORDER_VIEW,
             Permission.ORDER_VIEW_ALL,
             Permission.DASHBOARD_UMKM,
             Permission.AUDIT_VIEW,
@@ -97,6 +99,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.AUDIT_VIEW,
             Permission.VENDOR_VIEW_ALL,
             Permission.PRODUCT_VIEW_ALL,
+            Permission.ORDER_VIEW,
             Permission.ORDER_VIEW_ALL,
             Permission.BUDGET_MANAGE,
             Permission.DASHBOARD_UMKM,

@@ -4,4 +4,7 @@ from . import views
 
 app_name = "insights"
 
-urlpatterns = [path("umkm/", views.umkm, name="umkm")]
+urlpatterns = [
+    path("umkm/", views.umkm, name="umkm"),
+    path("pembayaran/", views.payments, name="payments"),
+]

@@ -27,3 +27,14 @@ def umkm(request):
         "insights/umkm.html",
         {"counts": counts, "changes": changes, "chart": chart},
     )
+
+
+@require(Permission.ORDER_VIEW)
+def payments(request):
+    """How long vendors wait for their money, per office, and the invoices unpaid too long."""
+    from django.conf import settings
+
+    from katalog.buying.selectors import payment_report
+
+    return render(request, "insights/payments.html",
+                  {"report": payment_report(request.actor), "limit": settings.KATALOG_UNPAID_FLAG_DAYS})  # fmt: skip

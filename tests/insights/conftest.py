@@ -1,0 +1,1 @@
+from tests.buying.conftest import _tasks, shop  # noqa: F401  (the buying fixtures)
