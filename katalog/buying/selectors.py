@@ -171,3 +171,22 @@ def payment_report(actor: Actor, *, today=None) -> dict:
             overdue.append({"order": order, "days": waited})
     overdue.sort(key=lambda row: -row["days"])
     return {"offices": offices, "overdue": overdue}
+
+
+def vendor_rating_summary(vendor) -> dict:
+    """The vendor's average score (the mean of quality, timeliness, service and price), how many
+    ratings, and the latest ones with the vendor's replies: for its storefront."""
+    from django.db.models import Avg, Count, F
+
+    from .models import Rating
+
+    ratings = Rating.objects.filter(vendor=vendor)
+    summary = ratings.aggregate(
+        count=Count("id"), average=Avg((F("quality") + F("timeliness") + F("service") + F("price")) / 4.0)
+    )
+    average = summary["average"]
+    return {
+        "count": summary["count"],
+        "average": round(float(average), 1) if average is not None else None,
+        "latest": list(ratings.order_by("-created_at")[:5]),
+    }

@@ -488,6 +488,7 @@ def _cancel(*, actor: Actor | None, order: Order, parties: frozenset[str], reaso
                                code="already_delivered")  # fmt: skip
     if old in workflow.RESERVING:
         locks.release(order)
+        order.budget_line.refresh_from_db()  # the page that cancels shows the released figures
     order.cancel_reason = reason
     order.deadline_at = None
     order.committed_amount = Decimal("0.00")  # as the database gives it back (the API shows "0.00")

@@ -126,7 +126,10 @@ def storefront(request, pk: int):
         raise Http404
     products = selectors.with_card_data(selectors.public_products(katalog).filter(vendor=vendor)).order_by("name")
     page = Paginator(products, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "catalogue/storefront.html", {"vendor": vendor, "page": page})
+    from katalog.buying.selectors import vendor_rating_summary  # buying builds on the catalogue
+
+    return render(request, "catalogue/storefront.html",
+                  {"vendor": vendor, "page": page, "ratings": vendor_rating_summary(vendor)})  # fmt: skip
 
 
 def compare(request):

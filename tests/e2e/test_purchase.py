@@ -249,7 +249,7 @@ def test_a_purchase_from_cart_to_rating(new_page, users, shop, office):
     payment = treasurer.get_by_test_id("payment")
     expect(payment).to_contain_text("Direct payment (LS)")
     expect(payment).to_contain_text("SP2D-0412/LS/2026")
-    expect(treasurer.get_by_test_id("days-to-payment")).to_contain_text("Paid 0 days after the BAST.")
+    expect(treasurer.get_by_test_id("days-to-payment")).to_contain_text("Paid on the day of the BAST.")
 
     # The PPK rates the vendor.
     open_order(ppk, order)
@@ -275,6 +275,10 @@ def test_a_purchase_from_cart_to_rating(new_page, users, shop, office):
     vendor_phone.locator("#id_reply").fill("Terima kasih, Bapak/Ibu. Kami tunggu pesanan berikutnya.")
     act(vendor_phone, "reply")
     expect(vendor_phone.get_by_test_id("reply")).to_contain_text("Kami tunggu pesanan berikutnya.")
+    # The storefront shows the average (5+4+5+3)/4 = 4.25 → 4.2 and the count, with the reply.
+    vendor_phone.goto(f"/toko/{order.vendor_id}/")
+    expect(vendor_phone.get_by_test_id("rating-summary")).to_contain_text("★ 4.2")
+    expect(vendor_phone.get_by_test_id("rating-summary")).to_contain_text("1 rating from city offices")
     expect(vendor_phone.get_by_test_id("actions")).to_have_count(0)
 
     # In the database.
@@ -349,8 +353,8 @@ def test_an_order_left_waiting_expires_after_three_working_days(new_page, users,
         expect(ppk.get_by_test_id("actions")).to_have_count(0)
         expect(ppk.get_by_test_id("deadline")).to_have_count(0)
         screenshot(ppk, "94-order-ppk-expired")
-        # (The page that expires the order shows the budget figures read before the release: see
-        # the xfail test below. Opened again, it shows the budget line whole.)
+        # The page that expires the order already shows the budget released, and so does a reload.
+        expect(ppk.get_by_test_id("budget-figures")).to_contain_text("remaining Rp10.000.000")
         ppk.reload()
         expect(ppk.get_by_test_id("budget-figures")).to_contain_text("remaining Rp10.000.000")
         expect(status(ppk)).to_have_text("Cancelled")
@@ -365,11 +369,6 @@ def test_an_order_left_waiting_expires_after_three_working_days(new_page, users,
     assert re.search(r"within 3 working days", order.cancel_reason)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="expire_if_overdue returns the order _lock() read with its budget line before "
-    "locks.release() ran: the page that expires the order shows the reservation still committed",
-)
 def test_the_page_that_expires_an_order_shows_the_budget_released(new_page, users, shop):
     from katalog.buying import services
 
