@@ -20,8 +20,21 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-HEADER = ["nama_usaha", "nama_pemilik", "nib", "npwp", "kbli", "alamat", "kode_wilayah", "telepon", "email",
-          "modal_usaha", "omzet_tahunan", "pkp", "sektor"]  # fmt: skip
+HEADER = [
+    "nama_usaha",
+    "nama_pemilik",
+    "nib",
+    "npwp",
+    "kbli",
+    "alamat",
+    "kode_wilayah",
+    "telepon",
+    "email",
+    "modal_usaha",
+    "omzet_tahunan",
+    "pkp",
+    "sektor",
+]
 
 
 def make_rows(n: int) -> list[list[str]]:
@@ -30,12 +43,23 @@ def make_rows(n: int) -> list[list[str]]:
     rows = []
     for i in range(n):
         bad = i % 50 == 7  # 2% bad rows
-        rows.append([
-            f"Usaha Bench {i}", "Pemilik Bench", f"{7000000000000 + i}" if not bad else "12345",
-            "021832415000000", "10792", f"Jl. Bench {i}", rng.choice(districts), "081234567890",
-            f"u{i}@example.id", f"Rp {rng.randrange(5, 4000) * 1_000_000:,}".replace(",", "."),
-            "", rng.choice(["ya", "tidak"]), "Makanan",
-        ])  # fmt: skip
+        rows.append(
+            [
+                f"Usaha Bench {i}",
+                "Pemilik Bench",
+                f"{7000000000000 + i}" if not bad else "12345",
+                "021832415000000",
+                "10792",
+                f"Jl. Bench {i}",
+                rng.choice(districts),
+                "081234567890",
+                f"u{i}@example.id",
+                f"Rp {rng.randrange(5, 4000) * 1_000_000:,}".replace(",", "."),
+                "",
+                rng.choice(["ya", "tidak"]),
+                "Makanan",
+            ]
+        )
     return rows
 
 
@@ -93,11 +117,20 @@ def main() -> None:
             Path(str(db) + suffix).unlink(missing_ok=True)
         env["DATABASE_URL"] = f"sqlite:///{db}"
     katalog_cmd(env, "migrate", "--noinput")
-    subprocess.run([sys.executable, "-c", (
-        "import django,os;os.environ.setdefault('DJANGO_SETTINGS_MODULE','katalog.settings');django.setup();"
-        "from katalog.core.models import Katalog;"
-        "Katalog.objects.get_or_create(region_id='12.71',defaults={'name':'Bench','government_name':'Bench'})"
-    )], env=env, check=True, cwd=ROOT)  # fmt: skip
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import django,os;os.environ.setdefault('DJANGO_SETTINGS_MODULE','katalog.settings');django.setup();"
+                "from katalog.core.models import Katalog;"
+                "Katalog.objects.get_or_create(region_id='12.71',defaults={'name':'Bench','government_name':'Bench'})"
+            ),
+        ],
+        env=env,
+        check=True,
+        cwd=ROOT,
+    )
 
     def read_csv():
         with csv_path.open(encoding="utf-8") as f:

@@ -77,9 +77,7 @@ def seed(workers: int, orders: int) -> dict:
     from katalog.core.models import Katalog
     from katalog.vendors.models import Vendor
 
-    katalog = Katalog.objects.create(
-        region_id="12.71", name="Katalog Bench", government_name="Pemerintah Kota Medan"
-    )
+    katalog = Katalog.objects.create(region_id="12.71", name="Katalog Bench", government_name="Pemerintah Kota Medan")
 
     def user(name, role, office=None):
         u = User.objects.create_user(username=name, password=None)
@@ -108,9 +106,7 @@ def seed(workers: int, orders: int) -> dict:
     desk = system_actor(katalog)
     products = []
     for w in range(workers):
-        data = catalogue.ProductData(
-            name=f"Kertas HVS {w}", category=category, unit="rim", price=PRICE, min_order=1
-        )
+        data = catalogue.ProductData(name=f"Kertas HVS {w}", category=category, unit="rim", price=PRICE, min_order=1)
         p = catalogue.product_create(actor=desk, vendor=vendor, data=data, stock=10 * orders)
         p = catalogue.product_submit(actor=desk, product=p)
         products.append(catalogue.product_approve(actor=desk, product=p).pk)
@@ -209,22 +205,15 @@ def check(orders_expected: int) -> None:
     committed = BudgetLine.objects.aggregate(s=Sum("committed"))["s"]
     assert committed == approved.aggregate(s=Sum("committed_amount"))["s"] == PRICE * 2 * orders_expected
     for office_id, n in {
-        o: approved.filter(office_id=o).count()
-        for o in approved.values_list("office_id", flat=True).distinct()
+        o: approved.filter(office_id=o).count() for o in approved.values_list("office_id", flat=True).distinct()
     }.items():
-        seqs = sorted(
-            OrderDocument.objects.filter(office_id=office_id, kind="sp").values_list("sequence", flat=True)
-        )
+        seqs = sorted(OrderDocument.objects.filter(office_id=office_id, kind="sp").values_list("sequence", flat=True))
         assert seqs == list(range(1, n + 1)), office_id
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument(
-        "--orders", type=int, default=600, help="orders per scenario (split among the workers)"
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--orders", type=int, default=600, help="orders per scenario (split among the workers)")
     parser.add_argument("--workers", type=int, default=4, help="parallel worker processes")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()

@@ -329,9 +329,7 @@ def main() -> None:
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE search_entry")
         load_s = time.perf_counter() - t0
-        print(
-            f"backend={backend.name} docs={args.docs} load={load_s:.1f}s ({args.docs / load_s:,.0f} docs/s)"
-        )
+        print(f"backend={backend.name} docs={args.docs} load={load_s:.1f}s ({args.docs / load_s:,.0f} docs/s)")
 
     filter_cycle = [
         None,
@@ -364,10 +362,7 @@ def main() -> None:
     )
     print(f"search(): p50={pct(full, 50):.1f} ms p95={pct(full, 95):.1f} ms max={max(full):.1f} ms")
     print(f"engine alone: p50={pct(raw, 50):.1f} ms p95={pct(raw, 95):.1f} ms max={max(raw):.1f} ms")
-    print(
-        f"ratio search()/engine: p50={pct(full, 50) / pct(raw, 50):.2f} "
-        f"p95={pct(full, 95) / pct(raw, 95):.2f}"
-    )
+    print(f"ratio search()/engine: p50={pct(full, 50) / pct(raw, 50):.2f} p95={pct(full, 95) / pct(raw, 95):.2f}")
 
 
 if __name__ == "__main__":

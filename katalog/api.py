@@ -9,9 +9,14 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
+from katalog.accounts.api import router as accounts_router
 from katalog.accounts.selectors import actor_for
 from katalog.accounts.services import api_token_user
+from katalog.buying.api import budget_router
+from katalog.buying.api import router as orders_router
+from katalog.catalogue.api import router as products_router
 from katalog.core.errors import DomainError
+from katalog.vendors.api import router as vendors_router
 
 
 class BearerToken(HttpBearer):
@@ -85,11 +90,6 @@ def actor_of(request):
         return actor_for(request.user)
     return actor
 
-
-from katalog.accounts.api import router as accounts_router  # noqa: E402
-from katalog.buying.api import budget_router, router as orders_router  # noqa: E402
-from katalog.catalogue.api import router as products_router  # noqa: E402
-from katalog.vendors.api import router as vendors_router  # noqa: E402
 
 api.add_router("", accounts_router)
 api.add_router("/vendors", vendors_router)

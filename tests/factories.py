@@ -48,10 +48,21 @@ def actor(user, katalog=None):
 def make_vendor(katalog: Katalog, *, status: str = VendorStatus.VERIFIED, users=(), **fields) -> Vendor:
     n = next(_seq)
     data = dict(
-        name=f"UD Uji {n}", owner_name="Butet Siregar", nib=f"{8120000000000 + n:013d}", npwp=VALID_NPWP,
-        kbli=["10792"], address="Jl. Uji No. 1", region_id="12.71.01", district_id="12.71.01",
-        phone="081234567890", email=f"ud{n}@example.id", capital=Decimal("500000000"),
-        annual_sales=Decimal("800000000"), size_class="mikro", status=status, source=VendorSource.SELF,
+        name=f"UD Uji {n}",
+        owner_name="Butet Siregar",
+        nib=f"{8120000000000 + n:013d}",
+        npwp=VALID_NPWP,
+        kbli=["10792"],
+        address="Jl. Uji No. 1",
+        region_id="12.71.01",
+        district_id="12.71.01",
+        phone="081234567890",
+        email=f"ud{n}@example.id",
+        capital=Decimal("500000000"),
+        annual_sales=Decimal("800000000"),
+        size_class="mikro",
+        status=status,
+        source=VendorSource.SELF,
     )
     data.update(fields)
     vendor = Vendor.objects.create(katalog=katalog, **data)
@@ -66,14 +77,19 @@ ALL_ROLES = [r.value for r in Role]
 # --- Catalogue -----------------------------------------------------------------------------------
 
 
-def make_category(katalog: Katalog, name: str = "Alat Tulis Kantor", *, code: str | None = None, parent=None,
-                  required_attributes=()):  # fmt: skip
+def make_category(
+    katalog: Katalog, name: str = "Alat Tulis Kantor", *, code: str | None = None, parent=None, required_attributes=()
+):
     from katalog.catalogue.models import Category
 
     return Category.objects.create(
-        katalog=katalog, name=name, code=code or f"K{next(_seq)}", parent=parent,
-        level=(parent.level + 1) if parent else 1, required_attributes=list(required_attributes),
-    )  # fmt: skip
+        katalog=katalog,
+        name=name,
+        code=code or f"K{next(_seq)}",
+        parent=parent,
+        level=(parent.level + 1) if parent else 1,
+        required_attributes=list(required_attributes),
+    )
 
 
 def product_data(category, *, name: str = "Kertas HVS A4", price="55000", **fields):
@@ -84,8 +100,16 @@ def product_data(category, *, name: str = "Kertas HVS A4", price="55000", **fiel
     return ProductData(name=name, category=category, unit=unit, price=Decimal(str(price)), **fields)
 
 
-def make_product(vendor: Vendor, category=None, *, listed: bool = True, submitted: bool = False,
-                 stock: int = 10, verify_claims=None, **fields):  # fmt: skip
+def make_product(
+    vendor: Vendor,
+    category=None,
+    *,
+    listed: bool = True,
+    submitted: bool = False,
+    stock: int = 10,
+    verify_claims=None,
+    **fields,
+):
     """A product of `vendor` made through the services (as the Pengelola's desk would): a draft,
     submitted (`submitted=True`) or listed (the default). Claims are verified at listing, all of
     them unless `verify_claims` names some. The search index follows only when the caller runs

@@ -36,10 +36,18 @@ class BudgetLineOut(Schema):
 def budget_lines(request):
     """The budget lines this user may charge, with what is committed and what remains."""
     return [
-        {"kode_rup": b.kode_rup, "name": b.name, "office": b.office.code, "fiscal_year": b.fiscal_year,
-         "funding_source": b.funding_source, "pagu": b.ceiling, "committed": b.committed, "remaining": b.remaining}
+        {
+            "kode_rup": b.kode_rup,
+            "name": b.name,
+            "office": b.office.code,
+            "fiscal_year": b.fiscal_year,
+            "funding_source": b.funding_source,
+            "pagu": b.ceiling,
+            "committed": b.committed,
+            "remaining": b.remaining,
+        }
         for b in selectors.budget_lines_for(_actor(request)).order_by("kode_rup")
-    ]  # fmt: skip
+    ]
 
 
 class ItemIn(Schema):
@@ -84,16 +92,32 @@ class OrderOut(Schema):
 
 def _out(order: Order, actor) -> dict:
     return {
-        "id": order.pk, "status": order.status, "office": order.office.code, "vendor": order.vendor_id,
-        "budget_line": order.budget_line.kode_rup, "total": order.total, "committed_amount": order.committed_amount,
-        "deadline_at": order.deadline_at, "cancel_reason": order.cancel_reason,
-        "items": [{"id": i.pk, "product": i.product_id, "version": i.version.number, "name": i.version.name,
-                   "quantity": i.quantity, "unit_price": i.unit_price, "shipping_cost": i.shipping_cost,
-                   "delivered_quantity": i.delivered_quantity} for i in order.items.select_related("version")],
+        "id": order.pk,
+        "status": order.status,
+        "office": order.office.code,
+        "vendor": order.vendor_id,
+        "budget_line": order.budget_line.kode_rup,
+        "total": order.total,
+        "committed_amount": order.committed_amount,
+        "deadline_at": order.deadline_at,
+        "cancel_reason": order.cancel_reason,
+        "items": [
+            {
+                "id": i.pk,
+                "product": i.product_id,
+                "version": i.version.number,
+                "name": i.version.name,
+                "quantity": i.quantity,
+                "unit_price": i.unit_price,
+                "shipping_cost": i.shipping_cost,
+                "delivered_quantity": i.delivered_quantity,
+            }
+            for i in order.items.select_related("version")
+        ],
         "addresses": [{"id": a.pk, "address": a.address} for a in order.addresses.all()],
         "documents": [{"kind": d.kind, "number": d.number} for d in order.documents.all()],
         "actions": selectors.order_actions(actor, order),
-    }  # fmt: skip
+    }
 
 
 @router.post("", response={201: OrderOut})
@@ -103,8 +127,13 @@ def create_order(request, payload: OrderIn):
     actor = _actor(request)
     line = selectors.get_budget_line(actor, payload.budget_line)
     addresses = payload.delivery_addresses or ([payload.delivery_address] if payload.delivery_address else [])
-    order = services.order_create(actor=actor, budget_line=line, addresses=addresses, note=payload.note,
-                                  items=[services.ItemRequest(i.product, i.quantity) for i in payload.items])  # fmt: skip
+    order = services.order_create(
+        actor=actor,
+        budget_line=line,
+        addresses=addresses,
+        note=payload.note,
+        items=[services.ItemRequest(i.product, i.quantity) for i in payload.items],
+    )
     return 201, _out(selectors.get_order(actor, order.pk), actor)  # as stored: "0.00", not the in-memory 0
 
 
@@ -198,14 +227,27 @@ def confirm(request, order_id: int):
 
 @router.post("/{order_id}/deliver", response=OrderOut)
 def deliver(request, order_id: int, payload: DeliverIn):
-    return _do(request, order_id, services.order_deliver, address_id=payload.address, lines=payload.lines,
-               delivered_on=payload.delivered_on)  # fmt: skip
+    return _do(
+        request,
+        order_id,
+        services.order_deliver,
+        address_id=payload.address,
+        lines=payload.lines,
+        delivered_on=payload.delivered_on,
+    )
 
 
 @router.post("/{order_id}/receive", response=OrderOut)
 def receive(request, order_id: int, payload: ReceiveIn):
-    return _do(request, order_id, services.order_receive, quantity_ok=payload.quantity_ok,
-               condition_ok=payload.condition_ok, on_time=payload.on_time, notes=payload.notes)  # fmt: skip
+    return _do(
+        request,
+        order_id,
+        services.order_receive,
+        quantity_ok=payload.quantity_ok,
+        condition_ok=payload.condition_ok,
+        on_time=payload.on_time,
+        notes=payload.notes,
+    )
 
 
 @router.post("/{order_id}/invoice", response=OrderOut)
@@ -219,14 +261,28 @@ def pay(request, order_id: int, payload: PayIn):
 
     if payload.method not in PaymentMethod.values:
         raise ValidationFailed(fields={"method": [", ".join(PaymentMethod.values)]})
-    return _do(request, order_id, services.order_pay, method=payload.method,
-               paid_on=payload.paid_on or timezone.localdate(), reference=payload.reference)  # fmt: skip
+    return _do(
+        request,
+        order_id,
+        services.order_pay,
+        method=payload.method,
+        paid_on=payload.paid_on or timezone.localdate(),
+        reference=payload.reference,
+    )
 
 
 @router.post("/{order_id}/rate", response=OrderOut)
 def rate(request, order_id: int, payload: RateIn):
-    return _do(request, order_id, services.order_rate, quality=payload.quality, timeliness=payload.timeliness,
-               service=payload.service, price=payload.price, comment=payload.comment)  # fmt: skip
+    return _do(
+        request,
+        order_id,
+        services.order_rate,
+        quality=payload.quality,
+        timeliness=payload.timeliness,
+        service=payload.service,
+        price=payload.price,
+        comment=payload.comment,
+    )
 
 
 @router.post("/{order_id}/cancel", response=OrderOut)

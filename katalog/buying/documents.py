@@ -49,8 +49,9 @@ def next_number(*, order: Order, kind: str) -> tuple[int, int, str]:
 def _pdf(document: OrderDocument) -> bytes:
     order, kind, number = document.order, document.kind, document.number
     buf = BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm, topMargin=2 * cm,
-                            title=f"{TITLES[kind]} {number}")  # fmt: skip
+    doc = SimpleDocTemplate(
+        buf, pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm, topMargin=2 * cm, title=f"{TITLES[kind]} {number}"
+    )
     styles = getSampleStyleSheet()
     story = [
         Paragraph(TITLES[kind], styles["Title"]),
@@ -67,17 +68,36 @@ def _pdf(document: OrderDocument) -> bytes:
     story += [Table(parties, colWidths=[4 * cm, 13 * cm]), Spacer(1, 0.4 * cm)]
     rows = [["No", "Barang", "Jumlah", "Harga satuan", "Ongkos kirim", "Subtotal"]]
     for n, item in enumerate(order.items.select_related("version").order_by("pk"), start=1):
-        rows.append([str(n), Paragraph(item.version.name, styles["Normal"]), f"{item.quantity} {item.version.unit}",
-                     format_rupiah(item.unit_price), format_rupiah(item.shipping_cost), format_rupiah(item.line_total)])
+        rows.append(
+            [
+                str(n),
+                Paragraph(item.version.name, styles["Normal"]),
+                f"{item.quantity} {item.version.unit}",
+                format_rupiah(item.unit_price),
+                format_rupiah(item.shipping_cost),
+                format_rupiah(item.line_total),
+            ]
+        )
     rows.append(["", "Jumlah", "", "", "", format_rupiah(order.total)])
     table = Table(rows, colWidths=[1 * cm, 6 * cm, 2.4 * cm, 2.8 * cm, 2.4 * cm, 2.8 * cm], repeatRows=1)
-    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("FONTSIZE", (0, 0), (-1, -1), 8),
-                               ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey)]))  # fmt: skip
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                ("FONTSIZE", (0, 0), (-1, -1), 8),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey),
+            ]
+        )
+    )
     story += [table, Spacer(1, 0.3 * cm), Paragraph(f"Terbilang: <i>{terbilang(order.total)}</i>", styles["Normal"])]
     ppk = order.approver.get_full_name() or order.approver.username if order.approver else "-"
     owner = order.vendor.owner_name or order.vendor.name
-    story += [Spacer(1, 1.2 * cm), Table([["Pejabat Pembuat Komitmen", "Penyedia"], ["", ""], ["", ""],
-                                         [ppk, owner]], colWidths=[8.5 * cm, 8.5 * cm])]  # fmt: skip
+    story += [
+        Spacer(1, 1.2 * cm),
+        Table(
+            [["Pejabat Pembuat Komitmen", "Penyedia"], ["", ""], ["", ""], [ppk, owner]], colWidths=[8.5 * cm, 8.5 * cm]
+        ),
+    ]
     doc.build(story)
     return buf.getvalue()
 
@@ -87,8 +107,9 @@ def issue(*, order: Order, kind: str, extra: list[list[str]] | None = None) -> O
     task worker, or on first download), so an approval does not wait for reportlab and a failed
     rendering never undoes an approval or leaves a gap in the numbers."""
     year, sequence, number = next_number(order=order, kind=kind)
-    document = OrderDocument.objects.create(order=order, kind=kind, office=order.office, year=year,
-                                            sequence=sequence, number=number, details=extra or [])  # fmt: skip
+    document = OrderDocument.objects.create(
+        order=order, kind=kind, office=order.office, year=year, sequence=sequence, number=number, details=extra or []
+    )
 
     def enqueue():
         from .tasks import render_document
@@ -109,9 +130,11 @@ def ensure_pdf(document: OrderDocument) -> OrderDocument:
     if document.pdf:
         return document
     with transaction.atomic():
-        fresh = OrderDocument.objects.select_for_update(of=("self",)).select_related(
-            "order__office", "order__vendor", "order__budget_line", "order__katalog", "order__approver"
-        ).get(pk=document.pk)  # fmt: skip
+        fresh = (
+            OrderDocument.objects.select_for_update(of=("self",))
+            .select_related("order__office", "order__vendor", "order__budget_line", "order__katalog", "order__approver")
+            .get(pk=document.pk)
+        )
         if not fresh.pdf:
             name = f"{fresh.kind}-{fresh.office.code}-{fresh.year}-{fresh.sequence:04d}.pdf"
             fresh.pdf.save(name, ContentFile(_pdf(fresh)), save=False)

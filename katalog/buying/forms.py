@@ -108,16 +108,12 @@ class ReceiveForm(forms.Form):
     quantity_ok = forms.BooleanField(label=_("The quantities are right"), required=False)
     condition_ok = forms.BooleanField(label=_("The goods are in good condition"), required=False)
     on_time = forms.BooleanField(label=_("Delivered on time"), required=False)
-    notes = forms.CharField(
-        label=_("Notes"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    notes = forms.CharField(label=_("Notes"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class PayForm(forms.Form):
     method = forms.ChoiceField(label=_("Method"), choices=PaymentMethod.choices)
-    paid_on = forms.DateField(
-        label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     reference = forms.CharField(label=_("Reference (e.g. the SP2D number)"), max_length=100)
 
     def __init__(self, *args, **kwargs):
@@ -165,9 +161,7 @@ class OfferForm(forms.Form):
 
     def rows(self):
         """(item, price field, quantity field, shipping field) for the template's table."""
-        return [
-            (i, self[f"price_{i.pk}"], self[f"quantity_{i.pk}"], self[f"shipping_{i.pk}"]) for i in self.items
-        ]
+        return [(i, self[f"price_{i.pk}"], self[f"quantity_{i.pk}"], self[f"shipping_{i.pk}"]) for i in self.items]
 
     def lines(self) -> list[dict]:
         d = self.cleaned_data

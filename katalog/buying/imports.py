@@ -71,9 +71,7 @@ def _check(values: dict[str, str], offices: dict[str, Office]) -> tuple[dict, li
     if not office_code:
         errors.append(("kode_opd", _("the office code is empty")))
     elif office is None:
-        errors.append(
-            ("kode_opd", _("no office of this catalogue has the code %(code)s") % {"code": office_code[:30]})
-        )
+        errors.append(("kode_opd", _("no office of this catalogue has the code %(code)s") % {"code": office_code[:30]}))
     else:
         out["office_id"] = office.pk
     raw = values.get("pagu", "").strip()
@@ -105,9 +103,7 @@ def _rows(katalog: Katalog, table: Table, outcome: Outcome) -> list[Row]:
         fields, errors = _check(values, offices)
         code = fields["kode_rup"]
         if code and code in first:
-            errors.insert(
-                0, ("kode_rup", _("the same RUP code is already on line %(first)s") % {"first": first[code]})
-            )
+            errors.insert(0, ("kode_rup", _("the same RUP code is already on line %(first)s") % {"first": first[code]}))
         elif code:
             first[code] = line
         if errors:
@@ -119,8 +115,7 @@ def _rows(katalog: Katalog, table: Table, outcome: Outcome) -> list[Row]:
 
 def _write(katalog: Katalog, rows: list[Row], outcome: Outcome) -> None:
     existing = {
-        b.kode_rup: b
-        for b in BudgetLine.objects.filter(katalog=katalog, kode_rup__in=[r.kode_rup for r in rows])
+        b.kode_rup: b for b in BudgetLine.objects.filter(katalog=katalog, kode_rup__in=[r.kode_rup for r in rows])
     }
     new = []
     for row in rows:
@@ -137,10 +132,7 @@ def _write(katalog: Katalog, rows: list[Row], outcome: Outcome) -> None:
                 (
                     row.line,
                     "kode_opd",
-                    _(
-                        "this package already has orders of office %(office)s; "
-                        "it cannot move to another office"
-                    )
+                    _("this package already has orders of office %(office)s; it cannot move to another office")
                     % {"office": line.office.code},
                 )
             )
@@ -154,10 +146,7 @@ def _write(katalog: Katalog, rows: list[Row], outcome: Outcome) -> None:
                 (
                     row.line,
                     "pagu",
-                    _(
-                        "the new ceiling %(new)s is below the %(committed)s already committed "
-                        "(ceiling now %(old)s)"
-                    )
+                    _("the new ceiling %(new)s is below the %(committed)s already committed (ceiling now %(old)s)")
                     % {
                         "new": format_rupiah(fields["ceiling"]),
                         "committed": format_rupiah(committed),
@@ -171,14 +160,10 @@ def _write(katalog: Katalog, rows: list[Row], outcome: Outcome) -> None:
     outcome.imported += len(new)
 
 
-def run_import(
-    *, actor: Actor, katalog: Katalog, table: Table, source_name: str, dry_run: bool = False
-) -> Outcome:
+def run_import(*, actor: Actor, katalog: Katalog, table: Table, source_name: str, dry_run: bool = False) -> Outcome:
     """Check every row and write the good ones in one transaction, with one audit entry.
     A dry run counts the same and rolls everything back."""
-    if not actor.can(Permission.BUDGET_MANAGE) or (
-        actor.katalog is not None and actor.katalog.pk != katalog.pk
-    ):
+    if not actor.can(Permission.BUDGET_MANAGE) or (actor.katalog is not None and actor.katalog.pk != katalog.pk):
         raise NotAllowed()
     outcome = Outcome()
     with transaction.atomic():

@@ -43,8 +43,12 @@ def reserve(order: Order, amount: Decimal, items=None) -> None:
         line = BudgetLine.objects.get(pk=order.budget_line_id)
         raise BudgetExceeded(
             _("The budget line %(code)s has %(remaining)s left of %(ceiling)s; this order needs %(amount)s.")
-            % {"code": line.kode_rup, "remaining": format_rupiah(line.remaining),
-               "ceiling": format_rupiah(line.ceiling), "amount": format_rupiah(amount)}  # fmt: skip
+            % {
+                "code": line.kode_rup,
+                "remaining": format_rupiah(line.remaining),
+                "ceiling": format_rupiah(line.ceiling),
+                "amount": format_rupiah(amount),
+            }
         )
     for product_id, quantity, name in _quantities(order, items):
         taken = Product.objects.filter(pk=product_id, stock__gte=quantity).update(stock=F("stock") - quantity)

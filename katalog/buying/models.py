@@ -84,8 +84,9 @@ class Order(models.Model):
     budget_line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="orders")
     status = models.CharField(max_length=30, choices=OrderStatus.choices, default=OrderStatus.DRAFT, db_index=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    approver = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="+")  # fmt: skip
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # What the order commits once submitted (items + shipping, before tax); kept to release exactly.
     total = models.DecimalField(max_digits=18, decimal_places=2, default=0)
     committed_amount = models.DecimalField(max_digits=18, decimal_places=2, default=0)
@@ -267,7 +268,9 @@ class Rating(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(quality__range=(1, 5), timeliness__range=(1, 5), service__range=(1, 5), price__range=(1, 5)),
+                condition=Q(
+                    quality__range=(1, 5), timeliness__range=(1, 5), service__range=(1, 5), price__range=(1, 5)
+                ),
                 name="rating_scores_1_to_5",
             )
         ]

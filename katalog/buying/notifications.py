@@ -14,8 +14,13 @@ def _send(order: Order, users, text) -> None:
     for user in {u.pk: u for u in users if u is not None}.values():
         Notification.objects.create(katalog_id=order.katalog_id, user=user, order=order, text=message[:300])
         if user.email:
-            send_mail(subject=f"{order.katalog.name}: {message[:80]}", message=message,
-                      from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=[user.email], fail_silently=True)  # fmt: skip
+            send_mail(
+                subject=f"{order.katalog.name}: {message[:80]}",
+                message=message,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=[user.email],
+                fail_silently=True,
+            )
 
 
 def user(order: Order, someone, text) -> None:

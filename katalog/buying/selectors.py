@@ -160,10 +160,15 @@ def payment_report(actor: Actor, *, today=None) -> dict:
         slot = per_office.setdefault(order.office.code, {"office": order.office, "days": []})
         slot["days"].append(days)
     offices = [
-        {"office": s["office"], "orders": len(s["days"]), "mean": round(mean(s["days"]), 1),
-         "median": median(s["days"]), "max": max(s["days"])}
+        {
+            "office": s["office"],
+            "orders": len(s["days"]),
+            "mean": round(mean(s["days"]), 1),
+            "median": median(s["days"]),
+            "max": max(s["days"]),
+        }
         for _code, s in sorted(per_office.items())
-    ]  # fmt: skip
+    ]
     overdue = []
     for order in qs.filter(status=S.INVOICED):
         waited = unpaid_overdue(order, today=today)

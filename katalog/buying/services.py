@@ -82,8 +82,15 @@ def _move(*, actor: Actor | None, order: Order, action: str, parties: frozenset[
 
 def _done(*, actor: Actor | None, order: Order, old: str, action: str, **data) -> Order:
     order.save()
-    audit.record(actor=actor.user if actor else None, action=f"order.{action}", obj=order, katalog=order.katalog,
-                 old=old, new=order.status, **data)  # fmt: skip
+    audit.record(
+        actor=actor.user if actor else None,
+        action=f"order.{action}",
+        obj=order,
+        katalog=order.katalog,
+        old=old,
+        new=order.status,
+        **data,
+    )
     return order
 
 
@@ -114,8 +121,9 @@ def _office_ppk(order_office) -> object | None:
 
 
 @transaction.atomic
-def order_create(*, actor: Actor, budget_line: BudgetLine, items: list[ItemRequest], addresses: list[str],
-                 note: str = "") -> Order:  # fmt: skip
+def order_create(
+    *, actor: Actor, budget_line: BudgetLine, items: list[ItemRequest], addresses: list[str], note: str = ""
+) -> Order:
     """A draft order from one vendor's listed products. Drafts reserve nothing."""
     if actor.office is None or not actor.roles & {Role.PP, Role.PPK}:
         raise NotAllowed(_("Only a PP or PPK of an office can buy."))
@@ -125,18 +133,24 @@ def order_create(*, actor: Actor, budget_line: BudgetLine, items: list[ItemReque
         raise ValidationFailed(_("Add at least one product."), fields={"items": [_("Add at least one product.")]})
     addresses = [a.strip() for a in addresses if a and a.strip()]
     if not addresses:
-        raise ValidationFailed(_("Give a delivery address."), fields={"delivery_address": [_("This field is required.")]})
+        raise ValidationFailed(
+            _("Give a delivery address."), fields={"delivery_address": [_("This field is required.")]}
+        )
     products = {
         p.pk: p
         for p in Product.objects.filter(
-            pk__in=[i.product_id for i in items], katalog=actor.katalog, status=ProductStatus.LISTED,
+            pk__in=[i.product_id for i in items],
+            katalog=actor.katalog,
+            status=ProductStatus.LISTED,
             vendor__status=VendorStatus.VERIFIED,
         ).select_related("listed_version", "vendor")
-    }  # fmt: skip
+    }
     missing = [i.product_id for i in items if i.product_id not in products]
     if missing:
-        raise ValidationFailed(_("These products are not on sale: %(ids)s") % {"ids": ", ".join(map(str, missing))},
-                               code="product_unavailable")  # fmt: skip
+        raise ValidationFailed(
+            _("These products are not on sale: %(ids)s") % {"ids": ", ".join(map(str, missing))},
+            code="product_unavailable",
+        )
     vendors = {p.vendor_id for p in products.values()}
     if len(vendors) != 1:
         raise ValidationFailed(_("One order holds the products of one vendor."), code="several_vendors")
@@ -146,19 +160,32 @@ def order_create(*, actor: Actor, budget_line: BudgetLine, items: list[ItemReque
             raise ValidationFailed(
                 _("The minimum order of “%(name)s” is %(n)s %(unit)s.")
                 % {"name": version.name, "n": version.min_order, "unit": version.unit},
-                code="below_minimum", fields={"quantity": [_("Below the minimum order.")]},
-            )  # fmt: skip
+                code="below_minimum",
+                fields={"quantity": [_("Below the minimum order.")]},
+            )
     vendor = next(iter(products.values())).vendor
     approver = actor.user if Role.PPK in actor.roles else _office_ppk(actor.office)
     lines = [
-        OrderItem(product_id=i.product_id, version=products[i.product_id].listed_version,
-                  quantity=i.quantity, unit_price=products[i.product_id].listed_version.price)
+        OrderItem(
+            product_id=i.product_id,
+            version=products[i.product_id].listed_version,
+            quantity=i.quantity,
+            unit_price=products[i.product_id].listed_version.price,
+        )
         for i in items
-    ]  # fmt: skip
+    ]
     # The total from the lines in hand: no re-read of the items and no second UPDATE of the order.
     total = round_money(sum((line.line_total for line in lines), Decimal(0)))
-    order = Order.objects.create(katalog=actor.katalog, office=actor.office, vendor=vendor, budget_line=budget_line,
-                                 created_by=actor.user, approver=approver, note=note, total=total)  # fmt: skip
+    order = Order.objects.create(
+        katalog=actor.katalog,
+        office=actor.office,
+        vendor=vendor,
+        budget_line=budget_line,
+        created_by=actor.user,
+        approver=approver,
+        note=note,
+        total=total,
+    )
     for line in lines:
         line.order = order
     OrderItem.objects.bulk_create(lines)
@@ -173,8 +200,13 @@ def order_from_cart(
 ) -> Order:
     """Checkout: the cart lines of one vendor become a draft order, and leave the cart."""
     lines = list(CartItem.objects.filter(buyer=actor.user, katalog=actor.katalog, product__vendor_id=vendor_id))
-    order = order_create(actor=actor, budget_line=budget_line, addresses=addresses, note=note,
-                         items=[ItemRequest(line.product_id, line.quantity) for line in lines])  # fmt: skip
+    order = order_create(
+        actor=actor,
+        budget_line=budget_line,
+        addresses=addresses,
+        note=note,
+        items=[ItemRequest(line.product_id, line.quantity) for line in lines],
+    )
     CartItem.objects.filter(pk__in=[line.pk for line in lines]).delete()
     return order
 
@@ -185,8 +217,9 @@ def cart_add(*, actor: Actor, product: Product, quantity: int) -> CartItem:
         raise NotAllowed(_("Only a PP or PPK of an office can buy."))
     if quantity < 1:
         raise ValidationFailed(_("The quantity must be at least 1."), fields={"quantity": [_("At least 1.")]})
-    item, created = CartItem.objects.get_or_create(buyer=actor.user, product=product,
-                                                   defaults={"katalog": actor.katalog, "quantity": quantity})  # fmt: skip
+    item, created = CartItem.objects.get_or_create(
+        buyer=actor.user, product=product, defaults={"katalog": actor.katalog, "quantity": quantity}
+    )
     if not created:
         item.quantity = quantity
         item.save(update_fields=["quantity"])
@@ -231,7 +264,7 @@ def _clean_lines(order: Order, lines: list[dict]) -> list[dict]:
                 _("The price of “%(name)s” may not exceed the listed %(ceiling)s.")
                 % {"name": item.version.name, "ceiling": format_rupiah(item.version.price)},
                 code="above_listed_price",
-            )  # fmt: skip
+            )
         if quantity < item.version.min_order or shipping < 0:
             raise ValidationFailed(_("Quantity below the minimum order, or a negative shipping cost."), code="invalid")
         clean.append({"item": item.pk, "unit_price": str(price), "quantity": quantity, "shipping_cost": str(shipping)})
@@ -249,8 +282,9 @@ def order_propose(*, actor: Actor, order: Order, lines: list[dict], message: str
     """The buyer opens a negotiation with figures per item."""
     parties = parties_of(actor, order)
     order, old = _move(actor=actor, order=order, action=workflow.PROPOSE, parties=parties)
-    Offer.objects.create(order=order, side=OfferSide.BUYER, made_by=actor.user, lines=_clean_lines(order, lines),
-                         message=message)  # fmt: skip
+    Offer.objects.create(
+        order=order, side=OfferSide.BUYER, made_by=actor.user, lines=_clean_lines(order, lines), message=message
+    )
     transaction.on_commit(lambda: notifications.vendor(order, _("Order #%(n)s: the buyer proposes new figures.")))
     return _done(actor=actor, order=order, old=old, action="propose")
 
@@ -280,9 +314,10 @@ def order_accept(*, actor: Actor, order: Order) -> Order:
         raise ValidationFailed(_("Only the other side can accept this offer."), code="not_your_turn")
     for line in last.lines:
         OrderItem.objects.filter(pk=line["item"], order=order).update(
-            unit_price=Decimal(line["unit_price"]), quantity=line["quantity"],
+            unit_price=Decimal(line["unit_price"]),
+            quantity=line["quantity"],
             shipping_cost=Decimal(line["shipping_cost"]),
-        )  # fmt: skip
+        )
     Offer.objects.filter(pk=last.pk).update(accepted=True)
     _recompute_total(order)
     _notify_other_side(order, side, _("Order #%(n)s: your offer was accepted."))
@@ -337,7 +372,9 @@ def order_approve(*, actor: Actor, order: Order) -> Order:
     order.deadline_at = add_working_days(now, settings.KATALOG_WAIT_WORKING_DAYS, katalog=order.katalog)
     _schedule_expiry(order)
     documents.issue(order=order, kind=DocumentKind.PURCHASE_ORDER)
-    transaction.on_commit(lambda: notifications.vendor(order, _("Order #%(n)s: a Surat Pesanan waits for your confirmation.")))
+    transaction.on_commit(
+        lambda: notifications.vendor(order, _("Order #%(n)s: a Surat Pesanan waits for your confirmation."))
+    )
     return _done(actor=actor, order=order, old=old, action="approve")
 
 
@@ -347,7 +384,9 @@ def order_confirm(*, actor: Actor, order: Order) -> Order:
     order, old = _move(actor=actor, order=order, action=workflow.CONFIRM, parties=parties)
     order.confirmed_at = timezone.now()
     order.deadline_at = None
-    transaction.on_commit(lambda: notifications.user(order, order.created_by, _("Order #%(n)s was confirmed by the vendor.")))
+    transaction.on_commit(
+        lambda: notifications.user(order, order.created_by, _("Order #%(n)s was confirmed by the vendor."))
+    )
     return _done(actor=actor, order=order, old=old, action="confirm")
 
 
@@ -355,8 +394,9 @@ def order_confirm(*, actor: Actor, order: Order) -> Order:
 
 
 @transaction.atomic
-def order_deliver(*, actor: Actor, order: Order, address_id: int, lines: dict[int, int],
-                  delivered_on: date | None = None, photo=None) -> Delivery:  # fmt: skip
+def order_deliver(
+    *, actor: Actor, order: Order, address_id: int, lines: dict[int, int], delivered_on: date | None = None, photo=None
+) -> Delivery:
     """Record one (possibly partial) delivery to one of the order's addresses."""
     parties = parties_of(actor, order)
     order, old = _move(actor=actor, order=order, action=workflow.DELIVER, parties=parties)
@@ -379,8 +419,9 @@ def order_deliver(*, actor: Actor, order: Order, address_id: int, lines: dict[in
         except ValidationError as exc:
             raise ValidationFailed(exc.messages[0], code="bad_image") from exc
         photo = image
-    delivery = Delivery(order=order, address=address, delivered_on=delivered_on or timezone.localdate(),
-                        recorded_by=actor.user)  # fmt: skip
+    delivery = Delivery(
+        order=order, address=address, delivered_on=delivered_on or timezone.localdate(), recorded_by=actor.user
+    )
     if photo:
         delivery.photo.save(f"delivery-{order.pk}.jpg", photo, save=False)
     delivery.save()
@@ -390,27 +431,40 @@ def order_deliver(*, actor: Actor, order: Order, address_id: int, lines: dict[in
     complete = not OrderItem.objects.filter(order=order, delivered_quantity__lt=F("quantity")).exists()
     order.status = S.DELIVERED if complete else S.IN_PROGRESS
     if complete:
-        transaction.on_commit(lambda: notifications.user(order, order.approver, _("Order #%(n)s is delivered: check the receipt.")))
+        transaction.on_commit(
+            lambda: notifications.user(order, order.approver, _("Order #%(n)s is delivered: check the receipt."))
+        )
     _done(actor=actor, order=order, old=old, action="deliver", delivery=delivery.pk, complete=complete)
     return delivery
 
 
 @transaction.atomic
-def order_receive(*, actor: Actor, order: Order, quantity_ok: bool, condition_ok: bool, on_time: bool,
-                  notes: str = "") -> Order:  # fmt: skip
+def order_receive(
+    *, actor: Actor, order: Order, quantity_ok: bool, condition_ok: bool, on_time: bool, notes: str = ""
+) -> Order:
     """The PPK checks what arrived and signs the BAST."""
     parties = parties_of(actor, order)
     order, old = _move(actor=actor, order=order, action=workflow.RECEIVE, parties=parties)
     if not (quantity_ok and condition_ok):
-        raise ValidationFailed(_("The BAST is signed only when quantity and condition are right. Settle it with the "
-                                 "vendor first."), code="receipt_not_ok")  # fmt: skip
-    ReceiptCheck.objects.create(order=order, checked_by=actor.user, quantity_ok=quantity_ok,
-                                condition_ok=condition_ok, on_time=on_time, notes=notes)  # fmt: skip
+        raise ValidationFailed(
+            _("The BAST is signed only when quantity and condition are right. Settle it with the vendor first."),
+            code="receipt_not_ok",
+        )
+    ReceiptCheck.objects.create(
+        order=order,
+        checked_by=actor.user,
+        quantity_ok=quantity_ok,
+        condition_ok=condition_ok,
+        on_time=on_time,
+        notes=notes,
+    )
     order.received_at = timezone.now()
     check = ["jumlah sesuai", "kondisi baik", "tepat waktu" if on_time else "terlambat"]
     extra = [["Pemeriksaan", "; ".join(check)]] + ([["Catatan", notes.strip()]] if notes.strip() else [])
     documents.issue(order=order, kind=DocumentKind.BAST, extra=extra)
-    transaction.on_commit(lambda: notifications.vendor(order, _("Order #%(n)s: the BAST is signed; send your invoice.")))
+    transaction.on_commit(
+        lambda: notifications.vendor(order, _("Order #%(n)s: the BAST is signed; send your invoice."))
+    )
     return _done(actor=actor, order=order, old=old, action="receive")
 
 
@@ -422,9 +476,17 @@ def order_invoice(*, actor: Actor, order: Order) -> Invoice:
     subtotal = order.total
     rate = Decimal(settings.KATALOG_VAT_PERCENT) if order.vendor.is_vat_registered else Decimal(0)
     vat = round_money(subtotal * rate / 100)
-    invoice = Invoice.objects.create(order=order, number=f"INV/{order.pk}/{timezone.localdate().year}",
-                                     subtotal=subtotal, vat_rate=rate, vat=vat, total=subtotal + vat)  # fmt: skip
-    transaction.on_commit(lambda: notifications.office_role(order, Role.TREASURER, _("Order #%(n)s: an invoice waits for payment.")))
+    invoice = Invoice.objects.create(
+        order=order,
+        number=f"INV/{order.pk}/{timezone.localdate().year}",
+        subtotal=subtotal,
+        vat_rate=rate,
+        vat=vat,
+        total=subtotal + vat,
+    )
+    transaction.on_commit(
+        lambda: notifications.office_role(order, Role.TREASURER, _("Order #%(n)s: an invoice waits for payment."))
+    )
     _done(actor=actor, order=order, old=old, action="invoice", total=str(invoice.total))
     return invoice
 
@@ -435,8 +497,14 @@ def order_pay(*, actor: Actor, order: Order, method: str, paid_on: date, referen
     order, old = _move(actor=actor, order=order, action=workflow.PAY, parties=parties)
     if not reference.strip():
         raise ValidationFailed(_("Give the payment reference (e.g. the SP2D number)."), code="reference_required")
-    payment = Payment.objects.create(invoice=order.invoice, method=method, paid_on=paid_on, reference=reference.strip(),
-                                     amount=order.invoice.total, recorded_by=actor.user)  # fmt: skip
+    payment = Payment.objects.create(
+        invoice=order.invoice,
+        method=method,
+        paid_on=paid_on,
+        reference=reference.strip(),
+        amount=order.invoice.total,
+        recorded_by=actor.user,
+    )
     order.paid_at = timezone.now()
     transaction.on_commit(lambda: notifications.vendor(order, _("Order #%(n)s is paid.")))
     _done(actor=actor, order=order, old=old, action="pay", method=method, reference=reference)
@@ -444,15 +512,24 @@ def order_pay(*, actor: Actor, order: Order, method: str, paid_on: date, referen
 
 
 @transaction.atomic
-def order_rate(*, actor: Actor, order: Order, quality: int, timeliness: int, service: int, price: int,
-               comment: str = "") -> Rating:  # fmt: skip
+def order_rate(
+    *, actor: Actor, order: Order, quality: int, timeliness: int, service: int, price: int, comment: str = ""
+) -> Rating:
     parties = parties_of(actor, order)
     order, old = _move(actor=actor, order=order, action=workflow.RATE, parties=parties)
     scores = (quality, timeliness, service, price)
     if not all(isinstance(s, int) and 1 <= s <= 5 for s in scores):
         raise ValidationFailed(_("Each score is a whole number from 1 to 5."), code="invalid")
-    rating = Rating.objects.create(order=order, vendor=order.vendor, quality=quality, timeliness=timeliness,
-                                   service=service, price=price, comment=comment, created_by=actor.user)  # fmt: skip
+    rating = Rating.objects.create(
+        order=order,
+        vendor=order.vendor,
+        quality=quality,
+        timeliness=timeliness,
+        service=service,
+        price=price,
+        comment=comment,
+        created_by=actor.user,
+    )
     transaction.on_commit(lambda: notifications.vendor(order, _("Order #%(n)s: you were rated; you may reply once.")))
     _done(actor=actor, order=order, old=old, action="rate")
     return rating
@@ -481,11 +558,13 @@ def _cancel(*, actor: Actor | None, order: Order, parties: frozenset[str], reaso
     order, old = _move(actor=actor, order=order, action=workflow.CANCEL, parties=parties)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed(_("Please write the reason."), code="reason_required",
-                               fields={"reason": [_("This field is required.")]})  # fmt: skip
+        raise ValidationFailed(
+            _("Please write the reason."), code="reason_required", fields={"reason": [_("This field is required.")]}
+        )
     if old == S.IN_PROGRESS and order.items.filter(delivered_quantity__gt=0).exists():
-        raise ValidationFailed(_("Part of this order was delivered; it can no longer be cancelled."),
-                               code="already_delivered")  # fmt: skip
+        raise ValidationFailed(
+            _("Part of this order was delivered; it can no longer be cancelled."), code="already_delivered"
+        )
     if old in workflow.RESERVING:
         locks.release(order)
         order.budget_line.refresh_from_db()  # the page that cancels shows the released figures
@@ -514,7 +593,9 @@ def expire_if_overdue(order: Order, *, now=None) -> Order:
             return fresh
         who = _("the PPK's approval") if fresh.status == S.AWAITING_APPROVAL else _("the vendor's confirmation")
         reason = _("Expired: %(who)s did not come within %(n)s working days.") % {
-            "who": who, "n": settings.KATALOG_WAIT_WORKING_DAYS}  # fmt: skip
+            "who": who,
+            "n": settings.KATALOG_WAIT_WORKING_DAYS,
+        }
         return _cancel(actor=None, order=fresh, parties=frozenset({workflow.SYSTEM}), reason=reason)
 
 

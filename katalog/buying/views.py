@@ -181,7 +181,10 @@ def checkout(request, vendor_id: int):
         d = form.cleaned_data
         try:
             order = services.order_from_cart(
-                actor=actor, vendor_id=vendor_id, budget_line=d["budget_line"], addresses=d["addresses"],
+                actor=actor,
+                vendor_id=vendor_id,
+                budget_line=d["budget_line"],
+                addresses=d["addresses"],
                 note=d.get("note", ""),
             )
         except DomainError as exc:
@@ -216,9 +219,7 @@ def buy_now(request, product_id: int):
             messages.success(request, _("Order #%(n)s is drafted. Negotiate or submit it.") % {"n": order.pk})
             return redirect("buying:order", pk=order.pk)
     status = 422 if request.method == "POST" else 200
-    return render(
-        request, "buying/buy_now.html", {"product": product, "version": version, "form": form}, status=status
-    )
+    return render(request, "buying/buy_now.html", {"product": product, "version": version, "form": form}, status=status)
 
 
 # --- Orders ---------------------------------------------------------------------------------------
@@ -310,21 +311,13 @@ def _order_context(request, order: Order, bound: dict | None = None) -> dict:
         # The office's budget figures are the office's business: a vendor negotiating the price
         # does not see how much of the ceiling is left.
         "show_budget": actor.can(Permission.ORDER_VIEW_ALL)
-        or (
-            actor.office is not None
-            and actor.office.pk == order.office_id
-            and bool(actor.roles & OFFICE_ROLES)
-        ),
+        or (actor.office is not None and actor.office.pk == order.office_id and bool(actor.roles & OFFICE_ROLES)),
     }
-    context["payments"] = (
-        list(context["invoice"].payments.order_by("paid_on", "pk")) if context["invoice"] else []
-    )
+    context["payments"] = list(context["invoice"].payments.order_by("paid_on", "pk")) if context["invoice"] else []
     if workflow.SUBMIT in actions:
         amount = services.amount_to_commit(order)
         context["to_commit"] = amount
-        context["needs_ppk"] = (
-            amount > Decimal(settings.KATALOG_PP_LIMIT) and workflow.PPK not in context["parties"]
-        )
+        context["needs_ppk"] = amount > Decimal(settings.KATALOG_PP_LIMIT) and workflow.PPK not in context["parties"]
         context["pp_limit"] = Decimal(settings.KATALOG_PP_LIMIT)
     if order.status == OrderStatus.NEGOTIATING:
         last = order.offers.last()
@@ -363,9 +356,7 @@ STEPS: dict[str, Step] = {
     workflow.PROPOSE: Step(
         "offer", _lines_call(services.order_propose), gettext_lazy("Your offer was sent to the vendor.")
     ),
-    workflow.COUNTER: Step(
-        "offer", _lines_call(services.order_counter), gettext_lazy("Your counter-offer was sent.")
-    ),
+    workflow.COUNTER: Step("offer", _lines_call(services.order_counter), gettext_lazy("Your counter-offer was sent.")),
     workflow.ACCEPT: Step(
         None,
         lambda actor, order, form: services.order_accept(actor=actor, order=order),
@@ -420,9 +411,7 @@ STEPS: dict[str, Step] = {
     ),
     workflow.CANCEL: Step(
         workflow.CANCEL,
-        lambda actor, order, form: services.order_cancel(
-            actor=actor, order=order, reason=form.cleaned_data["reason"]
-        ),
+        lambda actor, order, form: services.order_cancel(actor=actor, order=order, reason=form.cleaned_data["reason"]),
         gettext_lazy("The order is cancelled; budget and stock are released."),
     ),
     REPLY: Step(
@@ -648,8 +637,7 @@ def days_off(request):
         else:
             messages.success(
                 request,
-                _("%(name)s (%(day)s) is a day off.")
-                % {"name": day.name, "day": day.date.strftime("%d-%m-%Y")},
+                _("%(name)s (%(day)s) is a day off.") % {"name": day.name, "day": day.date.strftime("%d-%m-%Y")},
             )
             return redirect("buying:days_off")
     today = timezone.localdate()

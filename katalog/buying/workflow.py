@@ -20,10 +20,19 @@ ACTIONS = (PROPOSE, COUNTER, ACCEPT, SUBMIT, APPROVE, CONFIRM, DELIVER, RECEIVE,
 BUYER, PPK, VENDOR, TREASURER, SYSTEM = "buyer", "ppk", "vendor", "treasurer", "system"
 
 ACTION_LABELS = {
-    PROPOSE: _("proposed"), COUNTER: _("countered"), ACCEPT: _("accepted"), SUBMIT: _("submitted"),
-    APPROVE: _("approved"), CONFIRM: _("confirmed"), DELIVER: _("delivered"), RECEIVE: _("received"),
-    INVOICE: _("invoiced"), PAY: _("paid"), RATE: _("rated"), CANCEL: _("cancelled"),
-}  # fmt: skip
+    PROPOSE: _("proposed"),
+    COUNTER: _("countered"),
+    ACCEPT: _("accepted"),
+    SUBMIT: _("submitted"),
+    APPROVE: _("approved"),
+    CONFIRM: _("confirmed"),
+    DELIVER: _("delivered"),
+    RECEIVE: _("received"),
+    INVOICE: _("invoiced"),
+    PAY: _("paid"),
+    RATE: _("rated"),
+    CANCEL: _("cancelled"),
+}
 
 
 class Rule(NamedTuple):

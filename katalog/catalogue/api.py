@@ -94,12 +94,20 @@ def _card(p) -> dict:
     v = p.listed_version
     photo = next(iter(p.photos.all()), None)
     return {
-        "id": p.pk, "name": v.name, "price": v.price, "unit": v.unit,
-        "vendor": {"id": p.vendor_id, "name": p.vendor.name, "size_class": p.vendor.size_class,
-                   "district": p.vendor.district_id, "district_name": p.vendor.district.name if p.vendor.district_id else None},
+        "id": p.pk,
+        "name": v.name,
+        "price": v.price,
+        "unit": v.unit,
+        "vendor": {
+            "id": p.vendor_id,
+            "name": p.vendor.name,
+            "size_class": p.vendor.size_class,
+            "district": p.vendor.district_id,
+            "district_name": p.vendor.district.name if p.vendor.district_id else None,
+        },
         "category": {"id": v.category_id, "name": v.category.name},
         "thumbnail": photo.thumbnail.url if photo else None,
-    }  # fmt: skip
+    }
 
 
 @router.get("", response=ProductPage, auth=None)
@@ -121,19 +129,29 @@ def list_products(request, page_size: int = 20):
     cats = {c.pk: c.name for c in selectors.categories_of(katalog)}
     districts = dict(Region.objects.filter(code__in=list(facets.get("district", {}))).values_list("code", "name"))
     return {
-        "count": found.result.count, "page": page, "page_size": page_size,
+        "count": found.result.count,
+        "page": page,
+        "page_size": page_size,
         "results": [_card(p) for p in found.products],
         "facets": {
-            "category": [{"value": str(k), "label": cats.get(k, str(k)), "count": n}
-                         for k, n in facets.get("category", {}).items()],
-            "size_class": [{"value": k, "label": str(SizeClass(k).label), "count": n}
-                           for k, n in facets.get("size_class", {}).items()],
-            "district": [{"value": k, "label": districts.get(k, k), "count": n}
-                         for k, n in facets.get("district", {}).items()],
-            "price_band": [{"value": key, "label": key, "count": facets.get("price_band", {}).get(key, 0)}
-                           for key, _lo, _hi in PRICE_BANDS if facets.get("price_band", {}).get(key)],
+            "category": [
+                {"value": str(k), "label": cats.get(k, str(k)), "count": n}
+                for k, n in facets.get("category", {}).items()
+            ],
+            "size_class": [
+                {"value": k, "label": str(SizeClass(k).label), "count": n}
+                for k, n in facets.get("size_class", {}).items()
+            ],
+            "district": [
+                {"value": k, "label": districts.get(k, k), "count": n} for k, n in facets.get("district", {}).items()
+            ],
+            "price_band": [
+                {"value": key, "label": key, "count": facets.get("price_band", {}).get(key, 0)}
+                for key, _lo, _hi in PRICE_BANDS
+                if facets.get("price_band", {}).get(key)
+            ],
         },
-    }  # fmt: skip
+    }
 
 
 @router.get("/{product_id}", response=ProductDetail, auth=None)
@@ -144,18 +162,27 @@ def get_product(request, product_id: int):
     p = selectors.get_public_product(katalog, product_id)
     v = p.listed_version
     return {
-        **_card(p), "description": v.description, "specifications": v.specifications, "min_order": v.min_order,
-        "lead_time_days": v.lead_time_days, "stock": p.stock, "tkdn_percent": v.tkdn_percent,
+        **_card(p),
+        "description": v.description,
+        "specifications": v.specifications,
+        "min_order": v.min_order,
+        "lead_time_days": v.lead_time_days,
+        "stock": p.stock,
+        "tkdn_percent": v.tkdn_percent,
         "claims": [{"kind": c.kind, "number": c.number} for c in v.verified_claims],
         "price_history": [{"since": h.approved_at, "price": h.price} for h in selectors.price_history(p)],
         "status": p.status,
-    }  # fmt: skip
+    }
 
 
 def _status(p) -> dict:
-    return {"id": p.pk, "status": p.status, "status_reason": p.status_reason,
-            "listed_version": p.listed_version.number if p.listed_version_id else None,
-            "latest_version": p.latest_version.number if p.latest_version_id else None}  # fmt: skip
+    return {
+        "id": p.pk,
+        "status": p.status,
+        "status_reason": p.status_reason,
+        "listed_version": p.listed_version.number if p.listed_version_id else None,
+        "latest_version": p.latest_version.number if p.latest_version_id else None,
+    }
 
 
 def _transition(request, product_id: int, action: str, reason: str = ""):

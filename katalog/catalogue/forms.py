@@ -53,40 +53,56 @@ class ProductForm(forms.Form):
     category = forms.TypedChoiceField(label=_("Category"), coerce=int)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
     specifications = forms.CharField(
-        label=_("Specifications"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Specifications"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One per line, “name: value”, e.g. “Ukuran: S, M, L”."),
-    )  # fmt: skip
+    )
     unit = forms.CharField(label=_("Unit (satuan)"), max_length=30, help_text=_("e.g. pcs, kotak, rim, pasang, kg"))
-    price = RupiahField(label=_("Price per unit (highest price)"),
-                        help_text=_("Buyers may negotiate lower, never higher."))  # fmt: skip
-    stock = forms.IntegerField(label=_("Stock"), min_value=0, initial=0,
-                               widget=forms.NumberInput(attrs={"inputmode": "numeric"}))  # fmt: skip
-    min_order = forms.IntegerField(label=_("Minimum order"), min_value=1, initial=1,
-                                   widget=forms.NumberInput(attrs={"inputmode": "numeric"}))  # fmt: skip
-    lead_time_days = forms.IntegerField(label=_("Lead time (working days)"), min_value=0, max_value=365, initial=3,
-                                        widget=forms.NumberInput(attrs={"inputmode": "numeric"}))  # fmt: skip
+    price = RupiahField(
+        label=_("Price per unit (highest price)"), help_text=_("Buyers may negotiate lower, never higher.")
+    )
+    stock = forms.IntegerField(
+        label=_("Stock"), min_value=0, initial=0, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+    )
+    min_order = forms.IntegerField(
+        label=_("Minimum order"), min_value=1, initial=1, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+    )
+    lead_time_days = forms.IntegerField(
+        label=_("Lead time (working days)"),
+        min_value=0,
+        max_value=365,
+        initial=3,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
     delivery_area = forms.MultipleChoiceField(
-        label=_("Delivery area"), required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("Delivery area"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text=_("Leave empty to deliver to the whole city."),
-    )  # fmt: skip
+    )
     is_domestic = forms.BooleanField(label=_("Made in Indonesia (PDN)"), required=False, initial=True)
-    tkdn_percent = forms.CharField(label=_("TKDN (%)"), required=False, max_length=8,
-                                   widget=forms.TextInput(attrs={"inputmode": "decimal"}))  # fmt: skip
+    tkdn_percent = forms.CharField(
+        label=_("TKDN (%)"), required=False, max_length=8, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
     tkdn_number = forms.CharField(label=_("TKDN certificate number"), required=False, max_length=100)
     sni_number = forms.CharField(label=_("SNI certificate number"), required=False, max_length=100)
     halal_number = forms.CharField(label=_("Halal certificate number"), required=False, max_length=100)
     pirt_number = forms.CharField(label=_("PIRT number"), required=False, max_length=100)
     bpom_number = forms.CharField(label=_("BPOM number"), required=False, max_length=100)
     photo = forms.FileField(
-        label=_("Photo"), required=False,
+        label=_("Photo"),
+        required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp", "capture": "environment"}),
         help_text=_("A clear photo from your phone (JPG or PNG)."),
-    )  # fmt: skip
+    )
 
     CLAIM_FIELDS = {
-        ClaimKind.SNI: "sni_number", ClaimKind.HALAL: "halal_number", ClaimKind.PIRT: "pirt_number",
+        ClaimKind.SNI: "sni_number",
+        ClaimKind.HALAL: "halal_number",
+        ClaimKind.PIRT: "pirt_number",
         ClaimKind.BPOM: "bpom_number",
-    }  # fmt: skip
+    }
 
     def __init__(self, *args, katalog: Katalog, **kwargs):
         super().__init__(*args, **kwargs)
@@ -131,26 +147,43 @@ class ProductForm(forms.Form):
         if d.get("tkdn_percent") is not None:
             claims[ClaimKind.TKDN] = d.get("tkdn_number", "")
         return ProductData(
-            name=d["name"], category=d["category"], unit=d["unit"], price=d["price"], description=d["description"],
-            specifications=d["specifications"], min_order=d["min_order"], lead_time_days=d["lead_time_days"],
-            delivery_area=sorted(d["delivery_area"]), is_domestic=d["is_domestic"], tkdn_percent=d["tkdn_percent"],
+            name=d["name"],
+            category=d["category"],
+            unit=d["unit"],
+            price=d["price"],
+            description=d["description"],
+            specifications=d["specifications"],
+            min_order=d["min_order"],
+            lead_time_days=d["lead_time_days"],
+            delivery_area=sorted(d["delivery_area"]),
+            is_domestic=d["is_domestic"],
+            tkdn_percent=d["tkdn_percent"],
             claims=claims,
-        )  # fmt: skip
+        )
 
 
 def initial_from(product) -> dict:
     v = product.latest_version
     claims = {c.kind: c.number for c in v.claims.all()}
     return {
-        "name": v.name, "category": v.category_id, "description": v.description,
-        "specifications": format_specifications(v.specifications), "unit": v.unit, "price": v.price,
-        "stock": product.stock, "min_order": v.min_order, "lead_time_days": v.lead_time_days,
-        "delivery_area": v.delivery_area, "is_domestic": v.is_domestic,
+        "name": v.name,
+        "category": v.category_id,
+        "description": v.description,
+        "specifications": format_specifications(v.specifications),
+        "unit": v.unit,
+        "price": v.price,
+        "stock": product.stock,
+        "min_order": v.min_order,
+        "lead_time_days": v.lead_time_days,
+        "delivery_area": v.delivery_area,
+        "is_domestic": v.is_domestic,
         "tkdn_percent": "" if v.tkdn_percent is None else str(v.tkdn_percent),
-        "tkdn_number": claims.get(ClaimKind.TKDN, ""), "sni_number": claims.get(ClaimKind.SNI, ""),
-        "halal_number": claims.get(ClaimKind.HALAL, ""), "pirt_number": claims.get(ClaimKind.PIRT, ""),
+        "tkdn_number": claims.get(ClaimKind.TKDN, ""),
+        "sni_number": claims.get(ClaimKind.SNI, ""),
+        "halal_number": claims.get(ClaimKind.HALAL, ""),
+        "pirt_number": claims.get(ClaimKind.PIRT, ""),
         "bpom_number": claims.get(ClaimKind.BPOM, ""),
-    }  # fmt: skip
+    }
 
 
 class ReasonForm(forms.Form):
@@ -158,8 +191,9 @@ class ReasonForm(forms.Form):
 
 
 class ProductImportForm(forms.Form):
-    file = forms.FileField(label=_("Product file (CSV or XLSX)"),
-                           widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}))  # fmt: skip
+    file = forms.FileField(
+        label=_("Product file (CSV or XLSX)"), widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"})
+    )
 
 
 class AssistedProductImportForm(ProductImportForm):
@@ -172,17 +206,21 @@ class CategoryForm(forms.Form):
     code = forms.CharField(label=_("Code"), max_length=30, help_text=_("Short and unique, e.g. MKN-KUE."))
     parent = forms.TypedChoiceField(label=_("Parent"), required=False, coerce=int, empty_value=None)
     attributes = forms.CharField(
-        label=_("Attributes this category asks for"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Attributes this category asks for"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One per line, “key: label”, e.g. “pirt: Nomor PIRT atau BPOM”."),
-    )  # fmt: skip
+    )
 
     def __init__(self, data=None, *, katalog: Katalog, instance=None):
         initial = None
         if instance is not None:
             initial = {
-                "name": instance.name, "code": instance.code, "parent": instance.parent_id,
+                "name": instance.name,
+                "code": instance.code,
+                "parent": instance.parent_id,
                 "attributes": "\n".join(f"{a['key']}: {a['label']}" for a in instance.required_attributes),
-            }  # fmt: skip
+            }
         super().__init__(data, initial=initial)
         self.parents = {c.pk: c for c in categories_of(katalog) if c.level < 3 and c != instance}
         self.fields["parent"].choices = [("", _("— top level —"))] + [

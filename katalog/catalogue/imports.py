@@ -21,8 +21,19 @@ from .forms import parse_percent, parse_specifications
 from .models import Product, ProductStatus
 from .selectors import find_category
 
-COLUMNS = ["nama", "kategori", "deskripsi", "satuan", "harga", "stok", "minimum_pesan", "lead_time_hari",
-           "tkdn_persen", "pdn", "spesifikasi"]  # fmt: skip
+COLUMNS = [
+    "nama",
+    "kategori",
+    "deskripsi",
+    "satuan",
+    "harga",
+    "stok",
+    "minimum_pesan",
+    "lead_time_hari",
+    "tkdn_persen",
+    "pdn",
+    "spesifikasi",
+]
 REQUIRED = ["nama", "kategori", "satuan", "harga"]
 YES = {"ya", "y", "yes", "true", "1", "pdn"}
 NO = {"tidak", "t", "no", "n", "false", "0", ""}
@@ -79,9 +90,17 @@ def check_row(vendor: Vendor, values: dict[str, str]) -> tuple[services.ProductD
     if errors:
         return None, 0, errors
     data = services.ProductData(
-        name=name[:200], category=category, unit=unit[:30], price=price, description=values.get("deskripsi", ""),
-        specifications=specs, min_order=min_order, lead_time_days=lead, is_domestic=pdn in YES, tkdn_percent=tkdn,
-    )  # fmt: skip
+        name=name[:200],
+        category=category,
+        unit=unit[:30],
+        price=price,
+        description=values.get("deskripsi", ""),
+        specifications=specs,
+        min_order=min_order,
+        lead_time_days=lead,
+        is_domestic=pdn in YES,
+        tkdn_percent=tkdn,
+    )
     return data, stock, []
 
 
@@ -124,8 +143,12 @@ def run_import(*, actor: Actor, vendor: Vendor, table: Table, mode: str = "draft
 def _advance(*, actor: Actor, product: Product, mode: str) -> None:
     if mode == "draft":
         return
-    if product.status in (ProductStatus.DRAFT, ProductStatus.REVISION_REQUESTED, ProductStatus.REJECTED,
-                          ProductStatus.WITHDRAWN):  # fmt: skip
+    if product.status in (
+        ProductStatus.DRAFT,
+        ProductStatus.REVISION_REQUESTED,
+        ProductStatus.REJECTED,
+        ProductStatus.WITHDRAWN,
+    ):
         product = services.product_submit(actor=actor, product=product)
     if mode == "approve" and (product.status == ProductStatus.SUBMITTED or product.has_pending_change):
         services.product_approve(actor=actor, product=product)

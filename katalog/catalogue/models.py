@@ -61,18 +61,20 @@ class Product(models.Model):
     vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="products")
     # The newest version's name, kept here so an import can match "same vendor, same name".
     name = models.CharField(max_length=200)
-    status = models.CharField(max_length=20, choices=ProductStatus.choices, default=ProductStatus.DRAFT,
-                              db_index=True)  # fmt: skip
+    status = models.CharField(max_length=20, choices=ProductStatus.choices, default=ProductStatus.DRAFT, db_index=True)
     status_reason = models.TextField(blank=True, default="")
-    listed_version = models.ForeignKey("ProductVersion", null=True, blank=True, on_delete=models.PROTECT,
-                                       related_name="+")  # fmt: skip
-    latest_version = models.ForeignKey("ProductVersion", null=True, blank=True, on_delete=models.PROTECT,
-                                       related_name="+")  # fmt: skip
+    listed_version = models.ForeignKey(
+        "ProductVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    latest_version = models.ForeignKey(
+        "ProductVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     stock = models.PositiveIntegerField(_("stock"), default=0)
     submitted_at = models.DateTimeField(null=True, blank=True)
     listed_at = models.DateTimeField(null=True, blank=True)
-    curated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")  # fmt: skip
+    curated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -123,14 +125,14 @@ class ProductVersion(models.Model):
             models.CheckConstraint(condition=models.Q(min_order__gte=1), name="version_min_order_at_least_1"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.name} v{self.number}"
+
     def save(self, *args, **kwargs):
         # Versions are written once; only the curation stamp may be added later.
         if self.pk is not None and set(kwargs.get("update_fields") or []) != {"approved_at"}:
             raise ValueError("a product version is immutable; create a new version instead")
         super().save(*args, **kwargs)
-
-    def __str__(self) -> str:
-        return f"{self.name} v{self.number}"
 
 
 class ClaimKind(models.TextChoices):
@@ -151,8 +153,9 @@ class Claim(models.Model):
     kind = models.CharField(max_length=10, choices=ClaimKind.choices)
     number = models.CharField(_("certificate or permit number"), max_length=100, blank=True, default="")
     verified_at = models.DateTimeField(null=True, blank=True)
-    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")  # fmt: skip
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["version", "kind"], name="one_claim_per_kind")]

@@ -16,8 +16,10 @@ ACCEPTED = {"JPEG", "PNG", "WEBP"}
 def process_photo(upload) -> tuple[ContentFile, ContentFile, int, int]:
     """(image, thumbnail, width, height), both JPEG, without metadata; else ValidationError."""
     if upload.size > settings.KATALOG_MAX_PHOTO_BYTES:
-        raise ValidationError(_("The photo is too large; the limit is %(mb)s MB.")
-                              % {"mb": settings.KATALOG_MAX_PHOTO_BYTES // 1048576}, code="too_large")  # fmt: skip
+        raise ValidationError(
+            _("The photo is too large; the limit is %(mb)s MB.") % {"mb": settings.KATALOG_MAX_PHOTO_BYTES // 1048576},
+            code="too_large",
+        )
     try:
         upload.seek(0)
         with Image.open(upload) as img:

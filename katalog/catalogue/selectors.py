@@ -56,9 +56,7 @@ def curation_queue(actor: Actor) -> QuerySet[Product]:
 
 def public_products(katalog: Katalog) -> QuerySet[Product]:
     """What buyers and visitors may see: listed products of verified vendors of this tenant."""
-    return Product.objects.filter(
-        katalog=katalog, status=ProductStatus.LISTED, vendor__status=VendorStatus.VERIFIED
-    )
+    return Product.objects.filter(katalog=katalog, status=ProductStatus.LISTED, vendor__status=VendorStatus.VERIFIED)
 
 
 def verified_claims() -> Prefetch:
@@ -67,13 +65,14 @@ def verified_claims() -> Prefetch:
 
 def with_card_data(qs: QuerySet[Product]) -> QuerySet[Product]:
     """Everything a result card shows, in a fixed number of queries whatever the page size."""
-    return qs.select_related(
-        "vendor__district", "listed_version__category"
-    ).prefetch_related(
+    return qs.select_related("vendor__district", "listed_version__category").prefetch_related(
         Prefetch("photos", queryset=ProductPhoto.objects.order_by("position", "id")),
-        Prefetch("listed_version__claims", queryset=Claim.objects.filter(verified_at__isnull=False),
-                 to_attr="verified_claims"),
-    )  # fmt: skip
+        Prefetch(
+            "listed_version__claims",
+            queryset=Claim.objects.filter(verified_at__isnull=False),
+            to_attr="verified_claims",
+        ),
+    )
 
 
 def get_public_product(katalog: Katalog, pk: int) -> Product:
@@ -85,8 +84,10 @@ def get_public_product(katalog: Katalog, pk: int) -> Product:
 
 def price_history(product: Product) -> QuerySet[ProductVersion]:
     """Prices that were on sale, oldest first (versions the Pengelola approved)."""
-    return product.versions.filter(approved_at__isnull=False).order_by("approved_at").only(
-        "number", "price", "approved_at", "unit"
+    return (
+        product.versions.filter(approved_at__isnull=False)
+        .order_by("approved_at")
+        .only("number", "price", "approved_at", "unit")
     )
 
 
@@ -122,15 +123,23 @@ def find_category(katalog: Katalog, text: str) -> Category | None:
 def _document(product: Product) -> SearchDocument:
     v = product.listed_version
     return SearchDocument(
-        product_id=product.pk, tenant_id=product.katalog_id, name=v.name,
-        description=" ".join([v.description, *(f"{k} {val}" for k, val in v.specifications.items()),
-                              *_category_names(v.category)]),
-        category_ids=v.category.ancestor_ids(), category_id=v.category_id, price=v.price, unit=v.unit,
-        size_class=product.vendor.size_class, district_code=product.vendor.district_id or "",
+        product_id=product.pk,
+        tenant_id=product.katalog_id,
+        name=v.name,
+        description=" ".join(
+            [v.description, *(f"{k} {val}" for k, val in v.specifications.items()), *_category_names(v.category)]
+        ),
+        category_ids=v.category.ancestor_ids(),
+        category_id=v.category_id,
+        price=v.price,
+        unit=v.unit,
+        size_class=product.vendor.size_class,
+        district_code=product.vendor.district_id or "",
         vendor_id=product.vendor_id,
         tkdn_percent=float(v.tkdn_percent) if v.tkdn_percent is not None and _tkdn_verified(v) else None,
-        is_domestic=v.is_domestic and _pdn_verified(v), listed_at=product.listed_at,
-    )  # fmt: skip
+        is_domestic=v.is_domestic and _pdn_verified(v),
+        listed_at=product.listed_at,
+    )
 
 
 def _category_names(category: Category) -> list[str]:
@@ -156,8 +165,9 @@ def _pdn_verified(version: ProductVersion) -> bool:
 
 def _searchable() -> QuerySet[Product]:
     return (
-        Product.objects.filter(status=ProductStatus.LISTED, vendor__status=VendorStatus.VERIFIED,
-                               listed_version__isnull=False)  # fmt: skip
+        Product.objects.filter(
+            status=ProductStatus.LISTED, vendor__status=VendorStatus.VERIFIED, listed_version__isnull=False
+        )
         .select_related("vendor", "listed_version__category__parent__parent")
         .prefetch_related("listed_version__claims")
     )
@@ -179,8 +189,15 @@ class SearchPage:
     products: list[Product]
 
 
-def search_products(katalog: Katalog, *, q: str = "", filters: SearchFilters | None = None, sort: str | None = None,
-                    page: int = 1, page_size: int = 20) -> SearchPage:  # fmt: skip
+def search_products(
+    katalog: Katalog,
+    *,
+    q: str = "",
+    filters: SearchFilters | None = None,
+    sort: str | None = None,
+    page: int = 1,
+    page_size: int = 20,
+) -> SearchPage:
     """One page of results: ids from the index, then the products in a fixed number of queries."""
     result = search_selectors.search(katalog.pk, q, filters, sort, page, page_size)
     by_id = {p.pk: p for p in with_card_data(public_products(katalog)).filter(pk__in=result.ids)}

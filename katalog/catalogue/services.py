@@ -38,9 +38,18 @@ from .photos import process_photo
 
 # The fields of a version (what a vendor writes); anything else is refused.
 VERSION_FIELDS = (
-    "name", "description", "category", "specifications", "unit", "price", "min_order", "lead_time_days",
-    "delivery_area", "is_domestic", "tkdn_percent",
-)  # fmt: skip
+    "name",
+    "description",
+    "category",
+    "specifications",
+    "unit",
+    "price",
+    "min_order",
+    "lead_time_days",
+    "delivery_area",
+    "is_domestic",
+    "tkdn_percent",
+)
 
 
 @dataclass
@@ -82,7 +91,8 @@ def _owns(actor: Actor, product_or_vendor) -> bool:
         actor.katalog is not None
         and vendor.katalog_id == actor.katalog.pk
         and actor.can(Permission.PRODUCT_EDIT_OWN)
-        and actor.is_authenticated and vendor.users.filter(pk=actor.user.pk).exists()
+        and actor.is_authenticated
+        and vendor.users.filter(pk=actor.user.pk).exists()
     )
 
 
@@ -101,9 +111,11 @@ def _check_category(actor_katalog_id: int, data: ProductData) -> None:
 def _write_version(*, actor: Actor, product: Product, data: ProductData) -> ProductVersion:
     number = (product.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = ProductVersion.objects.create(
-        product=product, number=number, created_by=actor.db_user,
+        product=product,
+        number=number,
+        created_by=actor.db_user,
         **data.version_fields(),
-    )  # fmt: skip
+    )
     claims = dict(data.claims)
     if data.is_domestic:
         claims.setdefault(ClaimKind.PDN, "")
@@ -117,9 +129,12 @@ def _write_version(*, actor: Actor, product: Product, data: ProductData) -> Prod
         if kind == ClaimKind.TKDN and product.listed_version_id:
             same = same and product.listed_version.tkdn_percent == data.tkdn_percent
         Claim.objects.create(
-            version=version, kind=kind, number=number_text,
-            verified_at=old.verified_at if same else None, verified_by=old.verified_by if same else None,
-        )  # fmt: skip
+            version=version,
+            kind=kind,
+            number=number_text,
+            verified_at=old.verified_at if same else None,
+            verified_by=old.verified_by if same else None,
+        )
     _flag_price_jump(product=product, version=version)
     product.name = version.name
     product.latest_version = version
@@ -137,10 +152,16 @@ def _flag_price_jump(*, product: Product, version: ProductVersion) -> None:
         low = listed if low is None else min(low, listed)
     if low and version.price > low * (1 + Decimal(settings.KATALOG_PRICE_JUMP_RATIO)):
         ProductFlag.objects.create(
-            katalog_id=product.katalog_id, product=product, version=version, kind=FlagKind.PRICE_JUMP,
-            detail={"from": str(round_money(low)), "to": str(round_money(version.price)),
-                    "percent": str(((version.price / low - 1) * 100).quantize(Decimal("0.1")))},
-        )  # fmt: skip
+            katalog_id=product.katalog_id,
+            product=product,
+            version=version,
+            kind=FlagKind.PRICE_JUMP,
+            detail={
+                "from": str(round_money(low)),
+                "to": str(round_money(version.price)),
+                "percent": str(((version.price / low - 1) * 100).quantize(Decimal("0.1"))),
+            },
+        )
 
 
 @transaction.atomic
@@ -167,11 +188,13 @@ def product_update(*, actor: Actor, product: Product, data: ProductData, stock: 
         raise ValidationFailed(
             _("This product cannot be changed while it is “%(status)s”.") % {"status": product.get_status_display()},
             code="locked",
-        )  # fmt: skip
+        )
     _check_category(product.katalog_id, data)
     current = product.latest_version
-    changed = current is None or any(getattr(current, f) != v for f, v in data.version_fields().items()) or (
-        {c.kind: c.number for c in current.claims.all()} != _claims_with_defaults(data)
+    changed = (
+        current is None
+        or any(getattr(current, f) != v for f, v in data.version_fields().items())
+        or ({c.kind: c.number for c in current.claims.all()} != _claims_with_defaults(data))
     )
     if changed:
         _write_version(actor=actor, product=product, data=data)
@@ -183,8 +206,13 @@ def product_update(*, actor: Actor, product: Product, data: ProductData, stock: 
         _reindex(product)
     product.save()
     if changed:
-        audit.record(actor=actor.user, action="product.update", obj=product, katalog=product.katalog,
-                     version=product.latest_version.number)  # fmt: skip
+        audit.record(
+            actor=actor.user,
+            action="product.update",
+            obj=product,
+            katalog=product.katalog,
+            version=product.latest_version.number,
+        )
     return product
 
 
@@ -228,8 +256,9 @@ def _transition(*, actor: Actor, product: Product, action: str, reason: str = ""
     if action in workflow.NEEDS_REASON:
         reason = (reason or "").strip()
         if not reason:
-            raise ValidationFailed(_("Please write the reason."), code="reason_required",
-                                   fields={"reason": [_("This field is required.")]})  # fmt: skip
+            raise ValidationFailed(
+                _("Please write the reason."), code="reason_required", fields={"reason": [_("This field is required.")]}
+            )
     product.status = target
     product.status_reason = reason
     return product, old
@@ -241,8 +270,16 @@ def _finish(*, actor: Actor, product: Product, old: str, action: str, **extra) -
         product.flags.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
     product.save()
     _reindex(product)
-    audit.record(actor=actor.user, action=f"product.{action}", obj=product, katalog=product.katalog,
-                 old=old, new=product.status, reason=product.status_reason, **extra)  # fmt: skip
+    audit.record(
+        actor=actor.user,
+        action=f"product.{action}",
+        obj=product,
+        katalog=product.katalog,
+        old=old,
+        new=product.status,
+        reason=product.status_reason,
+        **extra,
+    )
     return product
 
 
@@ -252,8 +289,10 @@ def product_submit(*, actor: Actor, product: Product) -> Product:
     # Who may, and from which state, first: an outsider learns nothing about the vendor.
     product, old = _transition(actor=actor, product=product, action=workflow.SUBMIT)
     if not product.vendor.is_verified:
-        raise ValidationFailed(_("Only verified vendors can list products. Your registration is still being checked."),
-                               code="vendor_not_verified")  # fmt: skip
+        raise ValidationFailed(
+            _("Only verified vendors can list products. Your registration is still being checked."),
+            code="vendor_not_verified",
+        )
     if product.latest_version_id is None:
         raise ValidationFailed(_("The product has no details yet."), code="incomplete")
     product.submitted_at = timezone.now()
@@ -277,8 +316,7 @@ def product_approve(*, actor: Actor, product: Product, verify_claims: list[str] 
         product.listed_version = version
     product.listed_at = product.listed_at if old == ProductStatus.FROZEN else now
     product.curated_by = actor.db_user
-    return _finish(actor=actor, product=product, old=old, action="approve",
-                   version=product.listed_version.number)  # fmt: skip
+    return _finish(actor=actor, product=product, old=old, action="approve", version=product.listed_version.number)
 
 
 def _drop_pending(product: Product) -> None:
@@ -362,8 +400,15 @@ def _parse_attributes(text: str) -> list[dict[str, str]]:
 
 
 @transaction.atomic
-def category_save(*, actor: Actor, name: str, code: str, parent: Category | None = None,
-                  attributes_text: str = "", category: Category | None = None) -> Category:  # fmt: skip
+def category_save(
+    *,
+    actor: Actor,
+    name: str,
+    code: str,
+    parent: Category | None = None,
+    attributes_text: str = "",
+    category: Category | None = None,
+) -> Category:
     """Create or rename a category of the tenant's tree (three levels at most)."""
     if not actor.can(Permission.CATEGORY_MANAGE) or actor.katalog is None:
         raise NotAllowed()
@@ -372,27 +417,38 @@ def category_save(*, actor: Actor, name: str, code: str, parent: Category | None
         raise NotAllowed()
     level = (parent.level + 1) if parent else 1
     if level > 3:
-        raise ValidationFailed(_("Categories go three levels deep at most."), code="too_deep",
-                               fields={"parent": [_("Choose a higher-level parent.")]})  # fmt: skip
+        raise ValidationFailed(
+            _("Categories go three levels deep at most."),
+            code="too_deep",
+            fields={"parent": [_("Choose a higher-level parent.")]},
+        )
     code = code.strip().upper()[:30]
     clash = Category.objects.filter(katalog=katalog, code=code).exclude(pk=category.pk if category else None)
     if clash.exists():
-        raise ValidationFailed(_("Another category uses the code %(code)s.") % {"code": code}, code="code_taken",
-                               fields={"code": [_("This code is taken.")]})  # fmt: skip
+        raise ValidationFailed(
+            _("Another category uses the code %(code)s.") % {"code": code},
+            code="code_taken",
+            fields={"code": [_("This code is taken.")]},
+        )
     if category is None:
         category = Category(katalog=katalog)
     elif category.katalog_id != katalog.pk:
         raise NotAllowed()
     moved = category.pk is not None and category.parent_id != (parent.pk if parent else None)
     if moved and category.children.exists():
-        raise ValidationFailed(_("Move or empty its sub-categories first."), code="has_children",
-                               fields={"parent": [_("This category has sub-categories.")]})  # fmt: skip
+        raise ValidationFailed(
+            _("Move or empty its sub-categories first."),
+            code="has_children",
+            fields={"parent": [_("This category has sub-categories.")]},
+        )
     category.name, category.code, category.parent, category.level = name.strip()[:120], code, parent, level
     category.required_attributes = _parse_attributes(attributes_text)
     category.save()
     # The category path (names) is part of each listed product's search entry: refresh them.
-    subtree = Q(listed_version__category=category) | Q(listed_version__category__parent=category) | Q(
-        listed_version__category__parent__parent=category
+    subtree = (
+        Q(listed_version__category=category)
+        | Q(listed_version__category__parent=category)
+        | Q(listed_version__category__parent__parent=category)
     )
     ids = list(Product.objects.filter(subtree).values_list("pk", flat=True))
     if ids:

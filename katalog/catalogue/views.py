@@ -59,12 +59,15 @@ def parse_search_params(params) -> tuple[str, SearchFilters, str | None, int]:
         tkdn_min = None
     sort = params.get("sort") or None
     filters = SearchFilters(
-        category=_int_or_none(params.get("category")), price_min=_decimal(params.get("price_min")),
-        price_max=_decimal(params.get("price_max")), size_class=size if size in SIZE_CLASSES else None,
-        district=params.get("district") or None, tkdn_min=tkdn_min,
+        category=_int_or_none(params.get("category")),
+        price_min=_decimal(params.get("price_min")),
+        price_max=_decimal(params.get("price_max")),
+        size_class=size if size in SIZE_CLASSES else None,
+        district=params.get("district") or None,
+        tkdn_min=tkdn_min,
         pdn=True if pdn in ("1", "true", "ya") else False if pdn in ("0", "false", "tidak") else None,
         vendor=_int_or_none(params.get("vendor")),
-    )  # fmt: skip
+    )
     page = max(1, _int_or_none(params.get("page")) or 1)
     return (params.get("q") or "").strip()[:200], filters, sort if sort in Sort._value2member_map_ else None, page
 
@@ -73,10 +76,14 @@ def home(request):
     """The public home page: what this catalogue is, its categories, and how a UMKM joins."""
     katalog = request.katalog
     categories = [c for c in selectors.categories_of(katalog) if c.level == 1] if katalog else []
-    return render(request, "core/home.html", {
-        "verified_count": vendor_selectors.public_vendor_count(katalog) if katalog else 0,
-        "categories": categories,
-    })  # fmt: skip
+    return render(
+        request,
+        "core/home.html",
+        {
+            "verified_count": vendor_selectors.public_vendor_count(katalog) if katalog else 0,
+            "categories": categories,
+        },
+    )
 
 
 def search(request):
@@ -91,16 +98,22 @@ def search(request):
     )
     facets = found.result.facets
     context = {
-        "q": q, "filters": filters, "sort": sort or "", "found": found, "page": page,
-        "pages": max(1, -(-found.result.count // PAGE_SIZE)), "categories": categories,
+        "q": q,
+        "filters": filters,
+        "sort": sort or "",
+        "found": found,
+        "page": page,
+        "pages": max(1, -(-found.result.count // PAGE_SIZE)),
+        "categories": categories,
         "category_facets": [(categories[c], n) for c, n in facets.get("category", {}).items() if c in categories],
         "size_facets": [(s, SizeClass(s).label, facets.get("size_class", {}).get(s, 0)) for s in SIZE_CLASSES],
-        "district_facets": sorted(((code, districts.get(code, code), n) for code, n in facets.get("district", {}).items()),
-                                  key=lambda t: t[1]),
+        "district_facets": sorted(
+            ((code, districts.get(code, code), n) for code, n in facets.get("district", {}).items()), key=lambda t: t[1]
+        ),
         "price_facets": [(key, facets.get("price_band", {}).get(key, 0)) for key, _lo, _hi in PRICE_BANDS],
         "sorts": [(s.value, s.label if hasattr(s, "label") else s.value) for s in Sort],
         "compare_ids": request.session.get("compare", []),
-    }  # fmt: skip
+    }
     template = "catalogue/_results.html" if request.htmx else "catalogue/search.html"
     return render(request, template, context)
 
@@ -110,26 +123,34 @@ def product_page(request, pk: int):
     if not katalog:
         raise Http404
     product = selectors.get_public_product(katalog, pk)
-    return render(request, "catalogue/product.html", {
-        "product": product, "version": product.listed_version, "history": selectors.price_history(product),
-        "compare_ids": request.session.get("compare", []),
-    })  # fmt: skip
+    return render(
+        request,
+        "catalogue/product.html",
+        {
+            "product": product,
+            "version": product.listed_version,
+            "history": selectors.price_history(product),
+            "compare_ids": request.session.get("compare", []),
+        },
+    )
 
 
 def storefront(request, pk: int):
     katalog = request.katalog
     if not katalog:
         raise Http404
-    vendor = Vendor.objects.filter(katalog=katalog, pk=pk, status=VendorStatus.VERIFIED).select_related(
-        "district").first()  # fmt: skip
+    vendor = (
+        Vendor.objects.filter(katalog=katalog, pk=pk, status=VendorStatus.VERIFIED).select_related("district").first()
+    )
     if vendor is None:
         raise Http404
     products = selectors.with_card_data(selectors.public_products(katalog).filter(vendor=vendor)).order_by("name")
     page = Paginator(products, PAGE_SIZE).get_page(request.GET.get("page"))
     from katalog.buying.selectors import vendor_rating_summary  # buying builds on the catalogue
 
-    return render(request, "catalogue/storefront.html",
-                  {"vendor": vendor, "page": page, "ratings": vendor_rating_summary(vendor)})  # fmt: skip
+    return render(
+        request, "catalogue/storefront.html", {"vendor": vendor, "page": page, "ratings": vendor_rating_summary(vendor)}
+    )
 
 
 def compare(request):
@@ -170,8 +191,12 @@ def _own_vendor(request) -> Vendor:
 @require(Permission.PRODUCT_EDIT_OWN)
 def my_products(request):
     vendor = _own_vendor(request)
-    products = selectors.products_visible_to(request.actor).filter(vendor=vendor).select_related(
-        "latest_version", "listed_version").order_by("-updated_at")  # fmt: skip
+    products = (
+        selectors.products_visible_to(request.actor)
+        .filter(vendor=vendor)
+        .select_related("latest_version", "listed_version")
+        .order_by("-updated_at")
+    )
     return render(request, "catalogue/mine.html", {"vendor": vendor, "products": products})
 
 
@@ -183,14 +208,15 @@ def _save_product(request, form, vendor, product=None):
         if product is None:
             product = services.product_create(actor=actor, vendor=vendor, data=data, stock=form.cleaned_data["stock"])
         else:
-            product = services.product_update(actor=actor, product=product, data=data,
-                                              stock=form.cleaned_data["stock"])  # fmt: skip
+            product = services.product_update(actor=actor, product=product, data=data, stock=form.cleaned_data["stock"])
         if form.cleaned_data.get("photo"):
             services.product_add_photo(actor=actor, product=product, upload=form.cleaned_data["photo"])
     missing = form.missing_attributes()
     if missing:
-        messages.warning(request, _("The category also asks for: %(list)s. Add them to the specifications.")
-                         % {"list": ", ".join(missing)})  # fmt: skip
+        messages.warning(
+            request,
+            _("The category also asks for: %(list)s. Add them to the specifications.") % {"list": ", ".join(missing)},
+        )
     return product
 
 
@@ -204,7 +230,7 @@ def _show_error(request, form, exc: DomainError):
 
 
 def _send_if_asked(request, product) -> bool:
-    """"Save and send for curation": one press, so nothing typed is lost between two forms."""
+    """ "Save and send for curation": one press, so nothing typed is lost between two forms."""
     if "send" not in request.POST:
         return False
     try:
@@ -238,8 +264,9 @@ def product_edit(request, pk: int):
     product = selectors.get_product(request.actor, pk)
     if product.vendor_id != vendor.pk:
         raise Http404
-    form = ProductForm(request.POST or None, request.FILES or None, katalog=vendor.katalog,
-                       initial=initial_from(product))  # fmt: skip
+    form = ProductForm(
+        request.POST or None, request.FILES or None, katalog=vendor.katalog, initial=initial_from(product)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             product = _save_product(request, form, vendor, product)
@@ -251,12 +278,19 @@ def product_edit(request, pk: int):
             elif not _send_if_asked(request, product):
                 messages.success(request, _("Saved."))
             return redirect("catalogue:edit", pk=product.pk)
-    return render(request, "catalogue/edit.html", {
-        "form": form, "vendor": vendor, "product": product, "photos": product.photos.all(),
-        "actions": workflow.actions_for(product=product, roles=request.actor.roles),
-        "history": selectors.price_history(product),
-        "missing": selectors.missing_for_version(product.latest_version),
-    })  # fmt: skip
+    return render(
+        request,
+        "catalogue/edit.html",
+        {
+            "form": form,
+            "vendor": vendor,
+            "product": product,
+            "photos": product.photos.all(),
+            "actions": workflow.actions_for(product=product, roles=request.actor.roles),
+            "history": selectors.price_history(product),
+            "missing": selectors.missing_for_version(product.latest_version),
+        },
+    )
 
 
 @require(Permission.PRODUCT_EDIT_OWN)
@@ -283,12 +317,17 @@ def review(request, pk: int):
 def _review_context(request, product, reason_form):
     latest = product.latest_version
     return {
-        "product": product, "latest": latest, "listed": product.listed_version,
-        "claims": latest.claims.all() if latest else [], "photos": product.photos.all(),
-        "flags": product.flags.filter(resolved_at__isnull=True), "history": selectors.price_history(product),
+        "product": product,
+        "latest": latest,
+        "listed": product.listed_version,
+        "claims": latest.claims.all() if latest else [],
+        "photos": product.photos.all(),
+        "flags": product.flags.filter(resolved_at__isnull=True),
+        "history": selectors.price_history(product),
         "missing": selectors.missing_for_version(latest) if latest else [],
-        "actions": workflow.actions_for(product=product, roles=request.actor.roles), "reason_form": reason_form,
-    }  # fmt: skip
+        "actions": workflow.actions_for(product=product, roles=request.actor.roles),
+        "reason_form": reason_form,
+    }
 
 
 @login_required
@@ -317,8 +356,11 @@ def transition(request, pk: int, action: str):
     except DomainError as exc:
         messages.error(request, str(exc.message))
     else:
-        messages.success(request, _("Done: %(name)s is now “%(status)s”.")
-                         % {"name": product.name, "status": Product.objects.get(pk=pk).get_status_display()})  # fmt: skip
+        messages.success(
+            request,
+            _("Done: %(name)s is now “%(status)s”.")
+            % {"name": product.name, "status": Product.objects.get(pk=pk).get_status_display()},
+        )
     if not request.actor.can(Permission.PRODUCT_CURATE):
         return redirect("catalogue:edit", pk=pk)
     if action == workflow.APPROVE:
@@ -358,8 +400,11 @@ def _import_page(request, form_class, *, vendor, mode):
         if seller is None:
             from katalog.vendors.validators import digits
 
-            seller = vendor_selectors.vendors_visible_to(request.actor).filter(
-                nib=digits(form.cleaned_data["nib"]), status=VendorStatus.VERIFIED).first()  # fmt: skip
+            seller = (
+                vendor_selectors.vendors_visible_to(request.actor)
+                .filter(nib=digits(form.cleaned_data["nib"]), status=VendorStatus.VERIFIED)
+                .first()
+            )
             if seller is None:
                 form.add_error("nib", _("No verified vendor has this NIB."))
         if seller is not None:
@@ -402,7 +447,6 @@ def synonyms(request):
     return render(request, "catalogue/synonyms.html", {"text": text, "errors": errors})
 
 
-
 @require(Permission.CATEGORY_MANAGE)
 def categories(request):
     """The tenant's category tree; add a category or change one (name, code, parent, attributes)."""
@@ -417,8 +461,14 @@ def categories(request):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            services.category_save(actor=request.actor, name=d["name"], code=d["code"], parent=d["parent"],
-                                   attributes_text=d["attributes"], category=editing)  # fmt: skip
+            services.category_save(
+                actor=request.actor,
+                name=d["name"],
+                code=d["code"],
+                parent=d["parent"],
+                attributes_text=d["attributes"],
+                category=editing,
+            )
         except DomainError as exc:
             _show_error(request, form, exc)
         else:

@@ -20,9 +20,14 @@ FREEZE, DELIST, WITHDRAW = "freeze", "delist", "withdraw"
 ACTIONS = (SUBMIT, APPROVE, REQUEST_REVISION, REJECT, FREEZE, DELIST, WITHDRAW)
 NEEDS_REASON = frozenset({REQUEST_REVISION, REJECT, FREEZE, DELIST})
 ACTION_LABELS = {
-    SUBMIT: _("sent for curation"), APPROVE: _("approved"), REQUEST_REVISION: _("sent back for revision"),
-    REJECT: _("rejected"), FREEZE: _("frozen"), DELIST: _("delisted"), WITHDRAW: _("withdrawn"),
-}  # fmt: skip
+    SUBMIT: _("sent for curation"),
+    APPROVE: _("approved"),
+    REQUEST_REVISION: _("sent back for revision"),
+    REJECT: _("rejected"),
+    FREEZE: _("frozen"),
+    DELIST: _("delisted"),
+    WITHDRAW: _("withdrawn"),
+}
 
 VENDOR = frozenset({Role.VENDOR})
 MANAGER = frozenset({Role.CATALOGUE_MANAGER})

@@ -15,6 +15,8 @@ def record(*, actor: Any, action: str, obj: models.Model, katalog: Katalog | Non
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
-        data={k: (str(v) if not isinstance(v, int | float | bool | str | type(None) | list | dict) else v)
-              for k, v in data.items()},
+        data={
+            k: (str(v) if not isinstance(v, int | float | bool | str | type(None) | list | dict) else v)
+            for k, v in data.items()
+        },
     )

@@ -120,10 +120,7 @@ class Outcome:
         self.rejections.extend(other.rejections)
 
     def summary(self) -> str:
-        return (
-            f"imported {self.imported}, updated {self.updated}, "
-            f"unchanged {self.unchanged}, rejected {self.rejected}"
-        )
+        return f"imported {self.imported}, updated {self.updated}, unchanged {self.unchanged}, rejected {self.rejected}"
 
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")

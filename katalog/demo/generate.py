@@ -32,12 +32,74 @@ KINDS = [
     ("Kerajinan", "Suvenir dan kerajinan", ["32909"]),
     ("Percetakan", "Percetakan", ["18111"]),
 ]
-WORDS = ["Berkah", "Sinar", "Maju Jaya", "Sejahtera", "Horas", "Deli", "Melati", "Mandiri", "Bersama", "Ulos",
-         "Karo", "Toba", "Sumatera", "Cahaya", "Rezeki", "Makmur", "Amanah", "Barokah", "Sentosa", "Pelangi"]
-GIVEN = ["Siti", "Rina", "Budi", "Andi", "Dewi", "Maria", "Ucok", "Butet", "Hendra", "Lina", "Joko", "Ani",
-         "Rudi", "Fitri", "Agus", "Yusuf", "Nur", "Tiur", "Lamhot", "Ahmad", "Wati", "Sri", "Hasan", "Mei"]
-FAMILY = ["Siregar", "Nasution", "Lubis", "Harahap", "Sitompul", "Simanjuntak", "Ginting", "Tarigan",
-          "Sembiring", "Pane", "Hasibuan", "Manurung", "Rangkuti", "Saragih", "Purba", "Damanik", "Tanjung", ""]
+WORDS = [
+    "Berkah",
+    "Sinar",
+    "Maju Jaya",
+    "Sejahtera",
+    "Horas",
+    "Deli",
+    "Melati",
+    "Mandiri",
+    "Bersama",
+    "Ulos",
+    "Karo",
+    "Toba",
+    "Sumatera",
+    "Cahaya",
+    "Rezeki",
+    "Makmur",
+    "Amanah",
+    "Barokah",
+    "Sentosa",
+    "Pelangi",
+]
+GIVEN = [
+    "Siti",
+    "Rina",
+    "Budi",
+    "Andi",
+    "Dewi",
+    "Maria",
+    "Ucok",
+    "Butet",
+    "Hendra",
+    "Lina",
+    "Joko",
+    "Ani",
+    "Rudi",
+    "Fitri",
+    "Agus",
+    "Yusuf",
+    "Nur",
+    "Tiur",
+    "Lamhot",
+    "Ahmad",
+    "Wati",
+    "Sri",
+    "Hasan",
+    "Mei",
+]
+FAMILY = [
+    "Siregar",
+    "Nasution",
+    "Lubis",
+    "Harahap",
+    "Sitompul",
+    "Simanjuntak",
+    "Ginting",
+    "Tarigan",
+    "Sembiring",
+    "Pane",
+    "Hasibuan",
+    "Manurung",
+    "Rangkuti",
+    "Saragih",
+    "Purba",
+    "Damanik",
+    "Tanjung",
+    "",
+]
 SEED = 1271
 
 
@@ -79,33 +141,68 @@ def load_registry(katalog: Katalog, *, distribution: dict[str, int] = DISTRIBUTI
                 moved[nib] = (before, today - timedelta(days=rng.randrange(10, 720)))
             if nib in existing:
                 continue
-            new.append(Vendor(
-                katalog=katalog, nib=nib, name=f"{kind} {rng.choice(WORDS)} {rng.choice(WORDS)}",
-                owner_name=f"{given} {family}".strip(), kbli=kbli, sector=sector,
-                address=f"Jl. {rng.choice(WORDS)} No. {rng.randrange(1, 200)}", region_id=region,
-                district_id=district.code, phone=f"08{rng.randrange(10**9, 10**10)}", capital=capital,
-                annual_sales=capital * Decimal(rng.choice([1, 2])) if size == SizeClass.MIKRO else capital,
-                size_class=size, status=VendorStatus.VERIFIED, source=VendorSource.IMPORT,
-                submitted_at=now, verified_at=now, is_vat_registered=size != SizeClass.MIKRO,
-            ))  # fmt: skip
+            new.append(
+                Vendor(
+                    katalog=katalog,
+                    nib=nib,
+                    name=f"{kind} {rng.choice(WORDS)} {rng.choice(WORDS)}",
+                    owner_name=f"{given} {family}".strip(),
+                    kbli=kbli,
+                    sector=sector,
+                    address=f"Jl. {rng.choice(WORDS)} No. {rng.randrange(1, 200)}",
+                    region_id=region,
+                    district_id=district.code,
+                    phone=f"08{rng.randrange(10**9, 10**10)}",
+                    capital=capital,
+                    annual_sales=capital * Decimal(rng.choice([1, 2])) if size == SizeClass.MIKRO else capital,
+                    size_class=size,
+                    status=VendorStatus.VERIFIED,
+                    source=VendorSource.IMPORT,
+                    submitted_at=now,
+                    verified_at=now,
+                    is_vat_registered=size != SizeClass.MIKRO,
+                )
+            )
     Vendor.objects.bulk_create(new, batch_size=1000)
-    ids = dict(
-        Vendor.objects.filter(katalog=katalog, nib__in=[v.nib for v in new]).values_list("nib", "pk")
-    )
+    ids = dict(Vendor.objects.filter(katalog=katalog, nib__in=[v.nib for v in new]).values_list("nib", "pk"))
     history = []
     first_day = today - timedelta(days=3 * 365)
     for v in new:
         vid = ids[v.nib]
         if v.nib in moved:
             before, on = moved[v.nib]
-            history.append(SizeClassChange(katalog=katalog, vendor_id=vid, changed_on=first_day, old_class="",
-                                           new_class=before, reason="Registrasi Dinas"))  # fmt: skip
-            history.append(SizeClassChange(katalog=katalog, vendor_id=vid, changed_on=on, old_class=before,
-                                           new_class=v.size_class, capital=v.capital,
-                                           reason="Pembaruan data usaha: modal bertambah"))  # fmt: skip
+            history.append(
+                SizeClassChange(
+                    katalog=katalog,
+                    vendor_id=vid,
+                    changed_on=first_day,
+                    old_class="",
+                    new_class=before,
+                    reason="Registrasi Dinas",
+                )
+            )
+            history.append(
+                SizeClassChange(
+                    katalog=katalog,
+                    vendor_id=vid,
+                    changed_on=on,
+                    old_class=before,
+                    new_class=v.size_class,
+                    capital=v.capital,
+                    reason="Pembaruan data usaha: modal bertambah",
+                )
+            )
         else:
-            history.append(SizeClassChange(katalog=katalog, vendor_id=vid, changed_on=first_day, old_class="",
-                                           new_class=v.size_class, capital=v.capital,
-                                           reason="Registrasi Dinas"))  # fmt: skip
+            history.append(
+                SizeClassChange(
+                    katalog=katalog,
+                    vendor_id=vid,
+                    changed_on=first_day,
+                    old_class="",
+                    new_class=v.size_class,
+                    capital=v.capital,
+                    reason="Registrasi Dinas",
+                )
+            )
     SizeClassChange.objects.bulk_create(history, batch_size=2000)
     return len(new)

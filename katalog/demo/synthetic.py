@@ -20,24 +20,93 @@ KINDS = {
     "ATK-KRT": (["kertas HVS", "buku tulis", "buku agenda", "amplop cokelat", "kertas folio"], (15_000, 80_000), "rim"),
     "ATK-TLS": (["pulpen gel", "pensil 2B", "spidol papan tulis", "stabilo", "penghapus"], (3_000, 60_000), "kotak"),
     "ATK-ARS": (["map plastik", "ordner", "box file", "map batik", "klip kertas"], (5_000, 90_000), "buah"),
-    "MKN-KUE-BOLU": (["bolu gulung", "bika ambon", "kue lapis", "bolu pandan", "kue bolu keju"], (40_000, 180_000), "kotak"),
-    "MKN-NSI": (["nasi kotak ayam", "nasi kotak rendang", "nasi goreng", "lontong medan", "nasi soto"], (20_000, 60_000), "kotak"),
-    "MKN-MNM": (["kopi sidikalang", "teh manis", "sirup markisa", "air mineral", "jus terong belanda"], (5_000, 90_000), "botol"),
+    "MKN-KUE-BOLU": (
+        ["bolu gulung", "bika ambon", "kue lapis", "bolu pandan", "kue bolu keju"],
+        (40_000, 180_000),
+        "kotak",
+    ),
+    "MKN-NSI": (
+        ["nasi kotak ayam", "nasi kotak rendang", "nasi goreng", "lontong medan", "nasi soto"],
+        (20_000, 60_000),
+        "kotak",
+    ),
+    "MKN-MNM": (
+        ["kopi sidikalang", "teh manis", "sirup markisa", "air mineral", "jus terong belanda"],
+        (5_000, 90_000),
+        "botol",
+    ),
     "MKN-RGN": (["keripik ubi", "kacang sihobuk", "kue kering", "rempeyek", "dodol"], (10_000, 70_000), "bungkus"),
-    "SPT-DNS": (["sepatu pantofel", "sepatu kulit", "sepatu dinas", "sepatu PDH", "sepatu formal"], (150_000, 650_000), "pasang"),
-    "SPT-OLR": (["sepatu olahraga", "sepatu lari", "sepatu senam", "sepatu kanvas", "sandal kulit"], (90_000, 450_000), "pasang"),
-    "PKN-PDH": (["kemeja PDH", "seragam dinas harian", "kemeja batik dinas", "blus dinas", "celana dinas"], (120_000, 400_000), "potong"),
-    "PKN-PDL": (["seragam PDL", "jaket dinas lapangan", "rompi lapangan", "celana PDL", "topi lapangan"], (90_000, 500_000), "potong"),
-    "PKN-KAIN-ULOS": (["ulos ragi hotang", "ulos sadum", "ulos mangiring", "ulos bintang maratur", "selendang ulos"], (150_000, 2_500_000), "lembar"),
-    "PKN-KAIN-SGK": (["songket batubara", "kain songket", "selendang songket", "songket melayu", "tenun songket"], (400_000, 3_500_000), "lembar"),
-    "SRG-SD": (["seragam SD", "kemeja putih SD", "rok merah SD", "celana merah SD", "seragam pramuka SD"], (60_000, 200_000), "setel"),
-    "SRG-SMP": (["seragam SMP", "kemeja putih SMP", "rok biru", "celana biru", "seragam pramuka SMP"], (70_000, 220_000), "setel"),
-    "SRG-SMA": (["seragam SMA", "kemeja putih SMA", "rok abu-abu", "celana abu-abu", "baju olahraga sekolah"], (80_000, 250_000), "setel"),
-    "SUV-RTN": (["keranjang rotan", "kursi rotan", "tas anyaman rotan", "tempat tisu rotan", "kap lampu rotan"], (30_000, 900_000), "buah"),
-    "SUV-CND": (["miniatur rumah bolon", "gantungan kunci ulos", "plakat ukir", "hiasan dinding gorga", "mug sablon medan"], (15_000, 600_000), "buah"),
+    "SPT-DNS": (
+        ["sepatu pantofel", "sepatu kulit", "sepatu dinas", "sepatu PDH", "sepatu formal"],
+        (150_000, 650_000),
+        "pasang",
+    ),
+    "SPT-OLR": (
+        ["sepatu olahraga", "sepatu lari", "sepatu senam", "sepatu kanvas", "sandal kulit"],
+        (90_000, 450_000),
+        "pasang",
+    ),
+    "PKN-PDH": (
+        ["kemeja PDH", "seragam dinas harian", "kemeja batik dinas", "blus dinas", "celana dinas"],
+        (120_000, 400_000),
+        "potong",
+    ),
+    "PKN-PDL": (
+        ["seragam PDL", "jaket dinas lapangan", "rompi lapangan", "celana PDL", "topi lapangan"],
+        (90_000, 500_000),
+        "potong",
+    ),
+    "PKN-KAIN-ULOS": (
+        ["ulos ragi hotang", "ulos sadum", "ulos mangiring", "ulos bintang maratur", "selendang ulos"],
+        (150_000, 2_500_000),
+        "lembar",
+    ),
+    "PKN-KAIN-SGK": (
+        ["songket batubara", "kain songket", "selendang songket", "songket melayu", "tenun songket"],
+        (400_000, 3_500_000),
+        "lembar",
+    ),
+    "SRG-SD": (
+        ["seragam SD", "kemeja putih SD", "rok merah SD", "celana merah SD", "seragam pramuka SD"],
+        (60_000, 200_000),
+        "setel",
+    ),
+    "SRG-SMP": (
+        ["seragam SMP", "kemeja putih SMP", "rok biru", "celana biru", "seragam pramuka SMP"],
+        (70_000, 220_000),
+        "setel",
+    ),
+    "SRG-SMA": (
+        ["seragam SMA", "kemeja putih SMA", "rok abu-abu", "celana abu-abu", "baju olahraga sekolah"],
+        (80_000, 250_000),
+        "setel",
+    ),
+    "SUV-RTN": (
+        ["keranjang rotan", "kursi rotan", "tas anyaman rotan", "tempat tisu rotan", "kap lampu rotan"],
+        (30_000, 900_000),
+        "buah",
+    ),
+    "SUV-CND": (
+        ["miniatur rumah bolon", "gantungan kunci ulos", "plakat ukir", "hiasan dinding gorga", "mug sablon medan"],
+        (15_000, 600_000),
+        "buah",
+    ),
 }
-ADJECTIVES = ["premium", "ekonomis", "jahitan rapi", "tenun tangan", "buatan lokal", "motif batak", "warna cerah",
-              "bahan adem", "tahan lama", "khas medan", "ukuran besar", "ukuran kecil", "kualitas ekspor"]
+ADJECTIVES = [
+    "premium",
+    "ekonomis",
+    "jahitan rapi",
+    "tenun tangan",
+    "buatan lokal",
+    "motif batak",
+    "warna cerah",
+    "bahan adem",
+    "tahan lama",
+    "khas medan",
+    "ukuran besar",
+    "ukuran kecil",
+    "kualitas ekspor",
+]
 MAKERS = ["pengrajin", "penjahit", "UMKM", "koperasi", "kelompok tenun", "rumah produksi", "home industry"]
 
 
@@ -54,19 +123,31 @@ def generate(katalog: Katalog, *, products: int, vendors: int, seed: int = 7, ba
     missing = set(KINDS) - set(categories)
     if missing:
         raise ValueError(f"run `katalog demo` first: categories missing: {sorted(missing)}")
-    districts = list(Region.objects.filter(parent_id=katalog.region_id, level=RegionLevel.DISTRICT)
-                     .values_list("code", flat=True))  # fmt: skip
+    districts = list(
+        Region.objects.filter(parent_id=katalog.region_id, level=RegionLevel.DISTRICT).values_list("code", flat=True)
+    )
     now = timezone.now()
     with transaction.atomic():
         start = (Vendor.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
         sizes = [SizeClass.MIKRO] * 8 + [SizeClass.KECIL] * 2 + [SizeClass.MENENGAH]
         new_vendors = [
-            Vendor(pk=start + i, katalog=katalog, name=f"UMKM Sintetis {start + i}", owner_name="Pemilik",
-                   nib=f"93{start + i:011d}", district_id=(d := rng.choice(districts)), region_id=d,
-                   size_class=rng.choice(sizes), status=VendorStatus.VERIFIED, source=VendorSource.IMPORT,
-                   capital=Decimal(rng.randrange(10, 900) * 1_000_000), verified_at=now, submitted_at=now)
+            Vendor(
+                pk=start + i,
+                katalog=katalog,
+                name=f"UMKM Sintetis {start + i}",
+                owner_name="Pemilik",
+                nib=f"93{start + i:011d}",
+                district_id=(d := rng.choice(districts)),
+                region_id=d,
+                size_class=rng.choice(sizes),
+                status=VendorStatus.VERIFIED,
+                source=VendorSource.IMPORT,
+                capital=Decimal(rng.randrange(10, 900) * 1_000_000),
+                verified_at=now,
+                submitted_at=now,
+            )
             for i in range(vendors)
-        ]  # fmt: skip
+        ]
         Vendor.objects.bulk_create(new_vendors, batch_size=batch)
         vendor_ids = [v.pk for v in new_vendors]
         _reset_sequences([Vendor])
@@ -85,16 +166,38 @@ def generate(katalog: Katalog, *, products: int, vendors: int, seed: int = 7, ba
                 pid, vid = first_product + i, first_version + i
                 price = Decimal(rng.randrange(low // 1000, high // 1000) * 1000)
                 domestic = rng.random() < 0.9
-                versions.append(ProductVersion(
-                    pk=vid, product_id=pid, number=1, name=name, category=categories[code], unit=unit, price=price,
-                    description=f"{name} dari {rng.choice(MAKERS)} di Kota Medan. {rng.choice(ADJECTIVES).capitalize()}.",
-                    specifications={"Bahan": rng.choice(["katun", "kulit", "rotan", "kayu", "kertas", "plastik"])},
-                    is_domestic=domestic, tkdn_percent=Decimal(rng.randrange(25, 95)) if rng.random() < 0.4 else None,
-                    approved_at=now, min_order=1, lead_time_days=rng.randrange(1, 10),
-                ))  # fmt: skip
-                rows.append(Product(pk=pid, katalog=katalog, vendor_id=rng.choice(vendor_ids), name=name,
-                                    status=ProductStatus.LISTED, listed_version_id=vid, latest_version_id=vid,
-                                    stock=rng.randrange(0, 500), listed_at=now, submitted_at=now))  # fmt: skip
+                versions.append(
+                    ProductVersion(
+                        pk=vid,
+                        product_id=pid,
+                        number=1,
+                        name=name,
+                        category=categories[code],
+                        unit=unit,
+                        price=price,
+                        description=f"{name} dari {rng.choice(MAKERS)} di Kota Medan. {rng.choice(ADJECTIVES).capitalize()}.",
+                        specifications={"Bahan": rng.choice(["katun", "kulit", "rotan", "kayu", "kertas", "plastik"])},
+                        is_domestic=domestic,
+                        tkdn_percent=Decimal(rng.randrange(25, 95)) if rng.random() < 0.4 else None,
+                        approved_at=now,
+                        min_order=1,
+                        lead_time_days=rng.randrange(1, 10),
+                    )
+                )
+                rows.append(
+                    Product(
+                        pk=pid,
+                        katalog=katalog,
+                        vendor_id=rng.choice(vendor_ids),
+                        name=name,
+                        status=ProductStatus.LISTED,
+                        listed_version_id=vid,
+                        latest_version_id=vid,
+                        stock=rng.randrange(0, 500),
+                        listed_at=now,
+                        submitted_at=now,
+                    )
+                )
                 if domestic:
                     claims.append(Claim(version_id=vid, kind="pdn", verified_at=now))
             Product.objects.bulk_create(rows, batch_size=batch)

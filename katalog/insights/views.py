@@ -36,5 +36,8 @@ def payments(request):
 
     from katalog.buying.selectors import payment_report
 
-    return render(request, "insights/payments.html",
-                  {"report": payment_report(request.actor), "limit": settings.KATALOG_UNPAID_FLAG_DAYS})  # fmt: skip
+    return render(
+        request,
+        "insights/payments.html",
+        {"report": payment_report(request.actor), "limit": settings.KATALOG_UNPAID_FLAG_DAYS},
+    )

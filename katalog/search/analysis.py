@@ -85,9 +85,7 @@ def words(text: str) -> list[str]:
 
 def _peel(word: str, roots: frozenset[str]) -> str | None:
     """Strip one suffix and/or one prefix, trying each until a dictionary root appears."""
-    suffix_forms = [word] + [
-        word[: -len(s)] for s in _SUFFIXES if word.endswith(s) and len(word) - len(s) >= 3
-    ]
+    suffix_forms = [word] + [word[: -len(s)] for s in _SUFFIXES if word.endswith(s) and len(word) - len(s) >= 3]
     for form in suffix_forms:
         if form in roots:
             return form

@@ -13,9 +13,7 @@ class Synonym(models.Model):
     expansion = models.CharField(max_length=200)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["tenant_id", "term", "expansion"], name="search_synonym_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["tenant_id", "term", "expansion"], name="search_synonym_unique")]
 
     def __str__(self) -> str:
         return f"{self.term} = {self.expansion}"

@@ -15,9 +15,7 @@ def known_words(tenant_id: int, candidates: set[str]) -> dict[str, str]:
     """Which of these words the tenant's index has seen, with their stems."""
     if not candidates:
         return {}
-    rows = SearchTerm.objects.filter(tenant_id=tenant_id, word__in=sorted(candidates)).values_list(
-        "word", "stem"
-    )
+    rows = SearchTerm.objects.filter(tenant_id=tenant_id, word__in=sorted(candidates)).values_list("word", "stem")
     return dict(rows)
 
 

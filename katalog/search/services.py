@@ -42,9 +42,7 @@ def index_documents(docs: Iterable[SearchDocument], *, backend: SearchBackend | 
     return len(prepared)
 
 
-def remove_documents(
-    tenant_id: int, product_ids: Sequence[int], *, backend: SearchBackend | None = None
-) -> None:
+def remove_documents(tenant_id: int, product_ids: Sequence[int], *, backend: SearchBackend | None = None) -> None:
     """Remove products from the index (delisted, frozen, deleted); unknown ids are ignored."""
     if product_ids:
         (backend or get_backend()).remove(tenant_id, list(product_ids))
@@ -79,9 +77,7 @@ def rebuild(
 def enqueue(tenant_id: int, product_ids: Iterable[int]) -> None:
     """Record that these products changed. Call it in the transaction that changes them: the row
     commits with the change, and `apply_outbox` brings the index up to date afterwards."""
-    SearchOutbox.objects.bulk_create(
-        [SearchOutbox(tenant_id=tenant_id, product_id=p) for p in set(product_ids)]
-    )
+    SearchOutbox.objects.bulk_create([SearchOutbox(tenant_id=tenant_id, product_id=p) for p in set(product_ids)])
 
 
 def apply_outbox(loader: Loader, *, backend: SearchBackend | None = None, batch_size: int = 500) -> int:

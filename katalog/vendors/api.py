@@ -34,11 +34,19 @@ class ReasonIn(Schema):
 
 def _out(v) -> dict:
     return {
-        "id": v.pk, "name": v.name, "owner_name": v.owner_name, "nib": v.nib, "size_class": v.size_class,
-        "status": v.status, "source": v.source, "status_reason": v.status_reason,
-        "district": v.district_id, "district_name": v.district.name if v.district_id else None,
-        "is_vat_registered": v.is_vat_registered, "verified_at": v.verified_at,
-    }  # fmt: skip
+        "id": v.pk,
+        "name": v.name,
+        "owner_name": v.owner_name,
+        "nib": v.nib,
+        "size_class": v.size_class,
+        "status": v.status,
+        "source": v.source,
+        "status_reason": v.status_reason,
+        "district": v.district_id,
+        "district_name": v.district.name if v.district_id else None,
+        "is_vat_registered": v.is_vat_registered,
+        "verified_at": v.verified_at,
+    }
 
 
 def _actor(request):
@@ -85,4 +93,3 @@ def reject(request, vendor_id: int, payload: ReasonIn):
 @router.post("/{vendor_id}/request-revision", response=VendorOut)
 def request_revision(request, vendor_id: int, payload: ReasonIn):
     return _act(request, vendor_id, services.vendor_request_revision, reason=payload.reason)
-

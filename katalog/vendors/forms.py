@@ -53,11 +53,19 @@ class AccountForm(TenantForm):
     name = forms.CharField(label=_("Business name"), max_length=200)
     owner_name = forms.CharField(label=_("Owner's full name"), max_length=150)
     email = forms.EmailField(label=_("E-mail"), help_text=_("You sign in with this address."))
-    phone = forms.CharField(label=_("Mobile phone (WhatsApp)"), max_length=20,
-                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
-    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-                                help_text=_("At least 8 characters, not only digits, not a common word."))
-    password2 = forms.CharField(label=_("Repeat the password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    phone = forms.CharField(
+        label=_("Mobile phone (WhatsApp)"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 8 characters, not only digits, not a common word."),
+    )
+    password2 = forms.CharField(
+        label=_("Repeat the password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
 
     def clean_phone(self):
         return validators.clean_phone(self.cleaned_data["phone"])
@@ -83,12 +91,18 @@ class AccountForm(TenantForm):
 
 
 class LegalForm(TenantForm):
-    nib = forms.CharField(label=_("NIB (13 digits, from OSS)"), max_length=20,
-                          widget=forms.TextInput(attrs={"inputmode": "numeric"}))
-    npwp = forms.CharField(label=_("NPWP"), max_length=25, help_text=_("15 digits (00.000.000.0-000.000) or 16 digits."),
-                           widget=forms.TextInput(attrs={"inputmode": "numeric"}))
-    kbli = forms.CharField(label=_("KBLI codes"), max_length=200,
-                           help_text=_("5 digits each, separated by commas, e.g. 10792, 47711."))
+    nib = forms.CharField(
+        label=_("NIB (13 digits, from OSS)"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "numeric"})
+    )
+    npwp = forms.CharField(
+        label=_("NPWP"),
+        max_length=25,
+        help_text=_("15 digits (00.000.000.0-000.000) or 16 digits."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    kbli = forms.CharField(
+        label=_("KBLI codes"), max_length=200, help_text=_("5 digits each, separated by commas, e.g. 10792, 47711.")
+    )
     sector = forms.CharField(label=_("Sector (what you make or sell)"), max_length=100, required=False)
     is_vat_registered = forms.BooleanField(label=_("My business is a PKP (VAT-registered)"), required=False)
 
@@ -104,11 +118,16 @@ class LegalForm(TenantForm):
 
 class AddressForm(TenantForm):
     address = forms.CharField(label=_("Street address"), max_length=300)
-    district = forms.ModelChoiceField(label=_("District (kecamatan)"), queryset=Region.objects.none(),
-                                      empty_label=_("— choose —"))
+    district = forms.ModelChoiceField(
+        label=_("District (kecamatan)"), queryset=Region.objects.none(), empty_label=_("— choose —")
+    )
     # Required when the district has villages in the region data (checked in clean()).
-    village = forms.ModelChoiceField(label=_("Village (kelurahan)"), queryset=Region.objects.none(),
-                                     required=False, empty_label=_("— choose the district first —"))
+    village = forms.ModelChoiceField(
+        label=_("Village (kelurahan)"),
+        queryset=Region.objects.none(),
+        required=False,
+        empty_label=_("— choose the district first —"),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -136,18 +155,22 @@ class AddressForm(TenantForm):
 
 
 class FinanceForm(TenantForm):
-    capital = RupiahField(label=_("Business capital (excluding land and buildings)"),
-                          help_text=_("In rupiah. Up to Rp1.000.000.000 is a micro business."))
-    annual_sales = RupiahField(label=_("Annual sales (last year)"), required=False,
-                               help_text=_("In rupiah; leave empty for a new business."))
+    capital = RupiahField(
+        label=_("Business capital (excluding land and buildings)"),
+        help_text=_("In rupiah. Up to Rp1.000.000.000 is a micro business."),
+    )
+    annual_sales = RupiahField(
+        label=_("Annual sales (last year)"), required=False, help_text=_("In rupiah; leave empty for a new business.")
+    )
 
 
 def _document_field(label, required):
     return forms.FileField(
-        label=label, required=required,
+        label=label,
+        required=required,
         help_text=_("PDF, JPG or PNG, at most 5 MB. A clear phone photo is fine."),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
-    )  # fmt: skip
+    )
 
 
 class DocumentsForm(TenantForm):
@@ -174,11 +197,28 @@ class AssistedForm(LegalForm, AddressForm, FinanceForm):
     nib_document = _document_field(DocumentKind.NIB.label, required=True)
     deed_document = _document_field(_("Deed of establishment"), required=False)
     is_vat_registered = forms.BooleanField(label=_("The business is a PKP (VAT-registered)"), required=False)
-    verify_now = forms.BooleanField(label=_("I have seen the original documents: verify at once"), required=False,
-                                    initial=True)
-    field_order = ["name", "owner_name", "email", "phone", "nib", "npwp", "kbli", "sector", "is_vat_registered",
-                   "address", "district", "village", "capital", "annual_sales", "nib_document", "deed_document",
-                   "verify_now"]
+    verify_now = forms.BooleanField(
+        label=_("I have seen the original documents: verify at once"), required=False, initial=True
+    )
+    field_order = [
+        "name",
+        "owner_name",
+        "email",
+        "phone",
+        "nib",
+        "npwp",
+        "kbli",
+        "sector",
+        "is_vat_registered",
+        "address",
+        "district",
+        "village",
+        "capital",
+        "annual_sales",
+        "nib_document",
+        "deed_document",
+        "verify_now",
+    ]
 
     def clean_phone(self):
         return validators.clean_phone(self.cleaned_data["phone"])
@@ -188,5 +228,6 @@ class AssistedForm(LegalForm, AddressForm, FinanceForm):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Registry file (CSV or XLSX)"),
-                           widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}))
+    file = forms.FileField(
+        label=_("Registry file (CSV or XLSX)"), widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"})
+    )

@@ -27,9 +27,20 @@ from .models import SizeClassChange, Vendor, VendorSource, VendorStatus
 from .size_class import classify
 
 COLUMNS = [
-    "nama_usaha", "nama_pemilik", "nib", "npwp", "kbli", "alamat", "kode_wilayah", "telepon", "email",
-    "modal_usaha", "omzet_tahunan", "pkp", "sektor",
-]  # fmt: skip
+    "nama_usaha",
+    "nama_pemilik",
+    "nib",
+    "npwp",
+    "kbli",
+    "alamat",
+    "kode_wilayah",
+    "telepon",
+    "email",
+    "modal_usaha",
+    "omzet_tahunan",
+    "pkp",
+    "sektor",
+]
 REQUIRED_COLUMNS = ["nama_usaha", "nib", "kode_wilayah"]
 BATCH = 2000
 __all__ = ["ImportFileError", "Outcome", "read_path", "read_table", "run_import", "safe_cell", "write_report"]
@@ -85,9 +96,12 @@ class RowChecker:
 
         out["name"] = need("nama_usaha", _("the business name is empty"))[:200]
         out["owner_name"] = values.get("nama_pemilik", "").strip()[:150]
-        for col, key, fn in (("nib", "nib", validators.clean_nib), ("npwp", "npwp", validators.clean_npwp),
-                             ("kbli", "kbli", validators.clean_kbli_list),
-                             ("telepon", "phone", validators.clean_phone)):  # fmt: skip
+        for col, key, fn in (
+            ("nib", "nib", validators.clean_nib),
+            ("npwp", "npwp", validators.clean_npwp),
+            ("kbli", "kbli", validators.clean_kbli_list),
+            ("telepon", "phone", validators.clean_phone),
+        ):
             raw = values.get(col, "").strip()
             if not raw:
                 if col == "nib":
@@ -113,8 +127,13 @@ class RowChecker:
         if code:
             region = self.regions.get(code)
             if region is None:
-                errors.append(("kode_wilayah", _("%(code)s is not a district or village of %(name)s")
-                               % {"code": code[:20], "name": self.katalog.region.name}))  # fmt: skip
+                errors.append(
+                    (
+                        "kode_wilayah",
+                        _("%(code)s is not a district or village of %(name)s")
+                        % {"code": code[:20], "name": self.katalog.region.name},
+                    )
+                )
             else:
                 out["region_id"] = region.code
                 out["district_id"] = region.district_code
@@ -146,14 +165,33 @@ class RowChecker:
         return out, errors
 
 
-COMPARED = ["name", "owner_name", "npwp", "kbli", "phone", "email", "address", "sector", "region_id",
-            "district_id", "capital", "annual_sales", "is_vat_registered", "size_class"]  # fmt: skip
+COMPARED = [
+    "name",
+    "owner_name",
+    "npwp",
+    "kbli",
+    "phone",
+    "email",
+    "address",
+    "sector",
+    "region_id",
+    "district_id",
+    "capital",
+    "annual_sales",
+    "is_vat_registered",
+    "size_class",
+]
 
 
 def import_rows(
-    *, katalog: Katalog, rows: list[tuple[int, dict[str, str]]], duplicates: dict[int, int],
-    source_name: str, actor=None, checker: RowChecker | None = None,
-) -> Outcome:  # fmt: skip
+    *,
+    katalog: Katalog,
+    rows: list[tuple[int, dict[str, str]]],
+    duplicates: dict[int, int],
+    source_name: str,
+    actor=None,
+    checker: RowChecker | None = None,
+) -> Outcome:
     """Check and write one batch of rows in one transaction."""
     checker = checker or RowChecker(katalog)
     outcome = Outcome()
@@ -180,19 +218,34 @@ def import_rows(
         for nib, fields in good.items():
             vendor = existing.get(nib)
             if vendor is None:
-                new.append(Vendor(katalog=katalog, status=VendorStatus.VERIFIED, source=VendorSource.IMPORT,
-                                  verified_at=now, submitted_at=now, **fields))  # fmt: skip
+                new.append(
+                    Vendor(
+                        katalog=katalog,
+                        status=VendorStatus.VERIFIED,
+                        source=VendorSource.IMPORT,
+                        verified_at=now,
+                        submitted_at=now,
+                        **fields,
+                    )
+                )
                 continue
             diff = [k for k in COMPARED if getattr(vendor, k) != fields[k]]
             if not diff:
                 outcome.unchanged += 1
                 continue
             if vendor.size_class != fields["size_class"]:
-                history.append(SizeClassChange(
-                    katalog=katalog, vendor=vendor, changed_on=today, old_class=vendor.size_class,
-                    new_class=fields["size_class"], capital=fields["capital"],
-                    annual_sales=fields["annual_sales"], reason=reason,
-                ))  # fmt: skip
+                history.append(
+                    SizeClassChange(
+                        katalog=katalog,
+                        vendor=vendor,
+                        changed_on=today,
+                        old_class=vendor.size_class,
+                        new_class=fields["size_class"],
+                        capital=fields["capital"],
+                        annual_sales=fields["annual_sales"],
+                        reason=reason,
+                    )
+                )
             for k in diff:
                 setattr(vendor, k, fields[k])
             if vendor.status != VendorStatus.VERIFIED:
@@ -206,32 +259,54 @@ def import_rows(
             for v in new:
                 v.pk = ids[v.nib]
         history += [
-            SizeClassChange(katalog=katalog, vendor=v, changed_on=today, old_class="", new_class=v.size_class,
-                            capital=v.capital, annual_sales=v.annual_sales, reason=reason)
+            SizeClassChange(
+                katalog=katalog,
+                vendor=v,
+                changed_on=today,
+                old_class="",
+                new_class=v.size_class,
+                capital=v.capital,
+                annual_sales=v.annual_sales,
+                reason=reason,
+            )
             for v in new
-        ]  # fmt: skip
+        ]
         if changed:
-            Vendor.objects.bulk_update(changed, COMPARED + ["status", "verified_at", "status_reason", "updated_at"],
-                                       batch_size=500)  # fmt: skip
+            Vendor.objects.bulk_update(
+                changed, COMPARED + ["status", "verified_at", "status_reason", "updated_at"], batch_size=500
+            )
         SizeClassChange.objects.bulk_create(history, batch_size=1000)
         outcome.imported += len(new)
         outcome.updated += len(changed)
     return outcome
 
 
-def run_import(
-    *, katalog: Katalog, table: Table, source_name: str, actor=None, dry_run: bool = False
-) -> Outcome:
+def run_import(*, katalog: Katalog, table: Table, source_name: str, actor=None, dry_run: bool = False) -> Outcome:
     """Import a whole table batch by batch (the command's path). A dry run rolls everything back."""
     duplicates = find_duplicates(table.rows)
     checker = RowChecker(katalog)
     total = Outcome()
     with transaction.atomic():
         for start in range(0, len(table.rows), BATCH):
-            total.add(import_rows(katalog=katalog, rows=table.rows[start : start + BATCH], duplicates=duplicates,
-                                  source_name=source_name, actor=actor, checker=checker))  # fmt: skip
-        audit.record(actor=actor, action="vendor.import", obj=katalog, katalog=katalog, file=source_name,
-                     summary=total.summary(), dry_run=dry_run)  # fmt: skip
+            total.add(
+                import_rows(
+                    katalog=katalog,
+                    rows=table.rows[start : start + BATCH],
+                    duplicates=duplicates,
+                    source_name=source_name,
+                    actor=actor,
+                    checker=checker,
+                )
+            )
+        audit.record(
+            actor=actor,
+            action="vendor.import",
+            obj=katalog,
+            katalog=katalog,
+            file=source_name,
+            summary=total.summary(),
+            dry_run=dry_run,
+        )
         if dry_run:
             transaction.set_rollback(True)
     return total

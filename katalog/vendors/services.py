@@ -24,9 +24,20 @@ from .size_class import classify
 
 # Fields an owner or a Pengelola may write through `vendor_update`.
 EDITABLE = (
-    "name", "owner_name", "nib", "npwp", "kbli", "sector", "address", "region", "phone", "email",
-    "is_vat_registered", "capital", "annual_sales",
-)  # fmt: skip
+    "name",
+    "owner_name",
+    "nib",
+    "npwp",
+    "kbli",
+    "sector",
+    "address",
+    "region",
+    "phone",
+    "email",
+    "is_vat_registered",
+    "capital",
+    "annual_sales",
+)
 # What must be filled in before a registration can be submitted.
 REQUIRED_TO_SUBMIT = ("name", "owner_name", "nib", "npwp", "kbli", "address", "region", "phone", "capital")
 
@@ -42,20 +53,31 @@ def _apply_size_class(*, vendor: Vendor, reason: str, evidence: str = "", on=Non
     has_history = vendor.pk and SizeClassChange.objects.filter(vendor=vendor).exists()
     if has_history and new != vendor.size_class:
         SizeClassChange.objects.create(
-            katalog_id=vendor.katalog_id, vendor=vendor, changed_on=on or timezone.localdate(),
-            old_class=vendor.size_class, new_class=new, capital=vendor.capital,
-            annual_sales=vendor.annual_sales, reason=reason, evidence=evidence,
-        )  # fmt: skip
+            katalog_id=vendor.katalog_id,
+            vendor=vendor,
+            changed_on=on or timezone.localdate(),
+            old_class=vendor.size_class,
+            new_class=new,
+            capital=vendor.capital,
+            annual_sales=vendor.annual_sales,
+            reason=reason,
+            evidence=evidence,
+        )
     vendor.size_class = new
 
 
 def _start_history(*, vendor: Vendor, reason: str) -> None:
     if not SizeClassChange.objects.filter(vendor=vendor).exists():
         SizeClassChange.objects.create(
-            katalog_id=vendor.katalog_id, vendor=vendor, changed_on=timezone.localdate(),
-            old_class="", new_class=vendor.size_class, capital=vendor.capital,
-            annual_sales=vendor.annual_sales, reason=reason,
-        )  # fmt: skip
+            katalog_id=vendor.katalog_id,
+            vendor=vendor,
+            changed_on=timezone.localdate(),
+            old_class="",
+            new_class=vendor.size_class,
+            capital=vendor.capital,
+            annual_sales=vendor.annual_sales,
+            reason=reason,
+        )
 
 
 def _check_nib_free(*, katalog_id: int, nib: str, exclude_pk: int | None) -> None:
@@ -115,9 +137,12 @@ def vendor_update(*, actor: Actor, vendor: Vendor, data: dict[str, Any], evidenc
     vendor.save()
     if changed:
         audit.record(
-            actor=actor.user, action="vendor.update", obj=vendor, katalog=vendor.katalog,
+            actor=actor.user,
+            action="vendor.update",
+            obj=vendor,
+            katalog=vendor.katalog,
             fields=sorted(changed),
-        )  # fmt: skip
+        )
     return vendor
 
 
@@ -137,9 +162,14 @@ def vendor_upload_document(*, actor: Actor, vendor: Vendor, kind: str, upload) -
         old.file.delete(save=False)
         old.delete()
     doc = VendorDocument(
-        vendor=vendor, kind=kind, token=secrets.token_hex(8), extension=extension,
-        content_type=content_type, size=upload.size, original_name=str(upload.name)[:200],
-    )  # fmt: skip
+        vendor=vendor,
+        kind=kind,
+        token=secrets.token_hex(8),
+        extension=extension,
+        content_type=content_type,
+        size=upload.size,
+        original_name=str(upload.name)[:200],
+    )
     doc.file.save("upload", upload, save=False)
     doc.save()
     audit.record(actor=actor.user, action="vendor.document", obj=vendor, katalog=vendor.katalog, kind=kind)
@@ -168,8 +198,9 @@ def _transition(*, actor: Actor, vendor: Vendor, action: str, reason: str = "") 
     if action in workflow.NEEDS_REASON:
         reason = (reason or "").strip()
         if not reason:
-            raise ValidationFailed(_("Please write the reason."), code="reason_required",
-                                   fields={"reason": [_("This field is required.")]})
+            raise ValidationFailed(
+                _("Please write the reason."), code="reason_required", fields={"reason": [_("This field is required.")]}
+            )
     vendor.status_reason = reason
     return vendor, old
 
@@ -177,9 +208,14 @@ def _transition(*, actor: Actor, vendor: Vendor, action: str, reason: str = "") 
 def _finish(*, actor: Actor, vendor: Vendor, old: str, action: str) -> Vendor:
     vendor.save()
     audit.record(
-        actor=actor.user, action=f"vendor.{action}", obj=vendor, katalog=vendor.katalog,
-        old=old, new=vendor.status, reason=vendor.status_reason,
-    )  # fmt: skip
+        actor=actor.user,
+        action=f"vendor.{action}",
+        obj=vendor,
+        katalog=vendor.katalog,
+        old=old,
+        new=vendor.status,
+        reason=vendor.status_reason,
+    )
     return vendor
 
 
@@ -225,7 +261,11 @@ class AssistedResult:
 
 @transaction.atomic
 def vendor_register_assisted(
-    *, actor: Actor, data: dict[str, Any], documents: dict[str, Any] | None = None, verify_now: bool = True,
+    *,
+    actor: Actor,
+    data: dict[str, Any],
+    documents: dict[str, Any] | None = None,
+    verify_now: bool = True,
     site_url: str = "",
 ) -> AssistedResult:
     """The Dinas desk registers a vendor for its owner. The owner gets an e-mail invitation to
@@ -237,9 +277,10 @@ def vendor_register_assisted(
     email = data["email"]
     if User.objects.filter(username__iexact=email).exists():
         raise ValidationFailed(
-            _("An account with this e-mail already exists."), code="email_taken",
+            _("An account with this e-mail already exists."),
+            code="email_taken",
             fields={"email": [_("An account with this e-mail already exists.")]},
-        )  # fmt: skip
+        )
     user = User.objects.create_user(username=email, email=email, first_name=data.get("owner_name", ""))
     user.set_unusable_password()
     user.save()
@@ -266,6 +307,13 @@ def vendor_register_assisted(
 def record_import(*, actor: Actor, job) -> None:
     """The audit entry of a finished import from the page (called inside its last step)."""
     audit.record(
-        actor=actor.user, action="vendor.import", obj=job, katalog=job.katalog, file=job.file_name,
-        imported=job.imported, updated=job.updated, unchanged=job.unchanged, rejected=len(job.rejections),
-    )  # fmt: skip
+        actor=actor.user,
+        action="vendor.import",
+        obj=job,
+        katalog=job.katalog,
+        file=job.file_name,
+        imported=job.imported,
+        updated=job.updated,
+        unchanged=job.unchanged,
+        rejected=len(job.rejections),
+    )

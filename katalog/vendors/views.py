@@ -57,9 +57,14 @@ def register(request):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         vendor = services.vendor_register_self(
-            katalog=katalog, username=d["email"], password=d["password1"], name=d["name"],
-            owner_name=d["owner_name"], email=d["email"], phone=d["phone"],
-        )  # fmt: skip
+            katalog=katalog,
+            username=d["email"],
+            password=d["password1"],
+            name=d["name"],
+            owner_name=d["owner_name"],
+            email=d["email"],
+            phone=d["phone"],
+        )
         login(request, vendor.users.get(), backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Your account is ready. Your data is saved after every step."))
         return redirect("vendors:step", step=STEPS[0][0])
@@ -82,10 +87,17 @@ def _initial(vendor: Vendor) -> dict:
         else:
             district = region
     return {
-        "nib": vendor.nib, "npwp": vendor.npwp, "kbli": ", ".join(vendor.kbli), "sector": vendor.sector,
-        "is_vat_registered": vendor.is_vat_registered, "address": vendor.address, "district": district,
-        "village": village, "capital": vendor.capital, "annual_sales": vendor.annual_sales,
-    }  # fmt: skip
+        "nib": vendor.nib,
+        "npwp": vendor.npwp,
+        "kbli": ", ".join(vendor.kbli),
+        "sector": vendor.sector,
+        "is_vat_registered": vendor.is_vat_registered,
+        "address": vendor.address,
+        "district": district,
+        "village": village,
+        "capital": vendor.capital,
+        "annual_sales": vendor.annual_sales,
+    }
 
 
 @login_required
@@ -98,8 +110,9 @@ def register_step(request, step: str):
     editable = vendor.status not in (VendorStatus.SUBMITTED, VendorStatus.VERIFIED)
     form_class = STEP_FORMS[step]
     extra = {"has_nib_document": vendor.documents.filter(kind=DocumentKind.NIB).exists()} if step == "dokumen" else {}
-    form = form_class(request.POST or None, request.FILES or None, katalog=vendor.katalog, initial=_initial(vendor),
-                      **extra)
+    form = form_class(
+        request.POST or None, request.FILES or None, katalog=vendor.katalog, initial=_initial(vendor), **extra
+    )
     if request.method == "POST" and editable and form.is_valid():
         try:
             _save_step(request, vendor, step, form.cleaned_data)
@@ -111,10 +124,18 @@ def register_step(request, step: str):
             if "save_exit" in request.POST or nxt >= len(slugs):
                 return redirect("vendors:mine")
             return redirect("vendors:step", step=slugs[nxt])
-    return render(request, "vendors/step.html", {
-        "form": form, "vendor": vendor, "steps": STEPS, "current": step, "editable": editable,
-        "documents": {d.kind: d for d in vendor.documents.all()},
-    })  # fmt: skip
+    return render(
+        request,
+        "vendors/step.html",
+        {
+            "form": form,
+            "vendor": vendor,
+            "steps": STEPS,
+            "current": step,
+            "editable": editable,
+            "documents": {d.kind: d for d in vendor.documents.all()},
+        },
+    )
 
 
 def _save_step(request, vendor: Vendor, step: str, data: dict) -> None:
@@ -134,11 +155,18 @@ def _save_step(request, vendor: Vendor, step: str, data: dict) -> None:
 def mine(request):
     """The owner's page: where the registration stands, what is missing, the class history."""
     vendor = _own_vendor_or_404(request)
-    return render(request, "vendors/mine.html", {
-        "vendor": vendor, "steps": STEPS, "missing": services.missing_for_submit(vendor),
-        "can_submit": workflow.SUBMIT in workflow.actions_for(status=vendor.status, roles=request.actor.roles),
-        "history": vendor.size_history.all(), "documents": vendor.documents.all(),
-    })  # fmt: skip
+    return render(
+        request,
+        "vendors/mine.html",
+        {
+            "vendor": vendor,
+            "steps": STEPS,
+            "missing": services.missing_for_submit(vendor),
+            "can_submit": workflow.SUBMIT in workflow.actions_for(status=vendor.status, roles=request.actor.roles),
+            "history": vendor.size_history.all(),
+            "documents": vendor.documents.all(),
+        },
+    )
 
 
 @login_required
@@ -173,8 +201,9 @@ def vendor_list(request):
         status = ""
     qs = selectors.search_vendors(request.actor, q=q, status=status).order_by("name", "pk")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "vendors/list.html", {"page": page, "q": q, "status": status,
-                                                 "statuses": VendorStatus.choices})
+    return render(
+        request, "vendors/list.html", {"page": page, "q": q, "status": status, "statuses": VendorStatus.choices}
+    )
 
 
 @require(Permission.VENDOR_VERIFY)
@@ -192,9 +221,12 @@ def detail(request, pk: int):
 def _detail_context(request, vendor, reason_form):
     actions = workflow.actions_for(status=vendor.status, roles=request.actor.roles)
     return {
-        "vendor": vendor, "documents": vendor.documents.all(), "history": vendor.size_history.all(),
-        "actions": [a for a in actions if a != workflow.SUBMIT], "reason_form": reason_form,
-    }  # fmt: skip
+        "vendor": vendor,
+        "documents": vendor.documents.all(),
+        "history": vendor.size_history.all(),
+        "actions": [a for a in actions if a != workflow.SUBMIT],
+        "reason_form": reason_form,
+    }
 
 
 DECISIONS = {
@@ -244,18 +276,40 @@ def assisted(request):
     form = forms.AssistedForm(request.POST or None, request.FILES or None, katalog=request.actor.katalog)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        data = {k: d[k] for k in ("name", "owner_name", "email", "phone", "nib", "npwp", "kbli", "sector",
-                                  "is_vat_registered", "address", "region", "capital", "annual_sales")}
+        data = {
+            k: d[k]
+            for k in (
+                "name",
+                "owner_name",
+                "email",
+                "phone",
+                "nib",
+                "npwp",
+                "kbli",
+                "sector",
+                "is_vat_registered",
+                "address",
+                "region",
+                "capital",
+                "annual_sales",
+            )
+        }
         try:
             result = services.vendor_register_assisted(
-                actor=request.actor, data=data, verify_now=d["verify_now"], site_url=request.build_absolute_uri("/"),
+                actor=request.actor,
+                data=data,
+                verify_now=d["verify_now"],
+                site_url=request.build_absolute_uri("/"),
                 documents={DocumentKind.NIB: d["nib_document"], DocumentKind.DEED: d.get("deed_document")},
-            )  # fmt: skip
+            )
         except DomainError as exc:
             _show_domain_error(request, form, exc)
         else:
-            messages.success(request, _("%(name)s is registered; an invitation was sent to %(email)s.")
-                             % {"name": result.vendor.name, "email": result.user.email})  # fmt: skip
+            messages.success(
+                request,
+                _("%(name)s is registered; an invitation was sent to %(email)s.")
+                % {"name": result.vendor.name, "email": result.user.email},
+            )
             return redirect("vendors:detail", pk=result.vendor.pk)
     return render(request, "vendors/assisted.html", {"form": form})
 
@@ -276,9 +330,13 @@ def import_upload(request):
             form.add_error("file", str(exc))
         else:
             job = VendorImport.objects.create(
-                katalog=request.actor.katalog, created_by=request.user, file_name=upload.name[:200],
-                rows=table.rows, total=len(table.rows), duplicates=imports.find_duplicates(table.rows),
-            )  # fmt: skip
+                katalog=request.actor.katalog,
+                created_by=request.user,
+                file_name=upload.name[:200],
+                rows=table.rows,
+                total=len(table.rows),
+                duplicates=imports.find_duplicates(table.rows),
+            )
             return redirect("vendors:import_status", pk=job.pk)
     recent = VendorImport.objects.filter(katalog=request.actor.katalog).defer("rows").order_by("-pk")[:10]
     return render(request, "vendors/import.html", {"form": form, "recent": recent, "columns": imports.COLUMNS})
@@ -303,9 +361,12 @@ def import_step(request, pk: int):
         if job.status == ImportStatus.RUNNING:
             rows = [tuple(r) for r in job.rows[job.processed : job.processed + imports.BATCH]]
             outcome = imports.import_rows(
-                katalog=job.katalog, rows=rows, duplicates={int(k): v for k, v in job.duplicates.items()},
-                source_name=job.file_name, actor=request.user,
-            )  # fmt: skip
+                katalog=job.katalog,
+                rows=rows,
+                duplicates={int(k): v for k, v in job.duplicates.items()},
+                source_name=job.file_name,
+                actor=request.user,
+            )
             job.processed += len(rows)
             job.imported += outcome.imported
             job.updated += outcome.updated
@@ -327,4 +388,3 @@ def import_report(request, pk: int):
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="laporan-impor-{job.pk}.csv"'
     return response
-

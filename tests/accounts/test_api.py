@@ -7,8 +7,9 @@ from tests import factories as f
 
 
 def token_for(client, username, password=f.PASSWORD):
-    response = client.post("/api/v1/auth/token", {"username": username, "password": password},
-                           content_type="application/json")  # fmt: skip
+    response = client.post(
+        "/api/v1/auth/token", {"username": username, "password": password}, content_type="application/json"
+    )
     assert response.status_code == 200, response.content
     return response.json()["token"]
 
@@ -27,8 +28,9 @@ def test_token_then_me_tells_name_roles_tenant_and_office(client, users):
 
 
 def test_wrong_password_is_a_401_json_error(client, users):
-    response = client.post("/api/v1/auth/token", {"username": "medan-pp", "password": "salah"},
-                           content_type="application/json")  # fmt: skip
+    response = client.post(
+        "/api/v1/auth/token", {"username": "medan-pp", "password": "salah"}, content_type="application/json"
+    )
     assert response.status_code == 401
     assert response.json()["code"] == "invalid_credentials"
 
@@ -37,17 +39,17 @@ def test_repeated_failures_lock_the_account_out(client, users, settings):
     settings.AXES_ENABLED = True
     settings.AXES_FAILURE_LIMIT = 3
     for _ in range(3):
-        client.post("/api/v1/auth/token", {"username": "medan-pp", "password": "salah"},
-                    content_type="application/json")  # fmt: skip
-    response = client.post("/api/v1/auth/token", {"username": "medan-pp", "password": f.PASSWORD},
-                           content_type="application/json")  # fmt: skip
+        client.post(
+            "/api/v1/auth/token", {"username": "medan-pp", "password": "salah"}, content_type="application/json"
+        )
+    response = client.post(
+        "/api/v1/auth/token", {"username": "medan-pp", "password": f.PASSWORD}, content_type="application/json"
+    )
     assert response.status_code == 429
     assert response.json()["code"] == "locked_out"
 
 
-@pytest.mark.parametrize(
-    "body", ['{"username": "x"}', "not json", '{"username": 1, "password": []}', "[]"]
-)
+@pytest.mark.parametrize("body", ['{"username": "x"}', "not json", '{"username": 1, "password": []}', "[]"])
 def test_malformed_bodies_get_a_4xx_json_answer(client, db, body):
     response = client.post("/api/v1/auth/token", body, content_type="application/json")
     assert 400 <= response.status_code < 500
@@ -98,12 +100,17 @@ def test_a_vendor_sees_only_itself(client, medan, users):
 def test_verification_over_the_api(client, medan, manager, users):
     vendor = f.make_vendor(medan, status=VendorStatus.SUBMITTED)
     token = token_for(client, manager.username)
-    response = client.post(f"/api/v1/vendors/{vendor.pk}/reject", {"reason": ""}, content_type="application/json",
-                           **bearer(token))  # fmt: skip
+    response = client.post(
+        f"/api/v1/vendors/{vendor.pk}/reject", {"reason": ""}, content_type="application/json", **bearer(token)
+    )
     assert response.status_code == 422
     assert response.json()["code"] == "reason_required"
-    response = client.post(f"/api/v1/vendors/{vendor.pk}/request-revision", {"reason": "Lengkapi akta"},
-                           content_type="application/json", **bearer(token))  # fmt: skip
+    response = client.post(
+        f"/api/v1/vendors/{vendor.pk}/request-revision",
+        {"reason": "Lengkapi akta"},
+        content_type="application/json",
+        **bearer(token),
+    )
     assert response.status_code == 200
     assert response.json()["status"] == "revision_requested"
     response = client.post(f"/api/v1/vendors/{vendor.pk}/approve", **bearer(token))

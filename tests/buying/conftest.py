@@ -18,8 +18,9 @@ def _tasks(settings):
 def listed_product(katalog, vendor, *, name="Kemeja PDH", price="250000", stock=100, min_order=1):
     category, _ = Category.objects.get_or_create(katalog=katalog, code="PKN", defaults={"name": "Pakaian"})
     actor = system_actor(katalog)
-    data = catalogue_services.ProductData(name=name, category=category, unit="potong", price=Decimal(price),
-                                          min_order=min_order)  # fmt: skip
+    data = catalogue_services.ProductData(
+        name=name, category=category, unit="potong", price=Decimal(price), min_order=min_order
+    )
     product = catalogue_services.product_create(actor=actor, vendor=vendor, data=data, stock=stock)
     product = catalogue_services.product_submit(actor=actor, product=product)
     return catalogue_services.product_approve(actor=actor, product=product)
@@ -30,6 +31,12 @@ def shop(medan, office, users):
     """A vendor (the `penyedia` user's), a listed product, and a budget line of the office."""
     vendor = f.make_vendor(medan, users=[users["penyedia"]])
     product = listed_product(medan, vendor)
-    line = BudgetLine.objects.create(katalog=medan, office=office, kode_rup="RUP-2026-001", name="Pakaian dinas",
-                                     fiscal_year=2026, ceiling=Decimal("10000000"))  # fmt: skip
+    line = BudgetLine.objects.create(
+        katalog=medan,
+        office=office,
+        kode_rup="RUP-2026-001",
+        name="Pakaian dinas",
+        fiscal_year=2026,
+        ceiling=Decimal("10000000"),
+    )
     return {"vendor": vendor, "product": product, "line": line}

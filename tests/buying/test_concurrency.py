@@ -159,9 +159,7 @@ def server(request, tmp_path):
 def seed(office, users, *, stock: int, ceiling: str):
     """One product of one vendor, one budget line, and fifty PPs of the office each with a token."""
     vendor = f.make_vendor(office.katalog, users=[users["penyedia"]])
-    product = listed_product(
-        office.katalog, vendor, name="Seragam Batik Medan", price=str(PRICE), stock=stock
-    )
+    product = listed_product(office.katalog, vendor, name="Seragam Batik Medan", price=str(PRICE), stock=stock)
     line = BudgetLine.objects.create(
         katalog=office.katalog,
         office=office,
@@ -322,8 +320,6 @@ def test_fifty_buyers_at_once_the_ceiling_binds(committed_db, server, office, us
     with server as live:
         results = run_buyers(live.url, tokens, product.pk)
 
-    refused = check_outcome(
-        results, product=product, line=line, stock=100, wins=12, refusal="budget_exceeded"
-    )
+    refused = check_outcome(results, product=product, line=line, stock=100, wins=12, refusal="budget_exceeded")
     assert all("RUP-2026-050" in b["message"] and "Rp3.100.000" in b["message"] for b in refused)
     assert line.committed == Decimal("3000000")

@@ -111,9 +111,7 @@ def approved(users, shop, *, at: datetime, quantity=4) -> Order:
 
 
 def held(shop):
-    return BudgetLine.objects.get(pk=shop["line"].pk).committed, Product.objects.get(
-        pk=shop["product"].pk
-    ).stock
+    return BudgetLine.objects.get(pk=shop["line"].pk).committed, Product.objects.get(pk=shop["product"].pk).stock
 
 
 def assert_expired(order, shop, reason):

@@ -42,10 +42,7 @@ def report_rows(path) -> list[list[str]]:
 
 def test_the_command_keeps_good_rows_and_reports_every_bad_one(tmp_path, medan, office):
     report = tmp_path / "laporan.csv"
-    assert (
-        run(write(tmp_path, GOOD), "--report", str(report))
-        == "imported 2, updated 0, unchanged 0, rejected 4"
-    )
+    assert run(write(tmp_path, GOOD), "--report", str(report)) == "imported 2, updated 0, unchanged 0, rejected 4"
     lines = {b.kode_rup: b for b in BudgetLine.objects.all()}
     assert sorted(lines) == ["RUP-001", "RUP-002"]
     assert (
@@ -91,10 +88,7 @@ def test_a_ceiling_below_what_is_committed_is_rejected_with_the_figures(tmp_path
     report = tmp_path / "laporan.csv"
     text = "kode_rup,nama_paket,kode_opd,pagu,tahun_anggaran\n"
     text += "RUP-001,Pakaian dinas guru,1.01.01,2.000.000,2026\n"
-    assert (
-        run(write(tmp_path, text), "--report", str(report))
-        == "imported 0, updated 0, unchanged 0, rejected 1"
-    )
+    assert run(write(tmp_path, text), "--report", str(report)) == "imported 0, updated 0, unchanged 0, rejected 1"
     (_header, (line, column, reason)) = report_rows(report)
     assert (line, column) == ("2", "pagu")
     assert "Rp2.000.000" in reason and "Rp2.400.000" in reason and "Rp5.000.000" in reason

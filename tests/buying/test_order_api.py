@@ -23,10 +23,23 @@ def pdf_text(document: OrderDocument) -> str:
 def test_a_pp_buys_from_a_umkm_from_budget_line_to_rating(client, users, shop, django_capture_on_commit_callbacks):
     pp, ppk, vendor, treasurer = (token_for(client, users[r].username) for r in ("pp", "ppk", "penyedia", "treasurer"))
     lines = client.get("/api/v1/budget-lines", **bearer(pp)).json()
-    assert lines == [{"kode_rup": "RUP-2026-001", "name": "Pakaian dinas", "office": "1.01.01", "fiscal_year": 2026,
-                      "funding_source": "APBD", "pagu": "10000000.00", "committed": "0.00", "remaining": "10000000.00"}]
-    body = {"budget_line": "RUP-2026-001", "items": [{"product": shop["product"].pk, "quantity": 10}],
-            "delivery_addresses": ["Kantor Dinas Pendidikan, Jl. Pendidikan 1", "SD Negeri 060800, Medan Kota"]}
+    assert lines == [
+        {
+            "kode_rup": "RUP-2026-001",
+            "name": "Pakaian dinas",
+            "office": "1.01.01",
+            "fiscal_year": 2026,
+            "funding_source": "APBD",
+            "pagu": "10000000.00",
+            "committed": "0.00",
+            "remaining": "10000000.00",
+        }
+    ]
+    body = {
+        "budget_line": "RUP-2026-001",
+        "items": [{"product": shop["product"].pk, "quantity": 10}],
+        "delivery_addresses": ["Kantor Dinas Pendidikan, Jl. Pendidikan 1", "SD Negeri 060800, Medan Kota"],
+    }
     response = post(client, pp, "/api/v1/orders", body)
     assert response.status_code == 201, response.content
     order = response.json()
@@ -34,14 +47,26 @@ def test_a_pp_buys_from_a_umkm_from_budget_line_to_rating(client, users, shop, d
     assert (order["status"], order["total"]) == ("draft", "2500000.00")
     # Negotiation: the PP proposes 220.000, the vendor counters 235.000 with shipping, the PP accepts.
     with django_capture_on_commit_callbacks(execute=True):
-        r = post(client, pp, f"/api/v1/orders/{order['id']}/propose",
-                 {"lines": [{"item": item, "unit_price": "220000", "quantity": 10, "shipping_cost": "0"}]})
+        r = post(
+            client,
+            pp,
+            f"/api/v1/orders/{order['id']}/propose",
+            {"lines": [{"item": item, "unit_price": "220000", "quantity": 10, "shipping_cost": "0"}]},
+        )
         assert r.json()["status"] == "negotiating"
-        too_high = post(client, vendor, f"/api/v1/orders/{order['id']}/counter",
-                        {"lines": [{"item": item, "unit_price": "260000", "quantity": 10, "shipping_cost": "0"}]})
+        too_high = post(
+            client,
+            vendor,
+            f"/api/v1/orders/{order['id']}/counter",
+            {"lines": [{"item": item, "unit_price": "260000", "quantity": 10, "shipping_cost": "0"}]},
+        )
         assert (too_high.status_code, too_high.json()["code"]) == (422, "above_listed_price")
-        post(client, vendor, f"/api/v1/orders/{order['id']}/counter",
-             {"lines": [{"item": item, "unit_price": "235000", "quantity": 10, "shipping_cost": "50000"}]})
+        post(
+            client,
+            vendor,
+            f"/api/v1/orders/{order['id']}/counter",
+            {"lines": [{"item": item, "unit_price": "235000", "quantity": 10, "shipping_cost": "50000"}]},
+        )
         r = post(client, pp, f"/api/v1/orders/{order['id']}/accept")
     assert (r.json()["status"], r.json()["total"]) == ("draft", "2400000.00")
     # Submission reserves budget and stock; the PPK approves: Surat Pesanan.
@@ -66,8 +91,12 @@ def test_a_pp_buys_from_a_umkm_from_budget_line_to_rating(client, users, shop, d
     r = post(client, vendor, f"/api/v1/orders/{order['id']}/deliver", {"address": addresses[1], "lines": {item: 6}})
     assert r.json()["status"] == "delivered"
     # The PPK checks receipt and signs the BAST; the vendor invoices (not a PKP: no PPN); the treasurer pays.
-    r = post(client, ppk, f"/api/v1/orders/{order['id']}/receive",
-             {"quantity_ok": True, "condition_ok": True, "on_time": True})
+    r = post(
+        client,
+        ppk,
+        f"/api/v1/orders/{order['id']}/receive",
+        {"quantity_ok": True, "condition_ok": True, "on_time": True},
+    )
     assert r.json()["status"] == "received"
     bast = OrderDocument.objects.get(kind="bast")
     assert "BERITA ACARA SERAH TERIMA" in pdf_text(bast) and bast.number.startswith("BAST/0001/")
@@ -76,8 +105,12 @@ def test_a_pp_buys_from_a_umkm_from_budget_line_to_rating(client, users, shop, d
     assert (o.invoice.vat, o.invoice.total) == (Decimal("0"), Decimal("2400000"))
     r = post(client, treasurer, f"/api/v1/orders/{order['id']}/pay", {"method": "ls", "reference": "SP2D-0042"})
     assert r.json()["status"] == "paid"
-    r = post(client, ppk, f"/api/v1/orders/{order['id']}/rate",
-             {"quality": 5, "timeliness": 4, "service": 5, "price": 4, "comment": "Rapi"})
+    r = post(
+        client,
+        ppk,
+        f"/api/v1/orders/{order['id']}/rate",
+        {"quality": 5, "timeliness": 4, "service": 5, "price": 4, "comment": "Rapi"},
+    )
     assert r.json()["status"] == "completed"
     assert BudgetLine.objects.get().committed == Decimal("2400000")  # spent stays committed
 
@@ -85,8 +118,16 @@ def test_a_pp_buys_from_a_umkm_from_budget_line_to_rating(client, users, shop, d
 def test_committing_more_than_remains_is_refused_with_the_figures(client, users, shop):
     BudgetLine.objects.filter(pk=shop["line"].pk).update(ceiling=Decimal("1000000"))
     pp = token_for(client, users["pp"].username)
-    order = post(client, pp, "/api/v1/orders", {"budget_line": "RUP-2026-001",
-                 "items": [{"product": shop["product"].pk, "quantity": 5}], "delivery_address": "Kantor"}).json()
+    order = post(
+        client,
+        pp,
+        "/api/v1/orders",
+        {
+            "budget_line": "RUP-2026-001",
+            "items": [{"product": shop["product"].pk, "quantity": 5}],
+            "delivery_address": "Kantor",
+        },
+    ).json()
     r = post(client, pp, f"/api/v1/orders/{order['id']}/submit")
     assert r.status_code == 409
     assert r.json()["code"] == "budget_exceeded"
@@ -98,8 +139,16 @@ def test_committing_more_than_remains_is_refused_with_the_figures(client, users,
 
 def test_cancelling_releases_stock_and_budget(client, users, shop):
     pp = token_for(client, users["pp"].username)
-    order = post(client, pp, "/api/v1/orders", {"budget_line": "RUP-2026-001",
-                 "items": [{"product": shop["product"].pk, "quantity": 3}], "delivery_address": "Kantor"}).json()
+    order = post(
+        client,
+        pp,
+        "/api/v1/orders",
+        {
+            "budget_line": "RUP-2026-001",
+            "items": [{"product": shop["product"].pk, "quantity": 3}],
+            "delivery_address": "Kantor",
+        },
+    ).json()
     post(client, pp, f"/api/v1/orders/{order['id']}/submit")
     assert BudgetLine.objects.get().committed == Decimal("750000")
     r = post(client, pp, f"/api/v1/orders/{order['id']}/cancel", {"reason": ""})

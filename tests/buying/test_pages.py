@@ -180,9 +180,7 @@ def test_in_a_negotiation_only_the_side_that_must_answer_sees_counter_and_accept
         ("pp", "pay"),
     ],
 )
-def test_a_party_that_never_takes_an_action_gets_403_and_nothing_changes(
-    client_as, users, shop, role, action
-):
+def test_a_party_that_never_takes_an_action_gets_403_and_nothing_changes(client_as, users, shop, role, action):
     order = draft(users, shop)
     response = client_as(users[role]).post(f"/belanja/pesanan/{order.pk}/{action}/", {"reason": "x"})
     assert response.status_code == 403
@@ -256,13 +254,9 @@ def test_submitting_beyond_the_budget_says_what_is_left(client_as, users, shop):
 
 def test_checkout_errors_keep_the_chosen_budget_line(client_as, users, shop):
     client = client_as(users["pp"])
-    CartItem.objects.create(
-        katalog=shop["line"].katalog, buyer=users["pp"], product=shop["product"], quantity=3
-    )
+    CartItem.objects.create(katalog=shop["line"].katalog, buyer=users["pp"], product=shop["product"], quantity=3)
     vendor = shop["vendor"].pk
-    response = client.post(
-        f"/belanja/keranjang/pesan/{vendor}/", {"budget_line": "RUP-2026-001", "addresses": " \n "}
-    )
+    response = client.post(f"/belanja/keranjang/pesan/{vendor}/", {"budget_line": "RUP-2026-001", "addresses": " \n "})
     assert response.status_code == 422
     page = response.content.decode()
     assert re.search(r'value="RUP-2026-001"[^>]*checked', page)
@@ -278,9 +272,7 @@ def test_checkout_errors_keep_the_chosen_budget_line(client_as, users, shop):
         ceiling=Decimal("5000000"),
     )
     assert "RUP-LAIN" not in client.get("/belanja/keranjang/").content.decode()
-    response = client.post(
-        f"/belanja/keranjang/pesan/{vendor}/", {"budget_line": "RUP-LAIN", "addresses": "Jl. A"}
-    )
+    response = client.post(f"/belanja/keranjang/pesan/{vendor}/", {"budget_line": "RUP-LAIN", "addresses": "Jl. A"})
     assert response.status_code == 422 and Order.objects.count() == 0
 
 
@@ -306,9 +298,7 @@ def test_cart_add_update_remove_grouped_by_vendor(client_as, medan, users, shop)
     other_vendor = f.make_vendor(medan, name="CV Ulos Medan")
     ulos = listed_product(medan, other_vendor, name="Kain Ulos", price="400000")
     client = client_as(users["pp"])
-    assert (
-        client.post(f"/belanja/keranjang/tambah/{shop['product'].pk}/", {"quantity": "2"}).status_code == 302
-    )
+    assert client.post(f"/belanja/keranjang/tambah/{shop['product'].pk}/", {"quantity": "2"}).status_code == 302
     client.post(f"/belanja/keranjang/tambah/{ulos.pk}/", {"quantity": "1"})
     page = client.get("/belanja/keranjang/").content.decode()
     assert (
@@ -449,8 +439,7 @@ def test_a_whole_purchase_through_the_pages(users, shop, django_capture_on_commi
     order.refresh_from_db()
     assert order.status == "delivered"
     assert [
-        (d.address_id, d.delivered_on, d.lines.get().quantity, bool(d.photo))
-        for d in order.deliveries.order_by("pk")
+        (d.address_id, d.delivered_on, d.lines.get().quantity, bool(d.photo)) for d in order.deliveries.order_by("pk")
     ] == [(first.pk, date(2026, 3, 2), 4, False), (second.pk, date(2026, 3, 3), 6, True)]
     photo_url = f"{url}pengiriman/{order.deliveries.order_by('pk').last().pk}/foto/"
     assert ppk.get(photo_url).status_code == 200
@@ -526,9 +515,7 @@ def test_documents_are_scoped_to_the_order(client_as, users, shop, other_office_
 
 def test_notifications_are_ones_own_and_can_be_marked_read(client_as, users, shop):
     order = draft(users, shop)
-    Notification.objects.create(
-        katalog=order.katalog, user=users["ppk"], order=order, text="Pesanan #1 menunggu"
-    )
+    Notification.objects.create(katalog=order.katalog, user=users["ppk"], order=order, text="Pesanan #1 menunggu")
     Notification.objects.create(katalog=order.katalog, user=users["pp"], order=order, text="Untuk PP")
     client = client_as(users["ppk"])
     page = client.get("/belanja/notifikasi/").content.decode()

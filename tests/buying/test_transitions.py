@@ -51,8 +51,7 @@ def make_draft(users, shop, *, quantity=2, line=None):
 
 def offer_lines(order, price="240000"):
     return [
-        {"item": i.pk, "unit_price": price, "quantity": i.quantity, "shipping_cost": "0"}
-        for i in order.items.all()
+        {"item": i.pk, "unit_price": price, "quantity": i.quantity, "shipping_cost": "0"} for i in order.items.all()
     ]
 
 
@@ -89,9 +88,7 @@ def order_in(status, users, shop) -> Order:
         S.PAID: lambda o: services.order_pay(
             actor=treasurer, order=o, method="ls", paid_on=date(2026, 3, 2), reference="SP2D-1"
         ),
-        S.COMPLETED: lambda o: services.order_rate(
-            actor=ppk, order=o, quality=5, timeliness=5, service=5, price=5
-        ),
+        S.COMPLETED: lambda o: services.order_rate(actor=ppk, order=o, quality=5, timeliness=5, service=5, price=5),
     }
     if status != S.DRAFT:
         for step in path[: path.index(status) + 1]:
@@ -126,9 +123,7 @@ def snapshot(order) -> dict:
         "offers": o.offers.count(),
         "deliveries": o.deliveries.count(),
         "items": list(
-            o.items.order_by("pk").values_list(
-                "unit_price", "quantity", "shipping_cost", "delivered_quantity"
-            )
+            o.items.order_by("pk").values_list("unit_price", "quantity", "shipping_cost", "delivered_quantity")
         ),
         "cancel_reason": o.cancel_reason,
     }
@@ -149,9 +144,7 @@ def strangers(medan, binjai):
     other_office["penyedia"] = f.make_user(medan, "penyedia", username="medan-penyedia-lain")
     f.make_vendor(medan, users=[other_office["penyedia"]])
     binjai_office = f.make_office(binjai, "1.01.01", "Dinas Pendidikan Binjai")
-    other_tenant = {
-        r: f.make_user(binjai, r, username=f"binjai-{r}", office=binjai_office) for r in f.ALL_ROLES
-    }
+    other_tenant = {r: f.make_user(binjai, r, username=f"binjai-{r}", office=binjai_office) for r in f.ALL_ROLES}
     f.make_vendor(binjai, users=[other_tenant["penyedia"]])
     return {"office": other_office, "tenant": other_tenant}
 
@@ -371,9 +364,7 @@ def test_offers_alternate_sides(client, users, shop):
     # The buyer opens; neither may answer their own offer
     assert post(client, pp, f"{url}/propose", {"lines": offer_lines(order, "200000")}).status_code == 200
     for token, action in ((pp, "counter"), (pp, "accept")):
-        response = post(
-            client, token, f"{url}/{action}", body_for(action, order) if action == "counter" else None
-        )
+        response = post(client, token, f"{url}/{action}", body_for(action, order) if action == "counter" else None)
         assert (response.status_code, response.json()["code"]) == (422, "not_your_turn"), action
     # The vendor counters, then cannot counter or accept its own offer
     assert post(client, vendor, f"{url}/counter", {"lines": offer_lines(order, "230000")}).status_code == 200

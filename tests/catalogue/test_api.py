@@ -143,9 +143,7 @@ def test_an_unverified_vendor_cannot_submit_over_the_api(api, medan, users, pape
 def test_the_status_answer_names_both_versions(api, owner, manager, shop, paper):
     product = f.make_product(shop, paper, price="55000")
     services.product_update(actor=f.actor(owner), product=product, data=f.product_data(paper, price="60000"))
-    body = api(
-        "post", f"/api/v1/products/{product.pk}/reject", manager, {"reason": "Harga naik tanpa alasan"}
-    ).json()
+    body = api("post", f"/api/v1/products/{product.pk}/reject", manager, {"reason": "Harga naik tanpa alasan"}).json()
     assert body == {
         "id": product.pk,
         "status": "listed",
@@ -158,13 +156,9 @@ def test_the_status_answer_names_both_versions(api, owner, manager, shop, paper)
 # --- The public product -------------------------------------------------------------------------
 
 
-def test_the_public_product_shows_the_listed_version_and_its_price_history(
-    api, client, owner, manager, shop, paper
-):
+def test_the_public_product_shows_the_listed_version_and_its_price_history(api, client, owner, manager, shop, paper):
     # given: listed at Rp55.000, then a change to Rp60.000 approved, then one to Rp62.000 waiting
-    product = f.make_product(
-        shop, paper, name="Kertas HVS A4", price="55000", specifications={"Ukuran": "A4"}
-    )
+    product = f.make_product(shop, paper, name="Kertas HVS A4", price="55000", specifications={"Ukuran": "A4"})
     services.product_update(
         actor=f.actor(owner),
         product=product,
@@ -251,17 +245,13 @@ def test_another_tenants_product_is_not_public_here(api, binjai, paper):
 def shelf(medan, shop, atk, paper, food, django_capture_on_commit_callbacks):
     """Five listed products of three vendors, indexed through the outbox as in production."""
     sepatu = f.make_category(medan, "Sepatu", code="SPT")
-    small = f.make_vendor(
-        medan, name="CV Jahit Rapi", size_class="kecil", district_id="12.71.03", region_id="12.71.03"
-    )
+    small = f.make_vendor(medan, name="CV Jahit Rapi", size_class="kecil", district_id="12.71.03", region_id="12.71.03")
     medium = f.make_vendor(
         medan, name="PT Boga Deli", size_class="menengah", district_id="12.71.02", region_id="12.71.02"
     )
     with django_capture_on_commit_callbacks(execute=True):
         products = {
-            "hvs": f.make_product(
-                shop, paper, name="Kertas HVS A4 80 gram", price="55000", tkdn_percent=Decimal("40")
-            ),
+            "hvs": f.make_product(shop, paper, name="Kertas HVS A4 80 gram", price="55000", tkdn_percent=Decimal("40")),
             "paket": f.make_product(
                 shop,
                 atk,
@@ -421,9 +411,7 @@ def test_taking_a_product_off_sale_removes_it_from_search(
     assert (body["count"], body["results"]) == (0, [])
 
 
-def test_drafts_and_submitted_products_are_never_searchable(
-    api, shop, paper, django_capture_on_commit_callbacks
-):
+def test_drafts_and_submitted_products_are_never_searchable(api, shop, paper, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         f.make_product(shop, paper, name="Kertas Draf", listed=False)
         f.make_product(shop, paper, name="Kertas Antre", listed=False, submitted=True)
@@ -438,9 +426,7 @@ def test_another_tenants_products_are_not_found(api, binjai, shop, paper, django
 
 
 def test_bad_search_parameters_are_ignored(api, shelf):
-    response = api(
-        "get", "/api/v1/products?price_min=abc&size_class=raksasa&sort=acak&page=x&tkdn_min=banyak"
-    )
+    response = api("get", "/api/v1/products?price_min=abc&size_class=raksasa&sort=acak&page=x&tkdn_min=banyak")
     assert response.status_code == 200
     assert response.json()["count"] == 5
 

@@ -6,11 +6,15 @@ from tests import factories as f
 
 def test_the_manager_builds_a_three_level_tree(client_as, medan, manager):
     client = client_as(manager)
-    client.post("/kelola/produk/kategori/", {"name": "Makanan dan Minuman", "code": "mkn",
-                                            "attributes": "pirt: Nomor PIRT\nhalal: Sertifikat halal"})
+    client.post(
+        "/kelola/produk/kategori/",
+        {"name": "Makanan dan Minuman", "code": "mkn", "attributes": "pirt: Nomor PIRT\nhalal: Sertifikat halal"},
+    )
     top = Category.objects.get(code="MKN")
     assert (top.level, top.required_attributes) == (
-        1, [{"key": "pirt", "label": "Nomor PIRT"}, {"key": "halal", "label": "Sertifikat halal"}])
+        1,
+        [{"key": "pirt", "label": "Nomor PIRT"}, {"key": "halal", "label": "Sertifikat halal"}],
+    )
     client.post("/kelola/produk/kategori/", {"name": "Kue", "code": "MKN-KUE", "parent": top.pk})
     mid = Category.objects.get(code="MKN-KUE")
     client.post("/kelola/produk/kategori/", {"name": "Bolu", "code": "MKN-KUE-BOLU", "parent": mid.pk})

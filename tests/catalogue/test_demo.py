@@ -18,9 +18,7 @@ def test_the_demo_catalogue_has_the_six_kinds_synonyms_and_searchable_products(
     # then
     katalog = Katalog.objects.get(region_id="12.71")
     top = list(
-        Category.objects.filter(katalog=katalog, parent=None)
-        .order_by("position")
-        .values_list("name", flat=True)
+        Category.objects.filter(katalog=katalog, parent=None).order_by("position").values_list("name", flat=True)
     )
     assert top == [
         "Alat Tulis Kantor",

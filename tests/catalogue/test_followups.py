@@ -12,8 +12,9 @@ from tests import factories as f
 
 def test_a_decided_price_jump_leaves_the_queue(shop, paper, manager):
     product = f.make_product(shop, paper, price="100000")
-    services.product_update(actor=f.actor(shop.users.get()), product=product,
-                            data=f.product_data(paper, price="150000"))  # fmt: skip
+    services.product_update(
+        actor=f.actor(shop.users.get()), product=product, data=f.product_data(paper, price="150000")
+    )
     flag = ProductFlag.objects.get(product=product)
     assert flag.resolved_at is None
     services.product_approve(actor=f.actor(manager), product=Product.objects.get(pk=product.pk))

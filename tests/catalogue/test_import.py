@@ -81,9 +81,7 @@ def test_good_rows_are_kept_and_every_bad_row_is_reported(tmp_path, vendor, pape
     )
     assert products["Kertas HVS A4"].stock == 100
     assert products["Pulpen Gel Hitam"].latest_version.is_domestic is False
-    assert (
-        products["Bolu Meranti"].latest_version.category_id == food.pk
-    )  # a missing PIRT is no reason to refuse
+    assert products["Bolu Meranti"].latest_version.category_id == food.pk  # a missing PIRT is no reason to refuse
     assert {p.status for p in products.values()} == {S.DRAFT}
 
 
@@ -99,8 +97,7 @@ def test_a_changed_row_writes_a_new_version(tmp_path, vendor):
     run(write(tmp_path, GOOD), "--vendor", "8120000000777")
     changed = [GOOD[0].replace('"Rp55.000"', "57000"), GOOD[1].replace(",10,", ",12,"), GOOD[2]]
     assert (
-        run(write(tmp_path, changed), "--vendor", "8120000000777")
-        == "imported 0, updated 2, unchanged 1, rejected 0"
+        run(write(tmp_path, changed), "--vendor", "8120000000777") == "imported 0, updated 2, unchanged 1, rejected 0"
     )
     hvs = Product.objects.get(name="Kertas HVS A4")
     assert list(hvs.versions.values_list("number", "price")) == [(1, Decimal("55000")), (2, Decimal("57000"))]

@@ -82,9 +82,7 @@ def test_stock_changes_without_a_new_version(shop, owner, paper):
 def test_only_the_owner_or_the_desk_writes_a_product(users, shop, paper, role):
     product = f.make_product(shop, paper, listed=False)
     with pytest.raises(NotAllowed):
-        services.product_update(
-            actor=f.actor(users[role]), product=product, data=f.product_data(paper, price="1")
-        )
+        services.product_update(actor=f.actor(users[role]), product=product, data=f.product_data(paper, price="1"))
     with pytest.raises(NotAllowed):
         services.product_create(actor=f.actor(users[role]), vendor=shop, data=f.product_data(paper))
     assert list(Product.objects.values_list("pk", flat=True)) == [product.pk]
@@ -96,9 +94,7 @@ def test_another_vendor_cannot_write_my_product(medan, shop, paper):
     f.make_vendor(medan, users=[stranger])
     product = f.make_product(shop, paper, listed=False)
     with pytest.raises(NotAllowed):
-        services.product_update(
-            actor=f.actor(stranger), product=product, data=f.product_data(paper, price="1")
-        )
+        services.product_update(actor=f.actor(stranger), product=product, data=f.product_data(paper, price="1"))
     with pytest.raises(NotAllowed):
         services.product_submit(actor=f.actor(stranger), product=product)
     assert state(product)[0] == S.DRAFT and product.versions.count() == 1
@@ -123,9 +119,7 @@ def test_a_product_goes_from_draft_to_listed(shop, owner, manager, paper):
     p = Product.objects.get(pk=product.pk)
     assert (p.status, p.listed_version_id, p.curated_by) == (S.LISTED, p.latest_version_id, manager)
     assert p.listed_version.approved_at is not None and p.listed_at is not None
-    actions = list(
-        AuditLog.objects.filter(object_id=str(p.pk)).order_by("id").values_list("action", flat=True)
-    )
+    actions = list(AuditLog.objects.filter(object_id=str(p.pk)).order_by("id").values_list("action", flat=True))
     assert actions == ["product.create", "product.submit", "product.approve"]
 
 
@@ -139,13 +133,9 @@ def test_only_verified_vendors_can_submit(medan, users, paper):
     assert state(product)[0] == S.DRAFT
 
 
-@pytest.mark.parametrize(
-    "service", ["product_reject", "product_request_revision", "product_freeze", "product_delist"]
-)
+@pytest.mark.parametrize("service", ["product_reject", "product_request_revision", "product_freeze", "product_delist"])
 def test_a_curator_decision_needs_a_reason(shop, manager, paper, service):
-    product = f.make_product(
-        shop, paper, listed=service in ("product_freeze", "product_delist"), submitted=True
-    )
+    product = f.make_product(shop, paper, listed=service in ("product_freeze", "product_delist"), submitted=True)
     before = state(product)
     with pytest.raises(ValidationFailed) as err:
         getattr(services, service)(actor=f.actor(manager), product=product, reason="   ")
@@ -208,9 +198,7 @@ def test_a_product_under_a_decision_cannot_be_changed(shop, owner, manager, pape
     if status == S.DELISTED:
         services.product_delist(actor=f.actor(manager), product=product, reason="Tidak dijual lagi")
     with pytest.raises(ValidationFailed) as err:
-        services.product_update(
-            actor=f.actor(owner), product=product, data=f.product_data(paper, price="60000")
-        )
+        services.product_update(actor=f.actor(owner), product=product, data=f.product_data(paper, price="60000"))
     assert err.value.code == "locked"
     assert product.versions.count() == 1
 
@@ -304,9 +292,7 @@ def test_an_unchanged_claim_keeps_its_verification_and_a_changed_one_loses_it(sh
     services.product_update(
         actor=f.actor(owner),
         product=product,
-        data=f.product_data(
-            paper, name="Kertas HVS A4 baru", tkdn_percent=Decimal("55"), claims={"halal": "ID1234"}
-        ),
+        data=f.product_data(paper, name="Kertas HVS A4 baru", tkdn_percent=Decimal("55"), claims={"halal": "ID1234"}),
     )
     latest = Product.objects.get(pk=product.pk).latest_version
     verified = {c.kind: c.verified_at is not None for c in latest.claims.all()}

@@ -123,9 +123,7 @@ def test_the_vendor_submits_and_withdraws_on_its_page(client_as, owner, shop, pa
 
 @pytest.mark.parametrize("role", ["auditor", "admin", "penyedia"])
 @pytest.mark.parametrize("action", ["approve", "reject", "freeze"])
-def test_a_role_that_sees_the_product_but_may_not_decide_gets_403(
-    client_as, users, shop, paper, role, action
-):
+def test_a_role_that_sees_the_product_but_may_not_decide_gets_403(client_as, users, shop, paper, role, action):
     product = f.make_product(shop, paper, listed=action == "freeze", submitted=True)
     before = state(product)
     response = client_as(users[role]).post(f"/produk/{product.pk}/{action}/", {"reason": "Coba"})
@@ -188,12 +186,8 @@ def test_the_review_page_shows_the_price_jump(client_as, owner, manager, shop, p
 
 def test_bulk_approve_lists_the_chosen_products_only(client_as, manager, shop, paper, binjai):
     a, b, c = (f.make_product(shop, paper, name=n, listed=False, submitted=True) for n in ("A", "B", "C"))
-    theirs = f.make_product(
-        f.make_vendor(binjai), f.make_category(binjai, "Suvenir"), listed=False, submitted=True
-    )
-    response = client_as(manager).post(
-        "/kelola/produk/kurasi/setujui/", {"products": [a.pk, b.pk, theirs.pk, "x"]}
-    )
+    theirs = f.make_product(f.make_vendor(binjai), f.make_category(binjai, "Suvenir"), listed=False, submitted=True)
+    response = client_as(manager).post("/kelola/produk/kurasi/setujui/", {"products": [a.pk, b.pk, theirs.pk, "x"]})
     assert (response.status_code, response["Location"]) == (302, "/kelola/produk/kurasi/")
     assert [state(p)[0] for p in (a, b, c, theirs)] == [S.LISTED, S.LISTED, S.SUBMITTED, S.SUBMITTED]
 
@@ -216,9 +210,7 @@ def test_the_umk_badge_follows_the_vendors_size_class(client, medan, paper, size
     assert ('class="badge umk"' in page) is badge
 
 
-def test_the_product_page_shows_the_price_history_and_verified_claims_only(
-    client, owner, manager, shop, paper
-):
+def test_the_product_page_shows_the_price_history_and_verified_claims_only(client, owner, manager, shop, paper):
     product = f.make_product(
         shop,
         paper,
@@ -234,9 +226,7 @@ def test_the_product_page_shows_the_price_history_and_verified_claims_only(
             paper, name="Kertas HVS A4", price="57500", claims={"halal": "ID00110022", "sni": "SNI-7274"}
         ),
     )
-    services.product_approve(
-        actor=f.actor(manager), product=Product.objects.get(pk=product.pk), verify_claims=[]
-    )
+    services.product_approve(actor=f.actor(manager), product=Product.objects.get(pk=product.pk), verify_claims=[])
     services.product_update(
         actor=f.actor(owner),
         product=product,
@@ -284,9 +274,7 @@ def test_the_search_page_needs_the_same_queries_for_3_and_20_results(
     assert len(twenty.captured_queries) == len(three.captured_queries)
 
 
-def test_the_search_page_shows_listed_products_and_facets(
-    client, shop, paper, django_capture_on_commit_callbacks
-):
+def test_the_search_page_shows_listed_products_and_facets(client, shop, paper, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         listed = f.make_product(shop, paper, name="Kertas HVS A4")
         f.make_product(shop, paper, name="Kertas Draf", listed=False)
@@ -339,9 +327,7 @@ def test_the_desk_import_without_approve_sends_to_the_queue(client_as, manager, 
 
 
 @pytest.mark.parametrize("nib", ["8120000000000", "{theirs}", "{unverified}"])
-def test_the_desk_import_needs_a_verified_vendor_of_this_tenant(
-    client_as, medan, binjai, manager, paper, nib
-):
+def test_the_desk_import_needs_a_verified_vendor_of_this_tenant(client_as, medan, binjai, manager, paper, nib):
     theirs = f.make_vendor(binjai)
     unverified = f.make_vendor(medan, status="submitted")
     response = client_as(manager).post(
@@ -433,8 +419,6 @@ def test_the_curator_edits_the_synonyms(client_as, manager, medan):
         ("atk", "alat tulis kantor"),
         ("pdh", "pakaian dinas harian"),
     ]
-    response = client.post(
-        "/kelola/produk/sinonim/", {"synonyms": "ATK = alat tulis\ntanpa tanda sama dengan"}
-    )
+    response = client.post("/kelola/produk/sinonim/", {"synonyms": "ATK = alat tulis\ntanpa tanda sama dengan"})
     assert response.status_code == 200 and len(response.context["errors"]) == 1
     assert Synonym.objects.filter(tenant_id=medan.pk).count() == 2

@@ -18,9 +18,16 @@ def test_demo_loads_medan_with_the_reports_distribution_and_is_idempotent(db, cl
     assert len(districts) == 21
     assert katalog.offices.count() >= 12
     roles = dict(Membership.objects.filter(katalog=katalog).values_list("user__username", "role"))
-    assert roles == {"admin": "admin", "pengelola": "catalogue_manager", "auditor": "auditor",
-                     "penyedia": "penyedia", "pp": "pp", "ppk": "ppk", "pa": "budget_owner",
-                     "bendahara": "treasurer"}  # fmt: skip
+    assert roles == {
+        "admin": "admin",
+        "pengelola": "catalogue_manager",
+        "auditor": "auditor",
+        "penyedia": "penyedia",
+        "pp": "pp",
+        "ppk": "ppk",
+        "pa": "budget_owner",
+        "bendahara": "treasurer",
+    }
     assert SizeClassChange.objects.filter(katalog=katalog).exclude(old_class="").exists()
     before = (Vendor.objects.count(), SizeClassChange.objects.count(), Membership.objects.count())
     out = io.StringIO()

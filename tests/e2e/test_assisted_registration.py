@@ -57,9 +57,7 @@ def test_pengelola_registers_a_umkm_and_the_owner_sets_a_password(page, manager,
     expect(page.locator("h1")).to_have_text("Ulos Martua")
     expect(page.locator(".badge.verified")).to_have_text("Verified")
     expect(page.locator(".badge.kecil")).to_have_text("Small")
-    expect(
-        page.get_by_text(f"Ulos Martua is registered; an invitation was sent to {OWNER_EMAIL}.")
-    ).to_be_visible()
+    expect(page.get_by_text(f"Ulos Martua is registered; an invitation was sent to {OWNER_EMAIL}.")).to_be_visible()
     expect(page.locator("dl.facts")).to_contain_text("Assisted at the Dinas desk")
     screenshot(page, "21-assisted-vendor-detail")
 

@@ -86,9 +86,7 @@ def tree(medan):
     clothes = Category.objects.create(katalog=medan, name="Pakaian", code="PKN", level=1)
     uniforms = Category.objects.create(katalog=medan, name="Seragam", code="PKN-SRG", level=2, parent=clothes)
     services_ = Category.objects.create(katalog=medan, name="Jasa", code="JSA", level=1)
-    tailoring = Category.objects.create(
-        katalog=medan, name="Jasa Jahit", code="JSA-JHT", level=2, parent=services_
-    )
+    tailoring = Category.objects.create(katalog=medan, name="Jasa Jahit", code="JSA-JHT", level=2, parent=services_)
     return {"uniforms": uniforms, "tailoring": tailoring}
 
 
@@ -101,18 +99,14 @@ def curator(medan):
 def rina(medan):
     """A verified micro vendor in Medan Kota and its owner's account."""
     owner = f.make_user(medan, "penyedia", username="rina@example.id")
-    vendor = f.make_vendor(
-        medan, users=[owner], name="Konveksi Rina", size_class="mikro", district_id="12.71.01"
-    )
+    vendor = f.make_vendor(medan, users=[owner], name="Konveksi Rina", size_class="mikro", district_id="12.71.01")
     return owner, vendor
 
 
 # --- Journeys 1 and 2 -----------------------------------------------------------------------
 
 
-def test_vendor_lists_a_product_with_a_photo_on_a_phone_and_it_is_curated(
-    new_page, tree, rina, curator, tmp_path
-):  # fmt: skip
+def test_vendor_lists_a_product_with_a_photo_on_a_phone_and_it_is_curated(new_page, tree, rina, curator, tmp_path):
     owner, vendor = rina
     photo = phone_photo(tmp_path)
     phone = new_page(viewport=PHONE, phone=True)
@@ -218,7 +212,7 @@ def test_vendor_lists_a_product_with_a_photo_on_a_phone_and_it_is_curated(
     phone.goto("/penyedia/produk/")
     expect(phone.locator("tbody tr", has_text="Seragam batik guru").locator(".badge")).to_have_text(
         "Revision requested"
-    )  # fmt: skip
+    )
     phone.get_by_role("link", name="Seragam batik guru").click()
     phone.wait_for_url(f"**/penyedia/produk/{product.pk}/")
     expect(phone.get_by_role("alert")).to_contain_text(REVISION_REASON)
@@ -273,22 +267,42 @@ def test_vendor_lists_a_product_with_a_photo_on_a_phone_and_it_is_curated(
 def uniforms_on_sale(medan, tree, rina):
     """Three PDH shirts from three vendors (two districts, two size classes) and a tailor."""
     _, rina_vendor = rina
-    sunggal = f.make_vendor(medan, name="Garmen Sunggal", size_class="mikro", district_id="12.71.02",
-                            region_id="12.71.02")  # fmt: skip
+    sunggal = f.make_vendor(
+        medan, name="Garmen Sunggal", size_class="mikro", district_id="12.71.02", region_id="12.71.02"
+    )
     besar = f.make_vendor(medan, name="PT Tekstil Deli", size_class="menengah", district_id="12.71.01")
     uniforms = tree["uniforms"]
     set_synonyms(medan.pk, [("pdh", "pakaian dinas harian")])
     return {
-        "rina": f.make_product(rina_vendor, uniforms, name="Kemeja pakaian dinas harian", price="185000",
-                               unit="pcs", description="Kemeja khaki lengan pendek untuk ASN.",
-                               specifications={"Ukuran": "S, M, L, XL"}),
-        "sunggal": f.make_product(sunggal, uniforms, name="Kemeja pakaian dinas harian lengan panjang",
-                                  price="195000", unit="pcs", specifications={"Ukuran": "M, L"}),
-        "besar": f.make_product(besar, uniforms, name="Kemeja pakaian dinas harian premium", price="320000",
-                                unit="pcs"),
-        "tailor": f.make_product(rina_vendor, tree["tailoring"], name="Jasa penjahit seragam", price="90000",
-                                 unit="stel", description="Menerima pesanan seragam sekolah dan kantor."),
-    }  # fmt: skip
+        "rina": f.make_product(
+            rina_vendor,
+            uniforms,
+            name="Kemeja pakaian dinas harian",
+            price="185000",
+            unit="pcs",
+            description="Kemeja khaki lengan pendek untuk ASN.",
+            specifications={"Ukuran": "S, M, L, XL"},
+        ),
+        "sunggal": f.make_product(
+            sunggal,
+            uniforms,
+            name="Kemeja pakaian dinas harian lengan panjang",
+            price="195000",
+            unit="pcs",
+            specifications={"Ukuran": "M, L"},
+        ),
+        "besar": f.make_product(
+            besar, uniforms, name="Kemeja pakaian dinas harian premium", price="320000", unit="pcs"
+        ),
+        "tailor": f.make_product(
+            rina_vendor,
+            tree["tailoring"],
+            name="Jasa penjahit seragam",
+            price="90000",
+            unit="stel",
+            description="Menerima pesanan seragam sekolah dan kantor.",
+        ),
+    }
 
 
 def test_visitor_finds_filters_and_compares_products(new_page, uniforms_on_sale):
@@ -306,9 +320,7 @@ def test_visitor_finds_filters_and_compares_products(new_page, uniforms_on_sale)
     search(page, "PDH")
     expect(page.get_by_test_id("result-count")).to_contain_text("3 products found")
     expect(results(page)).to_have_count(3)
-    assert sorted(results(page).all_inner_texts()) == sorted(
-        [products[k].name for k in ("rina", "sunggal", "besar")]
-    )  # fmt: skip
+    assert sorted(results(page).all_inner_texts()) == sorted([products[k].name for k in ("rina", "sunggal", "besar")])
     screenshot(page, "75-search")
 
     # Filters: the vendor's district, then the size class.
@@ -355,9 +367,7 @@ def test_visitor_finds_filters_and_compares_products(new_page, uniforms_on_sale)
 
 def test_frozen_product_disappears_from_search(new_page, medan, tree, rina, curator):
     _, vendor = rina
-    product = f.make_product(
-        vendor, tree["tailoring"], name="Jasa penjahit seragam", price="90000", unit="stel"
-    )
+    product = f.make_product(vendor, tree["tailoring"], name="Jasa penjahit seragam", price="90000", unit="stel")
     other = f.make_product(vendor, tree["tailoring"], name="Jasa jahit kebaya", price="250000", unit="stel")
     visitor = new_page()
     search(visitor, "jahit")

@@ -18,9 +18,7 @@ MEDAN_KOTA, MEDAN_SUNGGAL = "12.71.01", "12.71.02"
 def known_vendors(medan, binjai):
     def make(n, district, size_class, status=VendorStatus.VERIFIED, katalog=medan):
         for _ in range(n):
-            f.make_vendor(
-                katalog, status=status, size_class=size_class, district_id=district, region_id=district
-            )
+            f.make_vendor(katalog, status=status, size_class=size_class, district_id=district, region_id=district)
 
     make(3, MEDAN_KOTA, "mikro")
     make(1, MEDAN_KOTA, "kecil")

@@ -23,11 +23,21 @@ HEADER = (
 
 def _row(n, name, nib, region="12.71.01.1001", capital="Rp 1.500.000", sales="Rp 24.000.000", pkp="tidak"):
     values = {
-        "No": str(n), "nama_usaha": name, "nama_pemilik": f"Pemilik {n}", "nib": nib,
-        "npwp": f.VALID_NPWP, "kbli": "10792", "alamat": f"Jl. Impor No. {n}", "kode_wilayah": region,
-        "telepon": "081234567890", "email": f"impor{n}@example.id", "modal_usaha": capital,
-        "omzet_tahunan": sales, "pkp": pkp, "sektor": "Kue",
-    }  # fmt: skip
+        "No": str(n),
+        "nama_usaha": name,
+        "nama_pemilik": f"Pemilik {n}",
+        "nib": nib,
+        "npwp": f.VALID_NPWP,
+        "kbli": "10792",
+        "alamat": f"Jl. Impor No. {n}",
+        "kode_wilayah": region,
+        "telepon": "081234567890",
+        "email": f"impor{n}@example.id",
+        "modal_usaha": capital,
+        "omzet_tahunan": sales,
+        "pkp": pkp,
+        "sektor": "Kue",
+    }
     return [values[column] for column in HEADER]
 
 

@@ -25,9 +25,7 @@ def owner_and_vendors(medan):
     applicant = f.make_user(medan, "penyedia")
     # A long e-mail address, as a CV's often is: it must not widen the page on a phone.
     email = "administrasi.cv.sinar.abadi.perkasa@example.id"
-    vendor = f.make_vendor(
-        medan, status=VendorStatus.DRAFT, users=[applicant], name="CV Sinar Abadi", email=email
-    )
+    vendor = f.make_vendor(medan, status=VendorStatus.DRAFT, users=[applicant], name="CV Sinar Abadi", email=email)
     actor = f.actor(applicant)
     upload = SimpleUploadedFile("nib.pdf", pdf_bytes(), content_type="application/pdf")
     services.vendor_upload_document(actor=actor, vendor=vendor, kind="nib", upload=upload)

@@ -45,12 +45,22 @@ def shop(medan, office, users):
     two budget lines of the office (the PP chooses one)."""
     vendor = f.make_vendor(medan, users=[users["penyedia"]], name="Konveksi Butet")
     product = listed_product(medan, vendor, name="Kemeja PDH guru", price="250000", stock=100)
-    line = BudgetLine.objects.create(katalog=medan, office=office, kode_rup="RUP-2026-001",
-                                     name="Pakaian dinas guru", fiscal_year=2026,
-                                     ceiling=Decimal("10000000"))  # fmt: skip
-    other = BudgetLine.objects.create(katalog=medan, office=office, kode_rup="RUP-2026-002",
-                                      name="Alat tulis kantor", fiscal_year=2026,
-                                      ceiling=Decimal("3000000"))  # fmt: skip
+    line = BudgetLine.objects.create(
+        katalog=medan,
+        office=office,
+        kode_rup="RUP-2026-001",
+        name="Pakaian dinas guru",
+        fiscal_year=2026,
+        ceiling=Decimal("10000000"),
+    )
+    other = BudgetLine.objects.create(
+        katalog=medan,
+        office=office,
+        kode_rup="RUP-2026-002",
+        name="Alat tulis kantor",
+        fiscal_year=2026,
+        ceiling=Decimal("3000000"),
+    )
     return {"vendor": vendor, "product": product, "line": line, "other": other}
 
 

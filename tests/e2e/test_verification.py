@@ -24,8 +24,15 @@ def submitted_vendor(medan):
     """A complete self-registration sent for verification, through the services an owner's
     pages call."""
     owner = f.make_user(medan, "penyedia", username="butet@example.id")
-    vendor = f.make_vendor(medan, status=VendorStatus.DRAFT, users=[owner], name="Toko Kain Butet",
-                           nib="8120000555001", capital=None, annual_sales=None)  # fmt: skip
+    vendor = f.make_vendor(
+        medan,
+        status=VendorStatus.DRAFT,
+        users=[owner],
+        name="Toko Kain Butet",
+        nib="8120000555001",
+        capital=None,
+        annual_sales=None,
+    )
     actor = f.actor(owner)
     vendor = services.vendor_update(actor=actor, vendor=vendor, data={"capital": 300_000_000})
     upload = SimpleUploadedFile("nib.pdf", pdf_bytes(), content_type="application/pdf")

@@ -11,14 +11,21 @@ from tests import factories as f
 
 
 def paid_order(shop_line, vendor, user, office, *, received: date, paid: date | None, status="paid"):
-    order = Order.objects.create(katalog=office.katalog, office=office, vendor=vendor, budget_line=shop_line,
-                                 created_by=user, status=status, total=Decimal("100000"),
-                                 received_at=timezone.make_aware(timezone.datetime(received.year, received.month,
-                                                                                   received.day, 9)))  # fmt: skip
+    order = Order.objects.create(
+        katalog=office.katalog,
+        office=office,
+        vendor=vendor,
+        budget_line=shop_line,
+        created_by=user,
+        status=status,
+        total=Decimal("100000"),
+        received_at=timezone.make_aware(timezone.datetime(received.year, received.month, received.day, 9)),
+    )
     invoice = Invoice.objects.create(order=order, number=f"INV/{order.pk}", subtotal=order.total, total=order.total)
     if paid:
-        Payment.objects.create(invoice=invoice, method="ls", paid_on=paid, reference="SP2D", amount=order.total,
-                               recorded_by=user)  # fmt: skip
+        Payment.objects.create(
+            invoice=invoice, method="ls", paid_on=paid, reference="SP2D", amount=order.total, recorded_by=user
+        )
     return order
 
 
@@ -26,17 +33,22 @@ def test_days_to_payment_per_office_and_overdue_invoices(client_as, users, shop,
     settings.KATALOG_UNPAID_FLAG_DAYS = 30
     today = timezone.localdate()
     ppk = users["ppk"]
-    for received, paid in [(today - timedelta(days=40), today - timedelta(days=30)),
-                           (today - timedelta(days=20), today - timedelta(days=16))]:  # fmt: skip
+    for received, paid in [
+        (today - timedelta(days=40), today - timedelta(days=30)),
+        (today - timedelta(days=20), today - timedelta(days=16)),
+    ]:
         paid_order(shop["line"], shop["vendor"], ppk, office, received=received, paid=paid)
-    late = paid_order(shop["line"], shop["vendor"], ppk, office, received=today - timedelta(days=50), paid=None,
-                      status="invoiced")  # fmt: skip
+    late = paid_order(
+        shop["line"], shop["vendor"], ppk, office, received=today - timedelta(days=50), paid=None, status="invoiced"
+    )
     Invoice.objects.filter(order=late).update(issued_at=timezone.now() - timedelta(days=45))
-    fresh = paid_order(shop["line"], shop["vendor"], ppk, office, received=today - timedelta(days=3), paid=None,
-                       status="invoiced")  # fmt: skip
+    fresh = paid_order(
+        shop["line"], shop["vendor"], ppk, office, received=today - timedelta(days=3), paid=None, status="invoiced"
+    )
     report = payment_report(f.actor(users["treasurer"]))
     assert [(r["office"].code, r["orders"], r["mean"], r["max"]) for r in report["offices"]] == [
-        ("1.01.01", 2, 7.0, 10)]
+        ("1.01.01", 2, 7.0, 10)
+    ]
     assert [(r["order"].pk, r["days"]) for r in report["overdue"]] == [(late.pk, 45)]
     page = client_as(users["treasurer"]).get("/dasbor/pembayaran/").content.decode()
     assert f"#{late.pk}" in page and f"#{fresh.pk}" not in page

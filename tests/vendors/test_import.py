@@ -11,17 +11,41 @@ from katalog.vendors.imports import read_table, run_import, safe_cell
 from katalog.vendors.models import SizeClassChange, Vendor
 from tests import factories as f
 
-HEADER = ["No", "Nama Usaha", "NAMA_PEMILIK", "nib", "npwp", "kbli", "alamat", "kode_wilayah", "telepon",
-          "email", "modal_usaha", "omzet_tahunan", "pkp", "sektor"]  # fmt: skip
+HEADER = [
+    "No",
+    "Nama Usaha",
+    "NAMA_PEMILIK",
+    "nib",
+    "npwp",
+    "kbli",
+    "alamat",
+    "kode_wilayah",
+    "telepon",
+    "email",
+    "modal_usaha",
+    "omzet_tahunan",
+    "pkp",
+    "sektor",
+]
 
 
 def good_row(i, **over):
     row = {
-        "No": str(i), "Nama Usaha": f"Kedai Horas {i}", "NAMA_PEMILIK": "Tiur Manurung", "nib": f"{9120000000000 + i}",
-        "npwp": f.VALID_NPWP, "kbli": "56103", "alamat": f"Jl. Gaharu {i}", "kode_wilayah": "12.71.03.1001",
-        "telepon": "0812 3456 7890", "email": f"kedai{i}@example.id", "modal_usaha": "Rp 1.500.000",
-        "omzet_tahunan": "25.000.000", "pkp": "tidak", "sektor": "Makanan",
-    }  # fmt: skip
+        "No": str(i),
+        "Nama Usaha": f"Kedai Horas {i}",
+        "NAMA_PEMILIK": "Tiur Manurung",
+        "nib": f"{9120000000000 + i}",
+        "npwp": f.VALID_NPWP,
+        "kbli": "56103",
+        "alamat": f"Jl. Gaharu {i}",
+        "kode_wilayah": "12.71.03.1001",
+        "telepon": "0812 3456 7890",
+        "email": f"kedai{i}@example.id",
+        "modal_usaha": "Rp 1.500.000",
+        "omzet_tahunan": "25.000.000",
+        "pkp": "tidak",
+        "sektor": "Makanan",
+    }
     row.update(over)
     return row
 
@@ -61,8 +85,12 @@ def test_good_rows_are_imported_and_every_bad_row_is_reported(medan):
     outcome = run_import(katalog=medan, table=read_table(csv_bytes(MIXED), "daftar.csv"), source_name="daftar.csv")
     assert outcome.summary() == "imported 3, updated 0, unchanged 0, rejected 5"
     assert sorted((line, col) for line, col, _r in outcome.rejections) == [
-        (3, "nib"), (4, "kode_wilayah"), (5, "modal_usaha"), (7, "nib"), (8, "nama_usaha"),
-    ]  # fmt: skip
+        (3, "nib"),
+        (4, "kode_wilayah"),
+        (5, "modal_usaha"),
+        (7, "nib"),
+        (8, "nama_usaha"),
+    ]
     reasons = {line: reason for line, _c, reason in outcome.rejections}
     assert "line 2" in reasons[7] or "baris 2" in reasons[7]
     imported = {v.nib: v for v in Vendor.objects.filter(katalog=medan)}
@@ -105,14 +133,13 @@ def test_xlsx_and_comma_csv_read_the_same(medan):
 
 
 def test_a_dry_run_writes_nothing(medan):
-    outcome = run_import(katalog=medan, table=read_table(csv_bytes(MIXED), "a.csv"), source_name="a.csv",
-                         dry_run=True)  # fmt: skip
+    outcome = run_import(katalog=medan, table=read_table(csv_bytes(MIXED), "a.csv"), source_name="a.csv", dry_run=True)
     assert outcome.imported == 3
     assert not Vendor.objects.exists()
 
 
 def test_formula_cells_are_stored_as_text_and_escaped_in_the_report(medan, tmp_path):
-    evil = good_row(1, **{"Nama Usaha": "=HYPERLINK(\"http://x\",\"klik\")", "alamat": "+62 Jl. Uji"})
+    evil = good_row(1, **{"Nama Usaha": '=HYPERLINK("http://x","klik")', "alamat": "+62 Jl. Uji"})
     bad = good_row(2, kbli="=1+1")
     src = tmp_path / "evil.csv"
     src.write_bytes(csv_bytes([evil, bad]))
@@ -135,8 +162,12 @@ def test_the_command_prints_one_summary_line_and_writes_the_report(medan, tmp_pa
     assert out.getvalue().strip() == "imported 3, updated 0, unchanged 0, rejected 5"
     rows = list(csv.DictReader(report.open(encoding="utf-8")))
     assert [(r["baris"], r["kolom"]) for r in rows] == [
-        ("3", "nib"), ("4", "kode_wilayah"), ("5", "modal_usaha"), ("7", "nib"), ("8", "nama_usaha"),
-    ]  # fmt: skip
+        ("3", "nib"),
+        ("4", "kode_wilayah"),
+        ("5", "modal_usaha"),
+        ("7", "nib"),
+        ("8", "nama_usaha"),
+    ]
     assert all(r["alasan"] for r in rows)
 
 

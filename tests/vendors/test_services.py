@@ -19,16 +19,29 @@ def upload(name, content, content_type="application/pdf"):
 @pytest.fixture
 def draft(medan, pdf):
     vendor = services.vendor_register_self(
-        katalog=medan, username="butet@example.id", password=f.PASSWORD, name="Ulos Butet",
-        owner_name="Butet Siregar", email="butet@example.id", phone="081234567890",
-    )  # fmt: skip
+        katalog=medan,
+        username="butet@example.id",
+        password=f.PASSWORD,
+        name="Ulos Butet",
+        owner_name="Butet Siregar",
+        email="butet@example.id",
+        phone="081234567890",
+    )
     owner = vendor.users.get()
     me = f.actor(owner)
-    services.vendor_update(actor=me, vendor=vendor, data={
-        "nib": "8120000000099", "npwp": f.VALID_NPWP, "kbli": ["13121"], "address": "Jl. Pemuda 1",
-        "region": __import__("katalog.core.models", fromlist=["Region"]).Region.objects.get(code="12.71.01"),
-        "capital": Decimal("1000000000"), "annual_sales": None,
-    })  # fmt: skip
+    services.vendor_update(
+        actor=me,
+        vendor=vendor,
+        data={
+            "nib": "8120000000099",
+            "npwp": f.VALID_NPWP,
+            "kbli": ["13121"],
+            "address": "Jl. Pemuda 1",
+            "region": __import__("katalog.core.models", fromlist=["Region"]).Region.objects.get(code="12.71.01"),
+            "capital": Decimal("1000000000"),
+            "annual_sales": None,
+        },
+    )
     services.vendor_upload_document(actor=me, vendor=vendor, kind="nib", upload=upload("nib.pdf", pdf))
     return Vendor.objects.get(pk=vendor.pk), owner
 
@@ -45,9 +58,14 @@ def test_a_complete_registration_is_submitted_with_its_first_class(draft):
 
 def test_an_incomplete_registration_cannot_be_submitted(medan):
     vendor = services.vendor_register_self(
-        katalog=medan, username="a@example.id", password=f.PASSWORD, name="A", owner_name="A",
-        email="a@example.id", phone="081234567890",
-    )  # fmt: skip
+        katalog=medan,
+        username="a@example.id",
+        password=f.PASSWORD,
+        name="A",
+        owner_name="A",
+        email="a@example.id",
+        phone="081234567890",
+    )
     owner = vendor.users.get()
     with pytest.raises(ValidationFailed, match="NIB"):
         services.vendor_submit(actor=f.actor(owner), vendor=vendor)
@@ -58,8 +76,12 @@ def test_class_change_after_submission_is_kept_with_reason(draft, users):
     vendor, owner = draft
     vendor = services.vendor_submit(actor=f.actor(owner), vendor=vendor)
     services.vendor_approve(actor=f.actor(users["catalogue_manager"]), vendor=vendor)
-    services.vendor_update(actor=f.actor(users["catalogue_manager"]), vendor=vendor,
-                           data={"capital": Decimal("1000000001")}, evidence="Laporan keuangan 2026")
+    services.vendor_update(
+        actor=f.actor(users["catalogue_manager"]),
+        vendor=vendor,
+        data={"capital": Decimal("1000000001")},
+        evidence="Laporan keuangan 2026",
+    )
     change = SizeClassChange.objects.filter(vendor=vendor).last()
     assert (change.old_class, change.new_class, change.evidence) == ("mikro", "kecil", "Laporan keuangan 2026")
     assert Vendor.objects.get(pk=vendor.pk).size_class == "kecil"
@@ -77,8 +99,11 @@ def test_rejection_needs_a_reason_and_the_owner_can_resubmit(draft, manager):
     assert vendor.status == VendorStatus.SUBMITTED
     vendor = services.vendor_approve(actor=f.actor(manager), vendor=vendor)
     assert vendor.status == VendorStatus.VERIFIED
-    actions = list(AuditLog.objects.filter(object_id=str(vendor.pk), action__startswith="vendor.")
-                   .order_by("id").values_list("action", flat=True))
+    actions = list(
+        AuditLog.objects.filter(object_id=str(vendor.pk), action__startswith="vendor.")
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
     assert actions[-4:] == ["vendor.submit", "vendor.reject", "vendor.submit", "vendor.approve"]
 
 
@@ -125,9 +150,14 @@ def test_another_tenants_manager_cannot_touch_a_vendor(draft, binjai):
 def test_nib_is_unique_per_tenant_with_a_clear_message(medan, binjai, users):
     f.make_vendor(medan, nib="8120000000777")
     other = services.vendor_register_self(
-        katalog=medan, username="b@example.id", password=f.PASSWORD, name="B", owner_name="B",
-        email="b@example.id", phone="081234567890",
-    )  # fmt: skip
+        katalog=medan,
+        username="b@example.id",
+        password=f.PASSWORD,
+        name="B",
+        owner_name="B",
+        email="b@example.id",
+        phone="081234567890",
+    )
     with pytest.raises(ValidationFailed) as caught:
         services.vendor_update(actor=f.actor(other.users.get()), vendor=other, data={"nib": "8120000000777"})
     assert "8120000000777" in str(caught.value.message)
@@ -144,8 +174,9 @@ def test_documents_are_judged_by_content_not_name(draft, png):
     with pytest.raises(ValidationFailed) as refused:
         services.vendor_upload_document(actor=me, vendor=vendor, kind="deed", upload=fake)
     assert refused.value.code == "bad_type" and "PDF" in str(refused.value.message)
-    doc = services.vendor_upload_document(actor=me, vendor=vendor, kind="deed",
-                                          upload=upload("akta.pdf", png, "application/pdf"))
+    doc = services.vendor_upload_document(
+        actor=me, vendor=vendor, kind="deed", upload=upload("akta.pdf", png, "application/pdf")
+    )
     assert (doc.content_type, doc.extension) == ("image/png", "png")
     assert doc.file.name.endswith(".png") and "akta" not in doc.file.name
 
@@ -154,20 +185,30 @@ def test_documents_over_the_size_limit_are_refused(draft, settings, pdf):
     vendor, owner = draft
     settings.KATALOG_MAX_DOCUMENT_BYTES = 100
     with pytest.raises(ValidationFailed) as refused:
-        services.vendor_upload_document(actor=f.actor(owner), vendor=vendor, kind="deed",
-                                        upload=upload("a.pdf", pdf))
+        services.vendor_upload_document(actor=f.actor(owner), vendor=vendor, kind="deed", upload=upload("a.pdf", pdf))
     assert refused.value.code == "too_large"
 
 
-def test_assisted_registration_verifies_and_invites_the_owner(manager, pdf, mailoutbox, django_capture_on_commit_callbacks):
+def test_assisted_registration_verifies_and_invites_the_owner(
+    manager, pdf, mailoutbox, django_capture_on_commit_callbacks
+):
     from katalog.core.models import Region
 
     data = {
-        "name": "Bolu Meranti Mini", "owner_name": "Lina Tarigan", "email": "lina@example.id",
-        "phone": "081299990000", "nib": "8120000000555", "npwp": f.VALID_NPWP, "kbli": ["10710"],
-        "sector": "Makanan", "is_vat_registered": False, "address": "Jl. Kruing 5",
-        "region": Region.objects.get(code="12.71.01"), "capital": Decimal("200000000"), "annual_sales": None,
-    }  # fmt: skip
+        "name": "Bolu Meranti Mini",
+        "owner_name": "Lina Tarigan",
+        "email": "lina@example.id",
+        "phone": "081299990000",
+        "nib": "8120000000555",
+        "npwp": f.VALID_NPWP,
+        "kbli": ["10710"],
+        "sector": "Makanan",
+        "is_vat_registered": False,
+        "address": "Jl. Kruing 5",
+        "region": Region.objects.get(code="12.71.01"),
+        "capital": Decimal("200000000"),
+        "annual_sales": None,
+    }
     with django_capture_on_commit_callbacks(execute=True):
         result = services.vendor_register_assisted(
             actor=f.actor(manager), data=data, documents={"nib": upload("nib.pdf", pdf)}, verify_now=True

@@ -33,8 +33,14 @@ def test_each_page_opens_for_its_roles_only(client_as, users, url, role):
 
 def test_another_tenants_vendor_is_a_404_on_every_page(client_as, medan, binjai, pdf):
     theirs = f.make_vendor(binjai, status=VendorStatus.SUBMITTED)
-    theirs.documents.create(kind="nib", file=SimpleUploadedFile("x.pdf", pdf), token="t", extension="pdf",
-                            content_type="application/pdf", size=len(pdf))  # fmt: skip
+    theirs.documents.create(
+        kind="nib",
+        file=SimpleUploadedFile("x.pdf", pdf),
+        token="t",
+        extension="pdf",
+        content_type="application/pdf",
+        size=len(pdf),
+    )
     client = client_as(f.make_user(medan, "catalogue_manager"))
     assert client.get(f"/penyedia/kelola/{theirs.pk}/").status_code == 404
     assert client.get(f"/penyedia/dokumen/{theirs.pk}/nib/").status_code == 404
@@ -45,8 +51,14 @@ def test_another_tenants_vendor_is_a_404_on_every_page(client_as, medan, binjai,
 
 def test_a_vendor_cannot_open_another_vendors_document(client_as, medan, users, pdf):
     other = f.make_vendor(medan)
-    other.documents.create(kind="nib", file=SimpleUploadedFile("x.pdf", pdf), token="t", extension="pdf",
-                           content_type="application/pdf", size=len(pdf))  # fmt: skip
+    other.documents.create(
+        kind="nib",
+        file=SimpleUploadedFile("x.pdf", pdf),
+        token="t",
+        extension="pdf",
+        content_type="application/pdf",
+        size=len(pdf),
+    )
     f.make_vendor(medan, users=[users["penyedia"]])
     assert client_as(users["penyedia"]).get(f"/penyedia/dokumen/{other.pk}/nib/").status_code == 404
     response = client_as(users["auditor"]).get(f"/penyedia/dokumen/{other.pk}/nib/")
@@ -75,24 +87,43 @@ def test_rejecting_without_a_reason_shows_the_error_and_changes_nothing(client_a
 
 
 def test_registration_step_keeps_what_was_typed_when_a_field_is_wrong(client, medan):
-    client.post("/penyedia/daftar/", {
-        "name": "Kerajinan Rotan Deli", "owner_name": "Hasan Lubis", "email": "hasan@example.id",
-        "phone": "0812 7777 8888", "password1": "Rotan-Deli-2026", "password2": "Rotan-Deli-2026",
-    })  # fmt: skip
+    client.post(
+        "/penyedia/daftar/",
+        {
+            "name": "Kerajinan Rotan Deli",
+            "owner_name": "Hasan Lubis",
+            "email": "hasan@example.id",
+            "phone": "0812 7777 8888",
+            "password1": "Rotan-Deli-2026",
+            "password2": "Rotan-Deli-2026",
+        },
+    )
     vendor = Vendor.objects.get(name="Kerajinan Rotan Deli")
     assert vendor.status == VendorStatus.DRAFT and vendor.phone == "081277778888"
-    response = client.post("/penyedia/usaha-saya/legal/", {
-        "nib": "8120000004444", "npwp": "02.183.241.6-000.000", "kbli": "32909", "sector": "Rotan",
-    })  # fmt: skip
+    response = client.post(
+        "/penyedia/usaha-saya/legal/",
+        {
+            "nib": "8120000004444",
+            "npwp": "02.183.241.6-000.000",
+            "kbli": "32909",
+            "sector": "Rotan",
+        },
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert 'value="8120000004444"' in page and 'value="02.183.241.6-000.000"' in page and 'value="32909"' in page
     assert "NPWP" in page
     vendor.refresh_from_db()
     assert vendor.nib == ""  # nothing of an invalid step is saved
-    response = client.post("/penyedia/usaha-saya/legal/", {
-        "nib": "8120000004444", "npwp": "02.183.241.5-000.000", "kbli": "32909", "sector": "Rotan",
-    })  # fmt: skip
+    response = client.post(
+        "/penyedia/usaha-saya/legal/",
+        {
+            "nib": "8120000004444",
+            "npwp": "02.183.241.5-000.000",
+            "kbli": "32909",
+            "sector": "Rotan",
+        },
+    )
     assert response.status_code == 302 and response["Location"] == "/penyedia/usaha-saya/alamat/"
     vendor.refresh_from_db()
     assert (vendor.nib, vendor.npwp, vendor.kbli) == ("8120000004444", "021832415000000", ["32909"])
@@ -100,13 +131,25 @@ def test_registration_step_keeps_what_was_typed_when_a_field_is_wrong(client, me
 
 def test_a_second_registration_with_a_taken_nib_is_told_so(client, medan):
     f.make_vendor(medan, nib="8120000005555")
-    client.post("/penyedia/daftar/", {
-        "name": "Kedai Kopi", "owner_name": "Andi", "email": "andi@example.id", "phone": "081299998888",
-        "password1": "Kopi-Medan-2026", "password2": "Kopi-Medan-2026",
-    })  # fmt: skip
-    response = client.post("/penyedia/usaha-saya/legal/", {
-        "nib": "8120000005555", "npwp": f.VALID_NPWP, "kbli": "56303",
-    })  # fmt: skip
+    client.post(
+        "/penyedia/daftar/",
+        {
+            "name": "Kedai Kopi",
+            "owner_name": "Andi",
+            "email": "andi@example.id",
+            "phone": "081299998888",
+            "password1": "Kopi-Medan-2026",
+            "password2": "Kopi-Medan-2026",
+        },
+    )
+    response = client.post(
+        "/penyedia/usaha-saya/legal/",
+        {
+            "nib": "8120000005555",
+            "npwp": f.VALID_NPWP,
+            "kbli": "56303",
+        },
+    )
     assert response.status_code == 200
     assert "8120000005555" in response.content.decode()
     assert Vendor.objects.filter(nib="8120000005555").count() == 1
@@ -131,8 +174,13 @@ def test_the_import_page_runs_in_steps_and_ends_with_the_report(client_as, medan
     assert "import-summary" in progress
     report = client.get(f"/penyedia/kelola/impor/{job.pk}/laporan.csv").content.decode().splitlines()
     assert report[0] == "baris,kolom,alasan"
-    assert [r.split(",")[:2] for r in report[1:]] == [["3", "nib"], ["4", "kode_wilayah"], ["5", "modal_usaha"],
-                                                      ["7", "nib"], ["8", "nama_usaha"]]  # fmt: skip
+    assert [r.split(",")[:2] for r in report[1:]] == [
+        ["3", "nib"],
+        ["4", "kode_wilayah"],
+        ["5", "modal_usaha"],
+        ["7", "nib"],
+        ["8", "nama_usaha"],
+    ]
 
 
 def test_an_unreadable_import_file_is_reported_on_the_form(client_as, medan, manager):
@@ -144,8 +192,9 @@ def test_an_unreadable_import_file_is_reported_on_the_form(client_as, medan, man
 
 
 def test_another_tenants_manager_cannot_see_an_import(client_as, medan, binjai, manager):
-    client_as(manager).post("/penyedia/kelola/impor/", {
-        "file": SimpleUploadedFile("d.csv", csv_bytes(MIXED), content_type="text/csv")})
+    client_as(manager).post(
+        "/penyedia/kelola/impor/", {"file": SimpleUploadedFile("d.csv", csv_bytes(MIXED), content_type="text/csv")}
+    )
     job = VendorImport.objects.get()
     other = client_as(f.make_user(binjai, "catalogue_manager"))
     assert other.get(f"/penyedia/kelola/impor/{job.pk}/").status_code == 404

@@ -230,9 +230,7 @@ class SqliteBackend(DatabaseBackend):
             marks = ", ".join(["%s"] * len(chunk))
             subquery = f"SELECT id FROM search_entry WHERE tenant_id = %s AND product_id IN ({marks})"
             cursor.execute(f"DELETE FROM search_fts WHERE rowid IN ({subquery})", [tenant_id, *chunk])
-            cursor.execute(
-                f"DELETE FROM search_entry_category WHERE entry_id IN ({subquery})", [tenant_id, *chunk]
-            )
+            cursor.execute(f"DELETE FROM search_entry_category WHERE entry_id IN ({subquery})", [tenant_id, *chunk])
             cursor.execute(f"DELETE FROM search_entry WHERE id IN ({subquery})", [tenant_id, *chunk])
 
     def remove(self, tenant_id: int, product_ids: Sequence[int]) -> None:
@@ -379,8 +377,7 @@ class PostgresBackend(DatabaseBackend):
         ]
         given = "SELECT s, d, c::integer[] FROM unnest(%s::text[], %s::text[], %s::text[]) AS u(s, d, c)"
         cursor.execute(
-            f"INSERT INTO search_facet_set (size_class, district_code, category_ids) {given} "
-            "ON CONFLICT DO NOTHING",
+            f"INSERT INTO search_facet_set (size_class, district_code, category_ids) {given} ON CONFLICT DO NOTHING",
             arrays,
         )
         cursor.execute(

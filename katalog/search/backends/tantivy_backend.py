@@ -227,17 +227,13 @@ class TantivyBackend(SearchBackend):
         else:
             addrs = self._newest(searcher, base, plan.offset, plan.limit)[1]
         ids = [int(v) for v in searcher.fast_field_values("product_id", addrs)] if addrs else []
-        return SearchResult(
-            count=count, ids=ids, facets=self._facets(searcher, base) if count else empty_facets()
-        )
+        return SearchResult(count=count, ids=ids, facets=self._facets(searcher, base) if count else empty_facets())
 
     @staticmethod
     def _newest(searcher: tantivy.Searcher, query: Query, offset: int, limit: int) -> tuple[int, list[Any]]:
         if limit <= 0:
             return searcher.search(query, limit=1, count=True).count, []
-        res = searcher.search(
-            query, limit=limit, offset=offset, order_by_field="newest_key", order=Order.Desc
-        )
+        res = searcher.search(query, limit=limit, offset=offset, order_by_field="newest_key", order=Order.Desc)
         return res.count, [addr for _key, addr in res.hits]
 
     def _relevance_page(
@@ -272,9 +268,7 @@ class TantivyBackend(SearchBackend):
         page's edges can have members outside the page; they are fetched exactly with a filter on
         that price, ordered by newest_key. Groups inside the page are sorted from fast fields."""
         order = Order.Asc if plan.sort == Sort.PRICE else Order.Desc
-        hits = searcher.search(
-            base, limit=plan.offset + plan.limit, order_by_field="price_sen", order=order
-        ).hits
+        hits = searcher.search(base, limit=plan.offset + plan.limit, order_by_field="price_sen", order=order).hits
         window = hits[plan.offset :]
         if not window:
             return []

@@ -39,8 +39,12 @@ def _render() -> str:
     }
     for role in roles:
         lines.append(f"| {role.label} | `{role.value}` | {who[role]} |")
-    lines += ["", "## Rights by role\n", "| right | " + " | ".join(f"`{r.value}`" for r in roles) + " |",
-              "|---|" + "---|" * len(roles)]  # fmt: skip
+    lines += [
+        "",
+        "## Rights by role\n",
+        "| right | " + " | ".join(f"`{r.value}`" for r in roles) + " |",
+        "|---|" + "---|" * len(roles),
+    ]
     for perm in Permission:
         marks = " | ".join("yes" if perm in ROLE_PERMISSIONS[r] else "" for r in roles)
         lines.append(f"| `{perm.value}` | {marks} |")

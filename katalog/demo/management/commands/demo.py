@@ -52,9 +52,11 @@ class Command(BaseCommand):
             user = User.objects.filter(username=username).first()
             if user is None:
                 user = User.objects.create_user(
-                    username=username, password=settings.KATALOG_DEMO_PASSWORD,
-                    email=f"{username}@demo.katalog.local", first_name=username.capitalize(),
-                )  # fmt: skip
+                    username=username,
+                    password=settings.KATALOG_DEMO_PASSWORD,
+                    email=f"{username}@demo.katalog.local",
+                    first_name=username.capitalize(),
+                )
             if username == "admin" and not user.is_superuser:
                 # The demo's admin is also the platform administrator (Django admin, every tenant).
                 user.is_staff = user.is_superuser = True
@@ -63,15 +65,26 @@ class Command(BaseCommand):
                 user=user, katalog=katalog, role=role, office=offices[BUYER_OFFICE] if in_office else None
             )
         vendor, _ = Vendor.objects.get_or_create(
-            katalog=katalog, nib="8120000000001",
+            katalog=katalog,
+            nib="8120000000001",
             defaults=dict(
-                name="UD Ulos Horas Medan", owner_name="Tiur Simanjuntak", npwp="021832415000000",
-                kbli=["13121", "47711"], sector="Ulos dan kain tradisional", address="Jl. Gatot Subroto No. 12",
-                region_id="12.71.01", district_id="12.71.01", phone="081260001234",
-                email="penyedia@demo.katalog.local", capital=750_000_000, annual_sales=1_200_000_000,
-                size_class=SizeClass.MIKRO, status=VendorStatus.VERIFIED, source=VendorSource.ASSISTED,
+                name="UD Ulos Horas Medan",
+                owner_name="Tiur Simanjuntak",
+                npwp="021832415000000",
+                kbli=["13121", "47711"],
+                sector="Ulos dan kain tradisional",
+                address="Jl. Gatot Subroto No. 12",
+                region_id="12.71.01",
+                district_id="12.71.01",
+                phone="081260001234",
+                email="penyedia@demo.katalog.local",
+                capital=750_000_000,
+                annual_sales=1_200_000_000,
+                size_class=SizeClass.MIKRO,
+                status=VendorStatus.VERIFIED,
+                source=VendorSource.ASSISTED,
             ),
-        )  # fmt: skip
+        )
         vendor.users.add(User.objects.get(username="penyedia"))
         distribution = {k: max(1, v // 90) for k, v in DISTRIBUTION.items()} if small else DISTRIBUTION
         created = load_registry(katalog, distribution=distribution)
