@@ -2,8 +2,10 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from katalog.accounts.models import Membership, Office
+from katalog.buying.models import BudgetLine
 from katalog.core.models import Katalog
 from katalog.demo.accounts import DEMO_USERS
 from katalog.demo.catalogue import load_catalogue
@@ -26,6 +28,12 @@ OFFICES = [
     ("4.01.01", "Sekretariat Daerah"),
 ]
 BUYER_OFFICE = "1.01.01"
+# Each office gets these budget lines (RUP packages) for the current year.
+BUDGET_LINES = [
+    ("Belanja alat tulis kantor", 150_000_000),
+    ("Belanja makanan dan minuman rapat", 250_000_000),
+    ("Belanja pakaian dinas dan atribut", 400_000_000),
+]
 
 
 class Command(BaseCommand):
@@ -86,6 +94,20 @@ class Command(BaseCommand):
             ),
         )
         vendor.users.add(User.objects.get(username="penyedia"))
+        year = timezone.localdate().year
+        for n, (_code, office) in enumerate(sorted(offices.items()), start=1):
+            for m, (name, ceiling) in enumerate(BUDGET_LINES, start=1):
+                BudgetLine.objects.get_or_create(
+                    katalog=katalog,
+                    kode_rup=f"{year % 100:02d}{n:03d}{m:03d}",
+                    defaults={
+                        "office": office,
+                        "name": f"{name} {office.name}",
+                        "fiscal_year": year,
+                        "funding_source": "APBD",
+                        "ceiling": ceiling,
+                    },
+                )
         distribution = {k: max(1, v // 90) for k, v in DISTRIBUTION.items()} if small else DISTRIBUTION
         created = load_registry(katalog, distribution=distribution)
         products = load_catalogue(katalog)
