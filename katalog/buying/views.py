@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from katalog.catalogue import selectors as catalogue_selectors
 from katalog.core.decorators import require
 from katalog.core.errors import DomainError
+from katalog.core.feedback import show_domain_error
 from katalog.core.permissions import OFFICE_ROLES, Permission
 
 from . import documents, forms, imports, selectors, services, services_calendar, workflow
@@ -56,23 +57,6 @@ def require_any(*permissions: Permission):
 
 # A service names the fields of its own vocabulary; the page's form may call them otherwise.
 FIELD_ALIASES = {"delivery_address": "addresses"}
-
-
-def _show_domain_error(request, form, exc: DomainError) -> None:
-    """Put a service's error on the form (on its field when it names one, else on top of the
-    form, next to what the user typed); without a form, on top of the page."""
-    if form is None:
-        messages.error(request, str(exc.message))
-        return
-    placed = False
-    for name, msgs in exc.fields.items():
-        name = FIELD_ALIASES.get(name, name)
-        if name in form.fields:
-            for m in msgs:
-                form.add_error(name, m)
-            placed = True
-    if not placed:
-        form.add_error(None, str(exc.message))
 
 
 def _posted(request):
@@ -188,7 +172,7 @@ def checkout(request, vendor_id: int):
                 note=d.get("note", ""),
             )
         except DomainError as exc:
-            _show_domain_error(request, form, exc)
+            show_domain_error(request, form, exc, aliases=FIELD_ALIASES)
         else:
             messages.success(request, _("Order #%(n)s is drafted. Negotiate or submit it.") % {"n": order.pk})
             return redirect("buying:order", pk=order.pk)
@@ -214,7 +198,7 @@ def buy_now(request, product_id: int):
                 items=[services.ItemRequest(product.pk, d["quantity"])],
             )
         except DomainError as exc:
-            _show_domain_error(request, form, exc)
+            show_domain_error(request, form, exc, aliases=FIELD_ALIASES)
         else:
             messages.success(request, _("Order #%(n)s is drafted. Negotiate or submit it.") % {"n": order.pk})
             return redirect("buying:order", pk=order.pk)
@@ -473,7 +457,7 @@ def order_action(request, pk: int, action: str):
         fresh = selectors.get_order(actor, pk)
         # The form goes back with the error when it is still offered; else the page says why.
         shown = form if action in selectors.order_actions(actor, fresh) else None
-        _show_domain_error(request, shown, exc)
+        show_domain_error(request, shown, exc, aliases=FIELD_ALIASES)
         bound = {step.form: form} if shown is not None else {}
         return _render_order(request, fresh, bound, status=exc.status)
     messages.success(request, str(step.done))
@@ -592,7 +576,7 @@ def budget_import(request):
                     dry_run=form.cleaned_data["dry_run"],
                 )
             except DomainError as exc:
-                _show_domain_error(request, form, exc)
+                show_domain_error(request, form, exc, aliases=FIELD_ALIASES)
             else:
                 request.session[REPORT_KEY] = [list(r) for r in outcome.rejections]
     return render(
@@ -633,7 +617,7 @@ def days_off(request):
                 actor=actor, day=form.cleaned_data["date"], name=form.cleaned_data["name"]
             )
         except DomainError as exc:
-            _show_domain_error(request, form, exc)
+            show_domain_error(request, form, exc, aliases=FIELD_ALIASES)
         else:
             messages.success(
                 request,

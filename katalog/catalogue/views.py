@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from katalog.core.decorators import require
 from katalog.core.errors import DomainError, NotAllowed
+from katalog.core.feedback import show_domain_error
 from katalog.core.models import Region, RegionLevel
 from katalog.core.permissions import Permission
 from katalog.core.tabular import ImportFileError, read_table
@@ -220,15 +221,6 @@ def _save_product(request, form, vendor, product=None):
     return product
 
 
-def _show_error(request, form, exc: DomainError):
-    for name, msgs in exc.fields.items():
-        if name in form.fields:
-            for m in msgs:
-                form.add_error(name, m)
-            return
-    messages.error(request, str(exc.message))
-
-
 def _send_if_asked(request, product) -> bool:
     """ "Save and send for curation": one press, so nothing typed is lost between two forms."""
     if "send" not in request.POST:
@@ -250,7 +242,7 @@ def product_new(request):
         try:
             product = _save_product(request, form, vendor)
         except DomainError as exc:
-            _show_error(request, form, exc)
+            show_domain_error(request, form, exc)
         else:
             if not _send_if_asked(request, product):
                 messages.success(request, _("Saved as a draft. Send it for curation when it is ready."))
@@ -271,7 +263,7 @@ def product_edit(request, pk: int):
         try:
             product = _save_product(request, form, vendor, product)
         except DomainError as exc:
-            _show_error(request, form, exc)
+            show_domain_error(request, form, exc)
         else:
             if product.has_pending_change:
                 messages.success(request, _("Saved. The change goes to curation; the listed version stays on sale."))
@@ -470,7 +462,7 @@ def categories(request):
                 category=editing,
             )
         except DomainError as exc:
-            _show_error(request, form, exc)
+            show_domain_error(request, form, exc)
         else:
             messages.success(request, _("Category saved."))
             return redirect("catalogue:categories")

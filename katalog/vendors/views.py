@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from katalog.core.decorators import require
 from katalog.core.errors import DomainError
+from katalog.core.feedback import show_domain_error
 from katalog.core.models import Region, RegionLevel
 from katalog.core.permissions import Permission, Role
 
@@ -31,19 +32,6 @@ STEPS = [
     ("dokumen", gettext_lazy("Documents"), forms.DocumentsForm),
 ]
 STEP_FORMS = {slug: form for slug, _label, form in STEPS}
-
-
-def _show_domain_error(request, form, exc: DomainError) -> None:
-    """Put a service's error on the form: on its field when it names one, else on top."""
-    placed = False
-    if form is not None:
-        for name, msgs in exc.fields.items():
-            if name in form.fields:
-                for m in msgs:
-                    form.add_error(name, m)
-                placed = True
-    if not placed:
-        messages.error(request, str(exc.message))
 
 
 def register(request):
@@ -117,7 +105,7 @@ def register_step(request, step: str):
         try:
             _save_step(request, vendor, step, form.cleaned_data)
         except DomainError as exc:
-            _show_domain_error(request, form, exc)
+            show_domain_error(request, form, exc)
         else:
             slugs = [s for s, _l, _f in STEPS]
             nxt = slugs.index(step) + 1
@@ -303,7 +291,7 @@ def assisted(request):
                 documents={DocumentKind.NIB: d["nib_document"], DocumentKind.DEED: d.get("deed_document")},
             )
         except DomainError as exc:
-            _show_domain_error(request, form, exc)
+            show_domain_error(request, form, exc)
         else:
             messages.success(
                 request,

@@ -1,28 +1,12 @@
-from django.core.management.base import BaseCommand, CommandError
-
-from katalog.core.models import Katalog
-from katalog.vendors.imports import ImportFileError, read_path, run_import, write_report
+from katalog.core.import_command import TenantImportCommand
+from katalog.vendors.imports import read_path, run_import
 
 
-class Command(BaseCommand):
+class Command(TenantImportCommand):
     help = "Import the Dinas UMKM registry (CSV or XLSX) into a tenant."
 
-    def add_arguments(self, parser):
-        parser.add_argument("file")
-        parser.add_argument("--katalog", required=True, help="the tenant's region code, e.g. 12.71")
-        parser.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
-        parser.add_argument("--report", help="write the rejected rows to this CSV (baris, kolom, alasan)")
+    def read(self, path):
+        return read_path(path)
 
-    def handle(self, *args, file, katalog, dry_run, report, **options):
-        tenant = Katalog.objects.select_related("region").filter(region_id=katalog).first()
-        if tenant is None:
-            raise CommandError(f"no tenant with region code {katalog}")
-        try:
-            table = read_path(file)
-        except ImportFileError as exc:
-            raise CommandError(str(exc)) from exc
-        outcome = run_import(katalog=tenant, table=table, source_name=file.rsplit("/", 1)[-1], dry_run=dry_run)
-        if report:
-            with open(report, "w", newline="", encoding="utf-8") as out:
-                write_report(outcome.rejections, out)
-        self.stdout.write(outcome.summary())
+    def run(self, *, katalog, table, source_name, dry_run):
+        return run_import(katalog=katalog, table=table, source_name=source_name, dry_run=dry_run)
