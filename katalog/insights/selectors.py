@@ -54,3 +54,26 @@ def class_changes(katalog: Katalog, *, months: int = 24) -> list[dict]:
         up = ORDER.index(row["new_class"]) > ORDER.index(row["old_class"])
         slot["up" if up else "down"] += row["n"]
     return list(per_month.values())[-months:]
+
+
+def audit_entries(katalog: Katalog, *, action: str = "", object_type: str = "", limit: int = 200):
+    """The tenant's audit log, newest first (the auditor and the administrator read it)."""
+    from katalog.core.models import AuditLog
+
+    qs = AuditLog.objects.filter(katalog=katalog).select_related("actor")
+    if action:
+        qs = qs.filter(action__startswith=action)
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    return list(qs.order_by("-at", "-id")[:limit])
+
+
+def price_jump_flags(katalog: Katalog, *, limit: int = 200):
+    """Prices raised more than the allowed jump within the window (a KPK red flag), newest first."""
+    from katalog.catalogue.models import ProductFlag
+
+    return list(
+        ProductFlag.objects.filter(katalog=katalog)
+        .select_related("product__vendor", "version")
+        .order_by("-created_at")[:limit]
+    )

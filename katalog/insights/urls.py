@@ -7,4 +7,5 @@ app_name = "insights"
 urlpatterns = [
     path("umkm/", views.umkm, name="umkm"),
     path("pembayaran/", views.payments, name="payments"),
+    path("audit/", views.audit, name="audit"),
 ]

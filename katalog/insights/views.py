@@ -41,3 +41,19 @@ def payments(request):
         "insights/payments.html",
         {"report": payment_report(request.actor), "limit": settings.KATALOG_UNPAID_FLAG_DAYS},
     )
+
+
+@require(Permission.AUDIT_VIEW)
+def audit(request):
+    """Who did what, when: every write of the tenant; and the price-jump red flags."""
+    katalog = request.actor.katalog
+    action = request.GET.get("action", "").strip()[:80]
+    return render(
+        request,
+        "insights/audit.html",
+        {
+            "entries": selectors.audit_entries(katalog, action=action),
+            "flags": selectors.price_jump_flags(katalog),
+            "action": action,
+        },
+    )
