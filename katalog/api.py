@@ -78,6 +78,12 @@ def on_not_found(request, exc):
     return error(request, 404, "not_found", _("Not found."))
 
 
+@api.exception_handler(OverflowError)
+def on_overflow(request, exc):
+    # A number beyond what the database stores (e.g. an id of 30 digits): the request is wrong.
+    return error(request, 422, "invalid", _("A number in the request is too large."))
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
     return error(request, exc.status_code, "error", str(exc))

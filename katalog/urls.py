@@ -1,11 +1,26 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.views.static import serve
 
 from katalog.api import api
 from katalog.catalogue import views as catalogue_views
 from katalog.core import views as core_views
+
+
+class IdConverter:
+    """A database id: at most 18 digits, so an absurd number in a URL is a 404, not an overflow."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value) -> str:
+        return str(value)
+
+
+register_converter(IdConverter, "id")
 
 handler403 = "katalog.core.views.forbidden"
 handler404 = "katalog.core.views.not_found"

@@ -7,21 +7,21 @@ app_name = "catalogue"
 urlpatterns = [
     # Public: no sign-in needed.
     path("cari/", views.search, name="search"),
-    path("produk/<int:pk>/", views.product_page, name="product"),
-    path("toko/<int:pk>/", views.storefront, name="storefront"),
+    path("produk/<id:pk>/", views.product_page, name="product"),
+    path("toko/<id:pk>/", views.storefront, name="storefront"),
     path("bandingkan/", views.compare, name="compare"),
     # The vendor's own products.
     path("penyedia/produk/", views.my_products, name="mine"),
     path("penyedia/produk/baru/", views.product_new, name="new"),
     path("penyedia/produk/impor/", views.my_import, name="my_import"),
-    path("penyedia/produk/<int:pk>/", views.product_edit, name="edit"),
+    path("penyedia/produk/<id:pk>/", views.product_edit, name="edit"),
     # The Pengelola's curation.
     path("kelola/produk/kurasi/", views.curation_queue, name="queue"),
     path("kelola/produk/kurasi/setujui/", views.approve_many, name="approve_many"),
     path("kelola/produk/impor/", views.assisted_import, name="assisted_import"),
     path("kelola/produk/sinonim/", views.synonyms, name="synonyms"),
     path("kelola/produk/kategori/", views.categories, name="categories"),
-    path("kelola/produk/<int:pk>/", views.review, name="review"),
+    path("kelola/produk/<id:pk>/", views.review, name="review"),
     # One POST endpoint per transition, for the vendor's and the curator's buttons alike.
-    path("produk/<int:pk>/<slug:action>/", views.transition, name="transition"),
+    path("produk/<id:pk>/<slug:action>/", views.transition, name="transition"),
 ]

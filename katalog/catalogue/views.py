@@ -43,10 +43,12 @@ def _decimal(value):
 
 
 def _int_or_none(value):
+    """A whole number from a query string, or None (also for one beyond what a database id holds)."""
     try:
-        return int(value) if value not in (None, "") else None
+        number = int(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         return None
+    return number if number is None or abs(number) < 2**63 else None
 
 
 def parse_search_params(params) -> tuple[str, SearchFilters, str | None, int]:

@@ -60,7 +60,7 @@ def list_vendors(request, nib: str = "", q: str = "", status: str = "", limit: i
     """Find vendors (the Pengelola, the auditor: all of the tenant; a Penyedia: its own)."""
     actor = _actor(request)
     qs = selectors.search_vendors(actor, q=q, nib=digits(nib), status=status).order_by("pk")
-    limit = max(1, min(limit, 200))
+    limit, offset = max(1, min(limit, 200)), max(0, offset)
     return {"count": qs.count(), "results": [_out(v) for v in qs[offset : offset + limit]]}
 
 

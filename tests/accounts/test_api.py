@@ -132,3 +132,11 @@ def test_openapi_and_docs_are_served_without_a_cdn(client, db):
     assert client.get("/api/v1/openapi.json").json()["info"]["title"] == "Katalog Lokal API"
     docs = client.get("/api/v1/docs").content.decode()
     assert "cdn" not in docs.lower() and "unpkg" not in docs.lower()
+
+
+@pytest.mark.parametrize("query", ["offset=-5", "limit=-1", "limit=100000", "offset=99999", "nib=%00"])
+def test_odd_paging_is_answered_not_crashed(client, medan, manager, query):
+    f.make_vendor(medan)
+    response = client.get(f"/api/v1/vendors?{query}", **bearer(token_for(client, manager.username)))
+    assert response.status_code == 200
+    assert "results" in response.json()

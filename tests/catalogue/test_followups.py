@@ -32,3 +32,25 @@ def test_drafts_imported_once_are_submitted_by_a_second_import_with_submit(shop,
     call_command("import_products", str(src), "--vendor", shop.nib, "--submit", stdout=out)
     assert out.getvalue().strip() == "imported 0, updated 0, unchanged 1, rejected 0"
     assert Product.objects.get().status == "submitted"
+
+
+def test_absurd_numbers_are_answered_not_crashed(client, medan, users, office):
+    from katalog.buying.models import BudgetLine
+
+    BudgetLine.objects.create(katalog=medan, office=office, kode_rup="R1", name="x", fiscal_year=2026, ceiling=1000)
+    huge = "9" * 30
+    assert client.get(f"/produk/{huge}/").status_code == 404
+    assert client.get(f"/cari/?category={huge}&vendor={huge}&page={huge}").status_code == 200
+    assert client.get(f"/api/v1/products?category={huge}").status_code == 200
+    assert client.get(f"/api/v1/products/{huge}").status_code in (404, 422)
+    from tests.accounts.test_api import bearer, token_for
+
+    token = token_for(client, users["pp"].username)
+    response = client.post(
+        "/api/v1/orders",
+        {"budget_line": "R1", "items": [{"product": int(huge), "quantity": 1}], "delivery_address": "Kantor"},
+        content_type="application/json",
+        **bearer(token),
+    )
+    assert 400 <= response.status_code < 500 and "code" in response.json()
+    assert client.get(f"/api/v1/orders/{huge}", **bearer(token)).status_code in (404, 422)
