@@ -2,6 +2,7 @@
 `{"code": "...", "message": "..."}` (with `fields` for validation errors)."""
 
 from django.contrib.auth.models import AnonymousUser
+from django.db import DataError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -76,6 +77,12 @@ def on_auth_error(request, exc):
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
     return error(request, 404, "not_found", _("Not found."))
+
+
+@api.exception_handler(DataError)
+def on_data_error(request, exc):
+    # A value the database cannot hold (e.g. a NUL character inside a JSON string): the request is wrong.
+    return error(request, 422, "invalid", _("A value in the request cannot be stored."))
 
 
 @api.exception_handler(OverflowError)

@@ -134,9 +134,22 @@ def test_openapi_and_docs_are_served_without_a_cdn(client, db):
     assert "cdn" not in docs.lower() and "unpkg" not in docs.lower()
 
 
-@pytest.mark.parametrize("query", ["offset=-5", "limit=-1", "limit=100000", "offset=99999", "nib=%00"])
+@pytest.mark.parametrize("query", ["offset=-5", "limit=-1", "limit=100000", "offset=99999", "nib=abc"])
 def test_odd_paging_is_answered_not_crashed(client, medan, manager, query):
     f.make_vendor(medan)
     response = client.get(f"/api/v1/vendors?{query}", **bearer(token_for(client, manager.username)))
     assert response.status_code == 200
     assert "results" in response.json()
+
+
+def test_a_nul_character_is_refused_with_400_not_stored(client, medan, manager):
+    token = token_for(client, manager.username)
+    response = client.get("/api/v1/vendors?q=ab%00cd", **bearer(token))
+    assert response.status_code == 400 and response.json()["code"] == "invalid"
+    assert client.get("/cari/?q=ulos%00").status_code == 400
+
+
+def test_a_nul_character_in_a_json_body_is_refused(client, users):
+    body = '{"username": "medan-pp\\u0000", "password": "x"}'
+    response = client.post("/api/v1/auth/token", body, content_type="application/json")
+    assert response.status_code == 400 and response.json()["code"] == "invalid"
