@@ -387,6 +387,20 @@ def product_add_photo(*, actor: Actor, product: Product, upload) -> ProductPhoto
     return photo
 
 
+@transaction.atomic
+def product_remove_photo(*, actor: Actor, photo: ProductPhoto) -> None:
+    """Remove one photo of a product (and its files); the search card follows."""
+    product = photo.product
+    if not _may_write(actor, product):
+        raise NotAllowed()
+    photo.image.delete(save=False)
+    photo.thumbnail.delete(save=False)
+    photo.delete()
+    if product.status == ProductStatus.LISTED:
+        _reindex(product)
+    audit.record(actor=actor.user, action="product.photo_removed", obj=product, katalog=product.katalog)
+
+
 def _parse_attributes(text: str) -> list[dict[str, str]]:
     """`key: Label` per line → [{"key", "label"}] (a line without a colon is its own key)."""
     attributes = []

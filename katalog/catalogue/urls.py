@@ -15,6 +15,7 @@ urlpatterns = [
     path("penyedia/produk/baru/", views.product_new, name="new"),
     path("penyedia/produk/impor/", views.my_import, name="my_import"),
     path("penyedia/produk/<id:pk>/", views.product_edit, name="edit"),
+    path("penyedia/produk/<id:pk>/foto/<id:photo_id>/hapus/", views.photo_remove, name="photo_remove"),
     # The Pengelola's curation.
     path("kelola/produk/kurasi/", views.curation_queue, name="queue"),
     path("kelola/produk/kurasi/setujui/", views.approve_many, name="approve_many"),

@@ -288,6 +288,19 @@ def product_edit(request, pk: int):
 
 
 @require(Permission.PRODUCT_EDIT_OWN)
+@require_POST
+def photo_remove(request, pk: int, photo_id: int):
+    vendor = _own_vendor(request)
+    product = selectors.get_product(request.actor, pk)
+    photo = product.photos.filter(pk=photo_id).first()
+    if product.vendor_id != vendor.pk or photo is None:
+        raise Http404
+    services.product_remove_photo(actor=request.actor, photo=photo)
+    messages.success(request, _("Photo removed."))
+    return redirect("catalogue:edit", pk=product.pk)
+
+
+@require(Permission.PRODUCT_EDIT_OWN)
 def my_import(request):
     vendor = _own_vendor(request)
     return _import_page(request, ProductImportForm, vendor=vendor, mode="submit")

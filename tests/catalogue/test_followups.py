@@ -54,3 +54,28 @@ def test_absurd_numbers_are_answered_not_crashed(client, medan, users, office):
     )
     assert 400 <= response.status_code < 500 and "code" in response.json()
     assert client.get(f"/api/v1/orders/{huge}", **bearer(token)).status_code in (404, 422)
+
+
+def test_the_vendor_removes_a_photo_and_others_cannot(client_as, shop, paper, users, medan):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (60, 40), (10, 120, 30)).save(buf, format="JPEG")
+    product = f.make_product(shop, paper)
+    photo = services.product_add_photo(
+        actor=f.actor(shop.users.get()),
+        product=product,
+        upload=SimpleUploadedFile("a.jpg", buf.getvalue(), content_type="image/jpeg"),
+    )
+    url = f"/penyedia/produk/{product.pk}/foto/{photo.pk}/hapus/"
+    other_owner = f.make_user(medan, "penyedia")
+    f.make_vendor(medan, users=[other_owner])
+    assert client_as(other_owner).post(url).status_code == 404
+    assert client_as(users["pp"]).post(url).status_code == 403
+    assert product.photos.count() == 1
+    response = client_as(shop.users.get()).post(url)
+    assert response.status_code == 302
+    assert product.photos.count() == 0
