@@ -1,5 +1,6 @@
 """Reads about people: who is this user, where, in which roles."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser, User
@@ -37,24 +38,29 @@ class Actor:
         return role in self.roles
 
 
-def actor_for(user, katalog: Katalog | None = None) -> Actor:
+def actor_for(
+    user, katalog: Katalog | None = None, *, host_tenant: Callable[[], Katalog | None] | None = None
+) -> Actor:
     """The actor for `user`. A user's memberships normally sit in one tenant; when they sit in
-    several, `katalog` chooses (else the first, by tenant id)."""
+    several, `katalog` (or else the tenant of the request's host, asked for only then) chooses,
+    else the first by tenant id. A user without membership acts in `katalog` or the host's tenant."""
+
+    def fallback() -> Katalog | None:
+        return katalog if katalog is not None or host_tenant is None else host_tenant()
+
     if not user or not user.is_authenticated:
-        return Actor(user=user or AnonymousUser(), katalog=katalog)
+        return Actor(user=user or AnonymousUser(), katalog=fallback())
     memberships = list(Membership.objects.filter(user=user).select_related("katalog", "office", "office__katalog"))
     if not memberships:
-        return Actor(user=user, katalog=katalog)
+        return Actor(user=user, katalog=fallback())
     tenants = {m.katalog_id: m.katalog for m in memberships}
+    if len(tenants) > 1:
+        katalog = fallback()
     chosen = katalog if katalog is not None and katalog.pk in tenants else tenants[min(tenants)]
     mine = [m for m in memberships if m.katalog_id == chosen.pk]
     roles = frozenset(m.role for m in mine)
     office = next((m.office for m in mine if m.office_id), None)
     return Actor(user=user, katalog=chosen, roles=roles, office=office, permissions=permissions_for(roles))
-
-
-def offices_of(*, katalog: Katalog):
-    return Office.objects.filter(katalog=katalog, is_active=True)
 
 
 def system_actor(katalog: Katalog) -> Actor:

@@ -201,9 +201,8 @@ def product_update(*, actor: Actor, product: Product, data: ProductData, stock: 
         if product.status == ProductStatus.LISTED:
             product.submitted_at = timezone.now()
             product.status_reason = ""
-    if stock is not None and stock != product.stock:
-        product.stock = stock
-        _reindex(product)
+    if stock is not None:
+        product.stock = stock  # a quantity, not a specification: no new version, and not in the index
     product.save()
     if changed:
         audit.record(

@@ -28,7 +28,8 @@ def public_tenant_for_host(host: str) -> Katalog | None:
 def _actor(request):
     from katalog.accounts.selectors import actor_for
 
-    return actor_for(request.user, public_tenant_for_host(request.get_host()))
+    # The host's tenant costs a query: it is looked up only when the user's memberships do not decide.
+    return actor_for(request.user, host_tenant=lambda: public_tenant_for_host(request.get_host()))
 
 
 def _katalog(request):
