@@ -218,6 +218,18 @@ TASKS = {"default": {"BACKEND": os.environ.get("KATALOG_TASKS_BACKEND", "django_
 
 # Purchasing rules (PRODUCT.md). Amounts in rupiah.
 KATALOG_PP_LIMIT = os.environ.get("KATALOG_PP_LIMIT", "200000000")  # a PP completes purchases up to this
-KATALOG_VAT_PERCENT = os.environ.get("KATALOG_VAT_PERCENT", "11")  # PPN, only when the vendor is a PKP
+# Taxes (buying/taxes.py; docs/taxes.md). PPN only when the vendor is a PKP: PMK 131/2024 puts 12% on a
+# DPP "nilai lain" of 11/12 of the price for goods that are not luxury goods (11% of the price).
+KATALOG_VAT_PERCENT = os.environ.get("KATALOG_VAT_PERCENT", "12")
+KATALOG_VAT_DPP_FACTOR = os.environ.get("KATALOG_VAT_DPP_FACTOR", "11/12")
+# A government treasurer collects PPN and withholds PPh on a purchase above this (PMK 59/2022, PMK 34/2017).
+KATALOG_TREASURER_TAX_THRESHOLD = os.environ.get("KATALOG_TREASURER_TAX_THRESHOLD", "2000000")
+KATALOG_PPH22_PERCENT = os.environ.get("KATALOG_PPH22_PERCENT", "1.5")  # of the DPP; doubled without an NPWP
+KATALOG_PPH_FINAL_PERCENT = os.environ.get("KATALOG_PPH_FINAL_PERCENT", "0.5")  # PP 55/2022 certificate holders
+# Late delivery: this many per mille of the late value for each calendar day late (Perpres 16/2018 Pasal 79).
+KATALOG_LATE_PENALTY_PER_MILLE = os.environ.get("KATALOG_LATE_PENALTY_PER_MILLE", "1")
+# The most any money field may hold (bounds every input: API, forms, imports).
+KATALOG_MAX_MONEY = 1_000_000_000_000
+KATALOG_MAX_QUANTITY = 10_000_000
 KATALOG_WAIT_WORKING_DAYS = int(os.environ.get("KATALOG_WAIT_WORKING_DAYS", "3"))  # PPK approval, vendor confirmation
 KATALOG_UNPAID_FLAG_DAYS = int(os.environ.get("KATALOG_UNPAID_FLAG_DAYS", "30"))  # invoice unpaid this long: flagged

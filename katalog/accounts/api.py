@@ -2,16 +2,21 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
+from katalog.core.bounds import Length, ShortText
 from katalog.core.errors import DomainError
 
+from .api_auth import actor_of
 from .services import api_token_create
 
 router = Router(tags=["accounts"])
 
+Username = ShortText(Length.USERNAME)
+Password = ShortText(Length.PASSWORD)
+
 
 class TokenIn(Schema):
-    username: str
-    password: str
+    username: Username
+    password: Password
 
 
 class TokenOut(Schema):
@@ -59,8 +64,6 @@ def token(request, payload: TokenIn):
 
 @router.get("/me", response=MeOut)
 def me(request):
-    from katalog.api import actor_of
-
     actor = actor_of(request)
     user = actor.user
     return {

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from katalog.core.models import Katalog
 from katalog.core.permissions import Role
 
+from .validators import validate_nip
+
 
 class Office(models.Model):
     """A Perangkat Daerah (OPD): a government office of one tenant."""
@@ -16,6 +18,10 @@ class Office(models.Model):
     katalog = models.ForeignKey(Katalog, on_delete=models.PROTECT, related_name="offices")
     code = models.CharField(_("code"), max_length=30)
     name = models.CharField(_("name"), max_length=200)
+    # The kop (letterhead) of the office's documents: its address and its logo (a PNG or JPEG).
+    address = models.CharField(_("address"), max_length=300, blank=True, default="")
+    phone = models.CharField(_("phone"), max_length=40, blank=True, default="")
+    logo = models.ImageField(_("logo"), upload_to="offices/", max_length=200, blank=True)
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -33,6 +39,10 @@ class Membership(models.Model):
     katalog = models.ForeignKey(Katalog, on_delete=models.PROTECT, related_name="memberships")
     office = models.ForeignKey(Office, null=True, blank=True, on_delete=models.PROTECT, related_name="memberships")
     role = models.CharField(max_length=30, choices=Role.choices)
+    # An official signs documents with the position (jabatan) held in this role and their NIP
+    # (18 digits, see accounts.validators.validate_nip); both empty for roles that sign nothing.
+    position = models.CharField(_("position (jabatan)"), max_length=150, blank=True, default="")
+    nip = models.CharField(_("NIP"), max_length=18, blank=True, default="", validators=[validate_nip])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

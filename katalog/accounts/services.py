@@ -6,14 +6,15 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
+from katalog.core.mail import send_later
 from katalog.core.models import Katalog
 
 from .models import ApiToken
@@ -34,18 +35,18 @@ def site_base(katalog: Katalog, site_url: str = "") -> str:
 
 
 def send_invitation(*, user: User, katalog: Katalog, vendor_name: str, site_url: str = "") -> None:
-    """E-mail the owner of an assisted registration a link to set their password.
-    Called after commit; the link is the same one-time token as a password reset."""
+    """E-mail the owner of an assisted registration a link to set their password. Call it inside
+    the transaction that creates the account: the message is queued when it commits and sent by
+    the task worker (`katalog.core.mail`). The link is the same one-time token as a password reset."""
     base = site_base(katalog, site_url)
     body = render_to_string(
         "accounts/email/invitation.txt",
         {"user": user, "katalog": katalog, "vendor_name": vendor_name, "link": base + invitation_path(user)},
     )
-    send_mail(
-        subject=f"Undangan {katalog.name}: buat kata sandi Anda",
-        message=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[user.email],
+    send_later(
+        to=[user.email],
+        subject=_("Invitation to %(catalogue)s: set your password") % {"catalogue": katalog.name},
+        body=body,
     )
 
 

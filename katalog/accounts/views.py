@@ -1,10 +1,16 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordResetForm
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
 
-from katalog.core.permissions import Permission, Role
+from katalog.buying.worklist import worklist_for
+from katalog.core.mail import send_later
+from katalog.core.permissions import Role
 from katalog.demo.accounts import DEFAULT_DEMO_PASSWORD, DEMO_USERS
+from katalog.vendors.selectors import own_vendor
 
 
 class SignInView(auth_views.LoginView):
@@ -22,14 +28,48 @@ class SignInView(auth_views.LoginView):
         return ctx
 
 
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's password reset form, but the message is sent by the task worker after commit,
+    never inside the request (a slow mail server must not hold up or break the page)."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        body = render_to_string(email_template_name, context)
+        html = render_to_string(html_email_template_name, context) if html_email_template_name else ""
+        send_later(to=[to_email], subject=subject, body=body, from_email=from_email or "", html=html)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = QueuedPasswordResetForm
+
+
 @login_required
 def home(request):
-    """Where a signed-in user starts: the page for their main task."""
+    """Where a signed-in user starts: what waits for them in each role they hold, with counts and
+    links (buying/worklist.py). A vendor whose business is not verified yet has one thing to do,
+    finish its registration, and goes straight to it."""
     actor = request.actor
-    if actor.can(Permission.VENDOR_VERIFY):
-        return redirect("vendors:queue")
-    if actor.has_role(Role.VENDOR):
-        return redirect("vendors:mine")
-    if actor.can(Permission.DASHBOARD_UMKM):
-        return redirect("insights:umkm")
-    return render(request, "accounts/home.html", {"role_labels": sorted(Role(r).label for r in actor.roles)})
+    if actor.roles == {Role.VENDOR}:
+        vendor = own_vendor(actor)
+        if vendor is not None and not vendor.is_verified:
+            return redirect("vendors:mine")
+    works = worklist_for(actor)
+    return render(
+        request,
+        "accounts/home.html",
+        {
+            "works": works,
+            "waiting": sum(w.total for w in works),
+            "today": timezone.localdate(),
+            "now": timezone.now(),
+            "unpaid_limit": settings.KATALOG_UNPAID_FLAG_DAYS,
+        },
+    )

@@ -1,15 +1,26 @@
 """Orders and budget lines over the API. Each transition is `POST /api/v1/orders/{id}/<action>`."""
 
+import logging
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
+from django.conf import settings
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from katalog.core.errors import ValidationFailed
 
 from . import selectors, services
-from .models import Order
+from .models import Order, RefusalMode
+
+logger = logging.getLogger(__name__)
+
+# Every input is bounded as the web forms bound it (a bad value answers 422 with the field).
+Quantity = Annotated[int, Field(ge=1, le=settings.KATALOG_MAX_QUANTITY)]
+Count = Annotated[int, Field(ge=0, le=settings.KATALOG_MAX_QUANTITY)]
+Id = Annotated[int, Field(ge=1, le=10**18 - 1)]
+Reason = Annotated[str, Field(max_length=1000)]
 
 router = Router(tags=["orders"])
 budget_router = Router(tags=["budget lines"])
@@ -51,16 +62,16 @@ def budget_lines(request):
 
 
 class ItemIn(Schema):
-    product: int
-    quantity: int
+    product: Id
+    quantity: Quantity
 
 
 class OrderIn(Schema):
-    budget_line: str
-    items: list[ItemIn]
-    delivery_address: str | None = None
-    delivery_addresses: list[str] | None = None
-    note: str = ""
+    budget_line: Annotated[str, Field(max_length=30)]
+    items: Annotated[list[ItemIn], Field(min_length=1, max_length=100)]
+    delivery_address: Annotated[str, Field(max_length=300)] | None = None
+    delivery_addresses: Annotated[list[Annotated[str, Field(max_length=300)]], Field(max_length=20)] | None = None
+    note: Annotated[str, Field(max_length=1000)] = ""
 
 
 class ItemOut(Schema):
@@ -80,17 +91,74 @@ class OrderOut(Schema):
     office: str
     vendor: int
     budget_line: str
-    total: Decimal
+    total: Decimal  # the DPP: items and shipping, before tax (whole rupiah)
+    vat: Decimal  # PPN (a PKP vendor only)
+    grand_total: Decimal  # total + vat: what the budget line carries
     committed_amount: Decimal
     deadline_at: datetime | None
+    expiring: bool  # past its deadline: the worker cancels it at its next sweep
+    delivery_deadline: date | None
     cancel_reason: str
+    cancel_requested: bool
+    cancel_request_reason: str
     items: list[ItemOut]
     addresses: list[dict]
     documents: list[dict]
+    refusals: list[dict]
+    receipt: dict | None
+    invoice: dict | None
+    payments: list[dict]
     actions: list[str]
 
 
+def _receipt(order: Order) -> dict | None:
+    check = getattr(order, "receipt_check", None)
+    if check is None:
+        return None
+    return {
+        "received_on": check.received_on,
+        "on_time": check.on_time,
+        "late_days": check.late_days,
+        "penalty": check.penalty,
+        "notes": check.notes,
+    }
+
+
+def _invoice(order: Order) -> tuple[dict | None, list[dict]]:
+    invoice = getattr(order, "invoice", None)
+    if invoice is None:
+        return None, []
+    head = {
+        "number": invoice.number,
+        "invoice_date": invoice.invoice_date,
+        "dpp": invoice.subtotal,
+        "vat_base": invoice.vat_base,
+        "vat_rate": invoice.vat_rate,
+        "vat": invoice.vat,
+        "total": invoice.total,
+        "penalty": invoice.penalty,
+        "payable": invoice.payable,
+    }
+    payments = [
+        {
+            "method": p.method,
+            "paid_on": p.paid_on,
+            "reference": p.reference,
+            "gross": p.gross,
+            "vat_collected": p.vat_collected,
+            "income_tax_kind": p.income_tax_kind,
+            "income_tax_rate": p.income_tax_rate,
+            "income_tax": p.income_tax,
+            "penalty": p.penalty,
+            "net": p.amount,
+        }
+        for p in invoice.payments.order_by("paid_on", "pk")
+    ]
+    return head, payments
+
+
 def _out(order: Order, actor) -> dict:
+    invoice, payments = _invoice(order)
     return {
         "id": order.pk,
         "status": order.status,
@@ -98,9 +166,22 @@ def _out(order: Order, actor) -> dict:
         "vendor": order.vendor_id,
         "budget_line": order.budget_line.kode_rup,
         "total": order.total,
+        "vat": order.vat,
+        "grand_total": order.total + order.vat,
         "committed_amount": order.committed_amount,
         "deadline_at": order.deadline_at,
+        "expiring": services.is_overdue(order),
+        "delivery_deadline": order.delivery_deadline,
         "cancel_reason": order.cancel_reason,
+        "cancel_requested": order.cancel_requested_at is not None,
+        "cancel_request_reason": order.cancel_request_reason,
+        "refusals": [
+            {"item": r.item_id, "quantity": r.quantity, "mode": r.mode, "reason": r.reason, "refused_on": r.refused_on}
+            for r in order.refusals.all()
+        ],
+        "receipt": _receipt(order),
+        "invoice": invoice,
+        "payments": payments,
         "items": [
             {
                 "id": i.pk,
@@ -138,57 +219,82 @@ def create_order(request, payload: OrderIn):
 
 
 @router.get("", response=list[OrderOut])
-def list_orders(request, status: str = "", limit: int = 50):
+def list_orders(
+    request,
+    status: Annotated[str, Field(max_length=30)] = "",
+    limit: Annotated[int, Field(ge=1, le=200)] = 50,
+):
+    """The orders this user may see, newest first. A row that cannot be shown is left out and logged:
+    one bad row never fails the list."""
     actor = _actor(request)
     qs = selectors.orders_visible_to(actor).select_related("office", "budget_line", "vendor")
     if status:
         qs = qs.filter(status=status)
-    return [_out(o, actor) for o in qs.order_by("-pk")[: max(1, min(limit, 200))]]
+    rows = []
+    for order in qs.order_by("-pk")[:limit]:
+        try:
+            rows.append(OrderOut.model_validate(_out(order, actor)).model_dump())
+        except Exception:
+            logger.exception("order %s cannot be listed", order.pk)
+    return rows
 
 
 @router.get("/{order_id}", response=OrderOut)
-def get_order(request, order_id: int):
+def get_order(request, order_id: Id):
     actor = _actor(request)
     return _out(selectors.get_order(actor, order_id), actor)
 
 
 class ReasonIn(Schema):
-    reason: str = ""
+    reason: Reason = ""
 
 
 class LinesIn(Schema):
-    lines: list[dict]
-    message: str = ""
+    lines: Annotated[list[dict], Field(max_length=100)]
+    message: Annotated[str, Field(max_length=1000)] = ""
 
 
 class DeliverIn(Schema):
-    address: int
-    lines: dict[int, int]
+    address: Id
+    lines: Annotated[dict[Id, Count], Field(max_length=100)]
     delivered_on: date | None = None
+
+
+class RefuseIn(Schema):
+    lines: Annotated[dict[Id, Count], Field(max_length=100)]
+    mode: RefusalMode
+    reason: Reason
 
 
 class ReceiveIn(Schema):
     quantity_ok: bool
     condition_ok: bool
-    on_time: bool
-    notes: str = ""
+    on_time: bool | None = None  # computed from the delivery dates now: accepted and ignored
+    notes: Annotated[str, Field(max_length=2000)] = ""
+
+
+class InvoiceIn(Schema):
+    invoice_date: date | None = None
 
 
 class PayIn(Schema):
-    method: str
+    method: Annotated[str, Field(max_length=5)]
     paid_on: date | None = None
-    reference: str
+    reference: Annotated[str, Field(max_length=100)]
+
+
+Score = Annotated[int, Field(ge=1, le=5)]
 
 
 class RateIn(Schema):
-    quality: int
-    timeliness: int
-    service: int
-    price: int
-    comment: str = ""
+    quality: Score
+    timeliness: Score
+    service: Score
+    price: Score
+    comment: Annotated[str, Field(max_length=2000)] = ""
 
 
-def _do(request, order_id: int, transition, **kwargs):
+def _do(request, order_id: Id, transition, **kwargs):
     actor = _actor(request)
     order = selectors.get_order(actor, order_id)
     transition(actor=actor, order=order, **kwargs)
@@ -196,37 +302,43 @@ def _do(request, order_id: int, transition, **kwargs):
 
 
 @router.post("/{order_id}/propose", response=OrderOut)
-def propose(request, order_id: int, payload: LinesIn):
+def propose(request, order_id: Id, payload: LinesIn):
     return _do(request, order_id, services.order_propose, lines=payload.lines, message=payload.message)
 
 
 @router.post("/{order_id}/counter", response=OrderOut)
-def counter(request, order_id: int, payload: LinesIn):
+def counter(request, order_id: Id, payload: LinesIn):
     return _do(request, order_id, services.order_counter, lines=payload.lines, message=payload.message)
 
 
 @router.post("/{order_id}/accept", response=OrderOut)
-def accept(request, order_id: int):
+def accept(request, order_id: Id):
     return _do(request, order_id, services.order_accept)
 
 
+@router.post("/{order_id}/reprice", response=OrderOut)
+def reprice(request, order_id: Id):
+    """Take the current listed version of every product that changed since the draft."""
+    return _do(request, order_id, services.order_reprice)
+
+
 @router.post("/{order_id}/submit", response=OrderOut)
-def submit(request, order_id: int):
+def submit(request, order_id: Id):
     return _do(request, order_id, services.order_submit)
 
 
 @router.post("/{order_id}/approve", response=OrderOut)
-def approve(request, order_id: int):
+def approve(request, order_id: Id):
     return _do(request, order_id, services.order_approve)
 
 
 @router.post("/{order_id}/confirm", response=OrderOut)
-def confirm(request, order_id: int):
+def confirm(request, order_id: Id):
     return _do(request, order_id, services.order_confirm)
 
 
 @router.post("/{order_id}/deliver", response=OrderOut)
-def deliver(request, order_id: int, payload: DeliverIn):
+def deliver(request, order_id: Id, payload: DeliverIn):
     return _do(
         request,
         order_id,
@@ -237,26 +349,33 @@ def deliver(request, order_id: int, payload: DeliverIn):
     )
 
 
+@router.post("/{order_id}/refuse", response=OrderOut)
+def refuse(request, order_id: Id, payload: RefuseIn):
+    """Refuse delivered goods that fail the receipt check: `{"lines": {item: quantity}, "mode":
+    "replace" | "reduce", "reason": "..."}`."""
+    return _do(request, order_id, services.order_refuse, lines=payload.lines, mode=payload.mode, reason=payload.reason)
+
+
 @router.post("/{order_id}/receive", response=OrderOut)
-def receive(request, order_id: int, payload: ReceiveIn):
+def receive(request, order_id: Id, payload: ReceiveIn):
     return _do(
         request,
         order_id,
         services.order_receive,
         quantity_ok=payload.quantity_ok,
         condition_ok=payload.condition_ok,
-        on_time=payload.on_time,
         notes=payload.notes,
     )
 
 
 @router.post("/{order_id}/invoice", response=OrderOut)
-def invoice(request, order_id: int):
-    return _do(request, order_id, services.order_invoice)
+def invoice(request, order_id: Id, payload: InvoiceIn | None = None):
+    """The vendor's invoice (an optional `invoice_date`, between the BAST and today)."""
+    return _do(request, order_id, services.order_invoice, invoice_date=payload.invoice_date if payload else None)
 
 
 @router.post("/{order_id}/pay", response=OrderOut)
-def pay(request, order_id: int, payload: PayIn):
+def pay(request, order_id: Id, payload: PayIn):
     from .models import PaymentMethod
 
     if payload.method not in PaymentMethod.values:
@@ -272,7 +391,7 @@ def pay(request, order_id: int, payload: PayIn):
 
 
 @router.post("/{order_id}/rate", response=OrderOut)
-def rate(request, order_id: int, payload: RateIn):
+def rate(request, order_id: Id, payload: RateIn):
     return _do(
         request,
         order_id,
@@ -286,5 +405,17 @@ def rate(request, order_id: int, payload: RateIn):
 
 
 @router.post("/{order_id}/cancel", response=OrderOut)
-def cancel(request, order_id: int, payload: ReasonIn):
+def cancel(request, order_id: Id, payload: ReasonIn):
     return _do(request, order_id, services.order_cancel, reason=payload.reason)
+
+
+@router.post("/{order_id}/request-cancel", response=OrderOut)
+def request_cancel(request, order_id: Id, payload: ReasonIn):
+    """The vendor asks the PPK to cancel an order whose Surat Pesanan exists."""
+    return _do(request, order_id, services.order_request_cancel, reason=payload.reason)
+
+
+@router.post("/{order_id}/decline-cancel", response=OrderOut)
+def decline_cancel(request, order_id: Id, payload: ReasonIn):
+    """The PPK keeps the order the vendor asked to cancel, with a reason."""
+    return _do(request, order_id, services.order_decline_cancel, reason=payload.reason)

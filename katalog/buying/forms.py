@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from katalog.core.money import MoneyParseError, parse_rupiah
 
-from .models import PaymentMethod
+from .models import PaymentMethod, RefusalMode
 
 SCORES = [(n, str(n)) for n in range(5, 0, -1)]
 
@@ -105,10 +105,52 @@ class ReplyForm(forms.Form):
 
 
 class ReceiveForm(forms.Form):
+    """The PPK's check before the BAST. Lateness is not ticked: it is computed from the delivery
+    dates and the deadline of the Surat Pesanan."""
+
     quantity_ok = forms.BooleanField(label=_("The quantities are right"), required=False)
     condition_ok = forms.BooleanField(label=_("The goods are in good condition"), required=False)
-    on_time = forms.BooleanField(label=_("Delivered on time"), required=False)
     notes = forms.CharField(label=_("Notes"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RefuseForm(forms.Form):
+    """Refuse delivered goods that fail the check: how many of each item, replaced or taken off the
+    order, why, and a photo."""
+
+    mode = forms.ChoiceField(label=_("What happens to them"), choices=RefusalMode.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    photo = forms.ImageField(
+        label=_("Photo of the goods"), required=False, widget=forms.ClearableFileInput(attrs={"accept": "image/*"})
+    )
+
+    def __init__(self, *args, items, **kwargs):
+        kwargs.setdefault("initial", {"mode": RefusalMode.REPLACE})
+        super().__init__(*args, **kwargs)
+        self.items = [i for i in items if i.delivered_quantity > 0]
+        for item in self.items:
+            self.fields[f"refuse_{item.pk}"] = forms.IntegerField(
+                label=item.version.name,
+                min_value=0,
+                max_value=item.delivered_quantity,
+                initial=0,
+                help_text=_("%(n)s delivered") % {"n": item.delivered_quantity},
+            )
+
+    def quantity_fields(self):
+        return [self[f"refuse_{i.pk}"] for i in self.items]
+
+    def lines(self) -> dict[int, int]:
+        return {i.pk: self.cleaned_data.get(f"refuse_{i.pk}") or 0 for i in self.items}
+
+
+class InvoiceForm(forms.Form):
+    invoice_date = forms.DateField(
+        label=_("Invoice date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"invoice_date": timezone.localdate()})
+        super().__init__(*args, **kwargs)
 
 
 class PayForm(forms.Form):

@@ -24,6 +24,8 @@ class BudgetLine(models.Model):
     name = models.CharField(_("package name"), max_length=300)
     fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
     funding_source = models.CharField(_("funding source"), max_length=30, default="APBD")
+    # The budget account (kode rekening belanja) the line is charged to, printed on the documents.
+    account_code = models.CharField(_("budget account code"), max_length=60, blank=True, default="")
     ceiling = models.DecimalField(_("ceiling (pagu)"), max_digits=18, decimal_places=2)
     committed = models.DecimalField(max_digits=18, decimal_places=2, default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -87,11 +89,25 @@ class Order(models.Model):
     approver = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    # What the order commits once submitted (items + shipping, before tax); kept to release exactly.
+    # `total` is the DPP (items + shipping, before tax), `vat` the PPN on it (a PKP vendor only),
+    # both whole rupiah (buying/taxes.py); `committed_amount` is what the budget line holds for the
+    # order (total + vat while it reserves, 0 otherwise), kept to release exactly.
     total = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    vat = models.DecimalField(max_digits=18, decimal_places=2, default=0)
     committed_amount = models.DecimalField(max_digits=18, decimal_places=2, default=0)
     note = models.TextField(blank=True, default="")
     cancel_reason = models.TextField(blank=True, default="")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # When the vendor first saw the order (an offer or the submission): before that it is the
+    # buyer's draft, which the vendor never sees.
+    sent_to_vendor_at = models.DateTimeField(null=True, blank=True)
+    # After the Surat Pesanan the vendor may only ask for cancellation; the PPK decides.
+    cancel_requested_at = models.DateTimeField(null=True, blank=True)
+    cancel_request_reason = models.TextField(blank=True, default="")
+    # The agreed lead time (the longest of the items', in working days) and the delivery deadline
+    # it gives from the date of the Surat Pesanan.
+    lead_time_days = models.PositiveSmallIntegerField(default=0)
+    delivery_deadline = models.DateField(null=True, blank=True)
     # While waiting for the PPK or the vendor: when the wait expires (3 working days).
     deadline_at = models.DateTimeField(null=True, blank=True, db_index=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -118,10 +134,15 @@ class OrderItem(models.Model):
     unit_price = models.DecimalField(max_digits=16, decimal_places=2)
     shipping_cost = models.DecimalField(max_digits=16, decimal_places=2, default=0)
     delivered_quantity = models.PositiveIntegerField(default=0)
+    # Refused at receipt and not to be replaced: taken off `quantity` (which may reach 0); the
+    # quantity of the Surat Pesanan is `quantity + reduced_quantity`.
+    reduced_quantity = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(quantity__gte=1), name="item_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1) | Q(reduced_quantity__gte=1), name="item_quantity_positive"
+            ),
             models.CheckConstraint(condition=Q(unit_price__gt=0), name="item_price_positive"),
             models.CheckConstraint(condition=Q(shipping_cost__gte=0), name="item_shipping_not_negative"),
             models.CheckConstraint(condition=Q(delivered_quantity__lte=F("quantity")), name="item_not_over_delivered"),
@@ -160,6 +181,8 @@ class Offer(models.Model):
 class DocumentKind(models.TextChoices):
     PURCHASE_ORDER = "sp", _("Purchase order (Surat Pesanan)")
     BAST = "bast", _("Handover record (BAST)")
+    INVOICE = "inv", _("Invoice")
+    RECEIPT = "kw", _("Receipt (kuitansi)")
 
 
 class DocumentCounter(models.Model):
@@ -184,6 +207,9 @@ class OrderDocument(models.Model):
     number = models.CharField(max_length=80)
     # Extra rows of the document (e.g. the receipt check of a BAST), fixed when it is issued.
     details = models.JSONField(default=list, blank=True)
+    # The figures of the document, fixed when it is issued (lines, DPP, PPN, penalty, total…), so a
+    # later refusal or payment never changes what a signed document says. See documents.snapshot.
+    snapshot = models.JSONField(default=dict, blank=True)
     # Rendered after the approval commits (by the task worker, or on first download).
     pdf = models.FileField(upload_to="documents/%Y/", max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -212,26 +238,63 @@ class DeliveryLine(models.Model):
     quantity = models.PositiveIntegerField()
 
 
+class RefusalMode(models.TextChoices):
+    REPLACE = "replace", _("The vendor replaces them")  # the quantity is to be delivered again
+    REDUCE = "reduce", _("Reduce the order")  # the quantity leaves the order; budget released
+
+
+class Refusal(models.Model):
+    """Goods that failed the receipt check, refused by the PPK with a reason (and a photo)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="refusals")
+    item = models.ForeignKey(OrderItem, on_delete=models.PROTECT, related_name="refusals")
+    quantity = models.PositiveIntegerField()
+    mode = models.CharField(max_length=10, choices=RefusalMode.choices)
+    reason = models.TextField()
+    photo = models.ImageField(upload_to="refusals/%Y/", blank=True, max_length=200)
+    refused_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    refused_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.CheckConstraint(condition=Q(quantity__gte=1), name="refusal_quantity_positive")]
+
+
 class ReceiptCheck(models.Model):
-    """The PPK's check of what arrived, before the BAST."""
+    """The PPK's check of what arrived, before the BAST. Lateness is computed, never ticked:
+    `late_days` and `penalty` come from the delivery dates against the order's deadline."""
 
     order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="receipt_check")
     checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     quantity_ok = models.BooleanField()
     condition_ok = models.BooleanField()
     on_time = models.BooleanField()
+    late_days = models.PositiveIntegerField(default=0)
+    penalty = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    received_on = models.DateField(null=True, blank=True)
     notes = models.TextField(blank=True, default="")
     checked_at = models.DateTimeField(auto_now_add=True)
 
 
 class Invoice(models.Model):
+    """The vendor's bill after the BAST: DPP (`subtotal`), PPN and total, all whole rupiah. The late
+    penalty of the BAST is shown and taken off what is payable (`payable`)."""
+
     order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="invoice")
     number = models.CharField(max_length=60)
+    invoice_date = models.DateField(null=True, blank=True)
     subtotal = models.DecimalField(max_digits=18, decimal_places=2)
     vat_rate = models.DecimalField(max_digits=5, decimal_places=2, default=0)  # percent; 0 for a non-PKP
+    vat_base = models.DecimalField(max_digits=18, decimal_places=2, default=0)  # DPP nilai lain (11/12)
     vat = models.DecimalField(max_digits=18, decimal_places=2, default=0)
     total = models.DecimalField(max_digits=18, decimal_places=2)
+    penalty = models.DecimalField(max_digits=18, decimal_places=2, default=0)
     issued_at = models.DateTimeField(auto_now_add=True)
+
+    @property
+    def payable(self):
+        return self.total - self.penalty
 
 
 class PaymentMethod(models.TextChoices):
@@ -241,11 +304,21 @@ class PaymentMethod(models.TextChoices):
 
 
 class Payment(models.Model):
+    """The treasurer's payment of an invoice, as it is booked: the gross (the invoice total), what
+    the treasurer collects and withholds (PPN as pemungut, PPh 22 or the 0.5% final PPh), the late
+    penalty, and the net transferred to the vendor (`amount`). See buying/taxes.py."""
+
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
     method = models.CharField(max_length=5, choices=PaymentMethod.choices)
     paid_on = models.DateField()
     reference = models.CharField(_("reference (e.g. SP2D number)"), max_length=100)
-    amount = models.DecimalField(max_digits=18, decimal_places=2)
+    gross = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    vat_collected = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    income_tax_kind = models.CharField(max_length=12, blank=True, default="")  # "pph22", "pph_final" or ""
+    income_tax_rate = models.DecimalField(max_digits=5, decimal_places=2, default=0)  # percent
+    income_tax = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    penalty = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    amount = models.DecimalField(max_digits=18, decimal_places=2)  # the net paid to the vendor
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

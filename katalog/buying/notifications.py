@@ -1,10 +1,9 @@
 """Telling the next person: a row on their notifications page and an e-mail. Always called
-after the transaction commits (`transaction.on_commit`)."""
-
-from django.conf import settings
-from django.core.mail import send_mail
+after the transaction commits (`transaction.on_commit`); the e-mail itself is sent by the task
+worker (`katalog.core.mail.send_later`), retried, never inside the request."""
 
 from katalog.accounts.models import Membership
+from katalog.core.mail import send_later
 
 from .models import Notification, Order
 
@@ -14,13 +13,7 @@ def _send(order: Order, users, text) -> None:
     for user in {u.pk: u for u in users if u is not None}.values():
         Notification.objects.create(katalog_id=order.katalog_id, user=user, order=order, text=message[:300])
         if user.email:
-            send_mail(
-                subject=f"{order.katalog.name}: {message[:80]}",
-                message=message,
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                recipient_list=[user.email],
-                fail_silently=True,
-            )
+            send_later(to=[user.email], subject=f"{order.katalog.name}: {message[:80]}", body=message)
 
 
 def user(order: Order, someone, text) -> None:

@@ -1,5 +1,6 @@
 """Reads of orders and budget lines, scoped to the acting user. An order another office or
-another vendor may not see is a 404. Reading a waiting order past its deadline expires it."""
+another vendor may not see is a 404. Reads never write: an overdue order is shown as expiring
+and the task worker cancels it (services.expire_overdue)."""
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -7,8 +8,7 @@ from django.http import Http404
 from katalog.accounts.selectors import Actor
 from katalog.core.permissions import Permission, Role
 
-from .models import BudgetLine, CartItem, Notification, Order
-from .services import expire_if_overdue
+from .models import BudgetLine, CartItem, Notification, Order, OrderItem, OrderStatus
 
 
 def orders_visible_to(actor: Actor) -> QuerySet[Order]:
@@ -19,13 +19,15 @@ def orders_visible_to(actor: Actor) -> QuerySet[Order]:
         return qs
     if not actor.can(Permission.ORDER_VIEW):
         return Order.objects.none()
+    # A vendor sees an order once it was sent to it (an offer or the submission), never a draft.
+    vendor_orders = qs.filter(vendor__users=actor.user, sent_to_vendor_at__isnull=False)
     if actor.roles & {Role.PP, Role.PPK, Role.TREASURER, Role.BUDGET_OWNER} and actor.office is not None:
         office_orders = qs.filter(office=actor.office)
         if Role.VENDOR in actor.roles:
-            return office_orders | qs.filter(vendor__users=actor.user)
+            return office_orders | vendor_orders
         return office_orders
     if Role.VENDOR in actor.roles:
-        return qs.filter(vendor__users=actor.user)
+        return vendor_orders
     return Order.objects.none()
 
 
@@ -38,7 +40,24 @@ def get_order(actor: Actor, pk: int) -> Order:
     )
     if order is None:
         raise Http404
-    return expire_if_overdue(order)
+    return order
+
+
+def stock_holders(product_id: int) -> list[str]:
+    """The orders holding a product's reserved stock, as "#12 (30)", for the vendor's message."""
+    rows = (
+        OrderItem.objects.filter(
+            product_id=product_id,
+            order__status__in=[
+                OrderStatus.AWAITING_APPROVAL,
+                OrderStatus.AWAITING_CONFIRMATION,
+                OrderStatus.IN_PROGRESS,
+            ],
+        )
+        .order_by("order_id")
+        .values_list("order_id", "quantity", "delivered_quantity")
+    )
+    return [f"#{order_id} ({quantity - delivered})" for order_id, quantity, delivered in rows if quantity > delivered]
 
 
 def budget_lines_for(actor: Actor) -> QuerySet[BudgetLine]:
@@ -83,10 +102,10 @@ def order_actions(actor: Actor, order: Order) -> list[str]:
     now, less what the service would refuse anyway (an offer the actor made itself waits for the
     other side; another PPK is assigned; a partly delivered order cannot be cancelled), plus the
     vendor's one reply to a rating. A pure read: the services still decide."""
-    from . import workflow
+    from . import services, workflow
     from .models import OfferSide
     from .models import OrderStatus as S
-    from .services import parties_of
+    from .services import changed_items, parties_of
 
     parties = parties_of(actor, order)
     actions = workflow.actions_for(status=order.status, parties=parties)
@@ -99,6 +118,18 @@ def order_actions(actor: Actor, order: Order) -> list[str]:
         actions = [a for a in actions if a != workflow.APPROVE]
     if order.status == S.IN_PROGRESS and order.items.filter(delivered_quantity__gt=0).exists():
         actions = [a for a in actions if a != workflow.CANCEL]
+    if workflow.REFUSE in actions and not order.items.filter(delivered_quantity__gt=0).exists():
+        actions = [a for a in actions if a != workflow.REFUSE]
+    requested = order.cancel_requested_at is not None
+    actions = [
+        a
+        for a in actions
+        if not (a == workflow.REQUEST_CANCEL and requested) and not (a == workflow.DECLINE_CANCEL and not requested)
+    ]
+    if workflow.REPRICE in actions and not changed_items(order):
+        actions = [a for a in actions if a != workflow.REPRICE]
+    if services.is_overdue(order):  # the worker cancels it any moment: nothing more to do here
+        actions = [a for a in actions if a == workflow.CANCEL]
     rating = getattr(order, "rating", None) if order.status == S.COMPLETED else None
     if rating is not None and rating.replied_at is None and workflow.VENDOR in parties:
         actions.append("reply")

@@ -17,7 +17,7 @@ def expire_order(order_id: int) -> str:
 
 @task()
 def expire_all() -> int:
-    """A sweep of every overdue order (for a worker restarted after a long stop)."""
+    """A sweep of every overdue order (the worker also sweeps every minute: `katalog worker`)."""
     from .services import expire_overdue
 
     return expire_overdue()

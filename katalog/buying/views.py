@@ -254,15 +254,20 @@ def _default_forms(order: Order, items: list, actions: list[str]) -> dict:
         made["offer"] = forms.OfferForm(items=items, start=start)
     if workflow.DELIVER in actions:
         made[workflow.DELIVER] = forms.DeliverForm(addresses=order.addresses.all(), items=items)
+    if workflow.REFUSE in actions:
+        made[workflow.REFUSE] = forms.RefuseForm(items=items)
     for action, form_class in (
         (workflow.RECEIVE, forms.ReceiveForm),
+        (workflow.INVOICE, forms.InvoiceForm),
         (workflow.PAY, forms.PayForm),
         (workflow.RATE, forms.RateForm),
         (workflow.CANCEL, forms.CancelForm),
+        (workflow.REQUEST_CANCEL, forms.CancelForm),
+        (workflow.DECLINE_CANCEL, forms.CancelForm),
         (REPLY, forms.ReplyForm),
     ):
         if action in actions:
-            made[action] = form_class()
+            made[action.replace("-", "_")] = form_class()  # a template names them with "_"
     return made
 
 
@@ -286,6 +291,9 @@ def _order_context(request, order: Order, bound: dict | None = None) -> dict:
             .order_by("delivered_on", "pk")
         ),
         "receipt": getattr(order, "receipt_check", None),
+        "refusals": list(order.refusals.select_related("item__version")),
+        "expiring": services.is_overdue(order),
+        "changed": services.changed_items(order) if order.status == OrderStatus.DRAFT else [],
         "invoice": getattr(order, "invoice", None),
         "rating": getattr(order, "rating", None),
         "days_to_payment": selectors.days_from_bast_to_payment(order),
@@ -298,8 +306,10 @@ def _order_context(request, order: Order, bound: dict | None = None) -> dict:
         or (actor.office is not None and actor.office.pk == order.office_id and bool(actor.roles & OFFICE_ROLES)),
     }
     context["payments"] = list(context["invoice"].payments.order_by("paid_on", "pk")) if context["invoice"] else []
+    if context["invoice"] is not None and workflow.PAY in actions:
+        context["settlement"] = services.settlement_of(order)
     if workflow.SUBMIT in actions:
-        amount = services.amount_to_commit(order)
+        amount = services.amount_to_commit(order, items)
         context["to_commit"] = amount
         context["needs_ppk"] = amount > Decimal(settings.KATALOG_PP_LIMIT) and workflow.PPK not in context["parties"]
         context["pp_limit"] = Decimal(settings.KATALOG_PP_LIMIT)
@@ -346,6 +356,11 @@ STEPS: dict[str, Step] = {
         lambda actor, order, form: services.order_accept(actor=actor, order=order),
         gettext_lazy("Offer accepted: its figures are now the order's."),
     ),
+    workflow.REPRICE: Step(
+        None,
+        lambda actor, order, form: services.order_reprice(actor=actor, order=order),
+        gettext_lazy("The order now holds the current versions and prices. Check them, then submit."),
+    ),
     workflow.SUBMIT: Step(
         None,
         lambda actor, order, form: services.order_submit(actor=actor, order=order),
@@ -373,14 +388,28 @@ STEPS: dict[str, Step] = {
         ),
         gettext_lazy("The delivery is recorded."),
     ),
+    workflow.REFUSE: Step(
+        workflow.REFUSE,
+        lambda actor, order, form: services.order_refuse(
+            actor=actor,
+            order=order,
+            lines=form.lines(),
+            mode=form.cleaned_data["mode"],
+            reason=form.cleaned_data["reason"],
+            photo=form.cleaned_data.get("photo"),
+        ),
+        gettext_lazy("The refusal is recorded and the vendor is told."),
+    ),
     workflow.RECEIVE: Step(
         workflow.RECEIVE,
         lambda actor, order, form: services.order_receive(actor=actor, order=order, **form.cleaned_data),
         gettext_lazy("Receipt checked: the BAST is signed."),
     ),
     workflow.INVOICE: Step(
-        None,
-        lambda actor, order, form: services.order_invoice(actor=actor, order=order),
+        workflow.INVOICE,
+        lambda actor, order, form: services.order_invoice(
+            actor=actor, order=order, invoice_date=form.cleaned_data["invoice_date"]
+        ),
         gettext_lazy("The invoice was sent to the treasurer."),
     ),
     workflow.PAY: Step(
@@ -397,6 +426,20 @@ STEPS: dict[str, Step] = {
         workflow.CANCEL,
         lambda actor, order, form: services.order_cancel(actor=actor, order=order, reason=form.cleaned_data["reason"]),
         gettext_lazy("The order is cancelled; budget and stock are released."),
+    ),
+    workflow.REQUEST_CANCEL: Step(
+        "request_cancel",
+        lambda actor, order, form: services.order_request_cancel(
+            actor=actor, order=order, reason=form.cleaned_data["reason"]
+        ),
+        gettext_lazy("Your request to cancel was sent to the PPK."),
+    ),
+    workflow.DECLINE_CANCEL: Step(
+        "decline_cancel",
+        lambda actor, order, form: services.order_decline_cancel(
+            actor=actor, order=order, reason=form.cleaned_data["reason"]
+        ),
+        gettext_lazy("The order stays; the vendor is told why."),
     ),
     REPLY: Step(
         REPLY,
@@ -419,6 +462,8 @@ def _bound_form(request, order: Order, name: str):
     data, files = request.POST, request.FILES
     if name == "offer":
         return forms.OfferForm(data, items=order.items.select_related("version").order_by("pk"))
+    if name == workflow.REFUSE:
+        return forms.RefuseForm(data, files, items=order.items.select_related("version").order_by("pk"))
     if name == workflow.DELIVER:
         return forms.DeliverForm(
             data,
@@ -428,9 +473,12 @@ def _bound_form(request, order: Order, name: str):
         )
     return {
         workflow.RECEIVE: forms.ReceiveForm,
+        workflow.INVOICE: forms.InvoiceForm,
         workflow.PAY: forms.PayForm,
         workflow.RATE: forms.RateForm,
         workflow.CANCEL: forms.CancelForm,
+        "request_cancel": forms.CancelForm,
+        "decline_cancel": forms.CancelForm,
         REPLY: forms.ReplyForm,
     }[name](data)
 

@@ -15,7 +15,25 @@ from .models import OrderStatus as S
 PROPOSE, COUNTER, ACCEPT = "propose", "counter", "accept"
 SUBMIT, APPROVE, CONFIRM, DELIVER, RECEIVE = "submit", "approve", "confirm", "deliver", "receive"
 INVOICE, PAY, RATE, CANCEL = "invoice", "pay", "rate", "cancel"
-ACTIONS = (PROPOSE, COUNTER, ACCEPT, SUBMIT, APPROVE, CONFIRM, DELIVER, RECEIVE, INVOICE, PAY, RATE, CANCEL)
+REPRICE, REFUSE, REQUEST_CANCEL, DECLINE_CANCEL = "reprice", "refuse", "request-cancel", "decline-cancel"
+ACTIONS = (
+    PROPOSE,
+    COUNTER,
+    ACCEPT,
+    REPRICE,
+    SUBMIT,
+    APPROVE,
+    CONFIRM,
+    DELIVER,
+    REFUSE,
+    RECEIVE,
+    INVOICE,
+    PAY,
+    RATE,
+    REQUEST_CANCEL,
+    DECLINE_CANCEL,
+    CANCEL,
+)
 
 BUYER, PPK, VENDOR, TREASURER, SYSTEM = "buyer", "ppk", "vendor", "treasurer", "system"
 
@@ -32,6 +50,10 @@ ACTION_LABELS = {
     PAY: _("paid"),
     RATE: _("rated"),
     CANCEL: _("cancelled"),
+    REPRICE: _("updated to the current price"),
+    REFUSE: _("refused"),
+    REQUEST_CANCEL: _("asked to be cancelled"),
+    DECLINE_CANCEL: _("kept (cancellation declined)"),
 }
 
 
@@ -49,22 +71,38 @@ TRANSITIONS: dict[tuple[str, str], Rule] = {
     (S.DRAFT, PROPOSE): _r(S.NEGOTIATING, BUYER),
     (S.NEGOTIATING, COUNTER): _r(S.NEGOTIATING, BUYER, VENDOR),
     (S.NEGOTIATING, ACCEPT): _r(S.DRAFT, BUYER, VENDOR),
+    # A product's listed version changed since the draft: the buyer takes the current one (and sees
+    # its price) before submitting again.
+    (S.DRAFT, REPRICE): _r(S.DRAFT, BUYER),
     # Submission reserves stock and budget; the PPK approves and the Surat Pesanan is issued.
     (S.DRAFT, SUBMIT): _r(S.AWAITING_APPROVAL, BUYER),
     (S.AWAITING_APPROVAL, APPROVE): _r(S.AWAITING_CONFIRMATION, PPK),
     (S.AWAITING_CONFIRMATION, CONFIRM): _r(S.IN_PROGRESS, VENDOR),
     (S.IN_PROGRESS, DELIVER): _r(None, VENDOR),
+    # Goods that fail the receipt check: refused in part or whole (replaced by the vendor, or taken
+    # off the order); the service decides whether the order is still delivered.
+    (S.IN_PROGRESS, REFUSE): _r(None, PPK),
+    (S.DELIVERED, REFUSE): _r(None, PPK),
     (S.DELIVERED, RECEIVE): _r(S.RECEIVED, PPK),
     (S.RECEIVED, INVOICE): _r(S.INVOICED, VENDOR),
     (S.INVOICED, PAY): _r(S.PAID, TREASURER),
     (S.PAID, RATE): _r(S.COMPLETED, PPK),
-    # Cancellation before any delivery, by the party allowed to (always with a reason).
+    # Cancellation before any delivery, always with a reason. Once the Surat Pesanan exists only the
+    # PPK who signs it cancels (or the deadline, before the vendor confirmed); the vendor may ask,
+    # and the PPK cancels or declines.
     (S.DRAFT, CANCEL): _r(S.CANCELLED, BUYER),
     (S.NEGOTIATING, CANCEL): _r(S.CANCELLED, BUYER),
     (S.AWAITING_APPROVAL, CANCEL): _r(S.CANCELLED, BUYER, PPK, SYSTEM),
-    (S.AWAITING_CONFIRMATION, CANCEL): _r(S.CANCELLED, BUYER, PPK, VENDOR, SYSTEM),
-    (S.IN_PROGRESS, CANCEL): _r(S.CANCELLED, PPK, VENDOR),  # only while nothing was delivered
+    (S.AWAITING_CONFIRMATION, CANCEL): _r(S.CANCELLED, PPK, SYSTEM),
+    (S.IN_PROGRESS, CANCEL): _r(S.CANCELLED, PPK),  # only while nothing was delivered
+    (S.AWAITING_CONFIRMATION, REQUEST_CANCEL): _r(S.AWAITING_CONFIRMATION, VENDOR),
+    (S.IN_PROGRESS, REQUEST_CANCEL): _r(S.IN_PROGRESS, VENDOR),
+    (S.AWAITING_CONFIRMATION, DECLINE_CANCEL): _r(S.AWAITING_CONFIRMATION, PPK),
+    (S.IN_PROGRESS, DECLINE_CANCEL): _r(S.IN_PROGRESS, PPK),
 }
+
+# Actions that need a written reason.
+NEEDS_REASON = frozenset({CANCEL, REQUEST_CANCEL, DECLINE_CANCEL, REFUSE})
 
 # States whose wait expires after the working-day deadline.
 WAITING = frozenset({S.AWAITING_APPROVAL, S.AWAITING_CONFIRMATION})

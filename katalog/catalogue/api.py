@@ -3,13 +3,37 @@
 from datetime import datetime
 from decimal import Decimal
 
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
+from katalog.accounts.api_auth import actor_of
+from katalog.core.api_errors import safe_rows
+from katalog.core.bounds import (
+    AmountFilter,
+    ChoiceFilter,
+    Id,
+    IdFilter,
+    Length,
+    Limit,
+    Page,
+    PercentFilter,
+    Reason,
+    SearchText,
+    ShortText,
+    YesNoFilter,
+)
 from katalog.core.errors import NotFound
+from katalog.core.models import Region
+from katalog.search.types import PRICE_BANDS, SIZE_CLASSES, SearchFilters, Sort
+from katalog.vendors.size_class import SizeClass
 
 from . import selectors, services, workflow
 
 router = Router(tags=["products"])
+
+SizeClassFilter = ChoiceFilter(*SIZE_CLASSES)
+SortFilter = ChoiceFilter(*(s.value for s in Sort))
+DistrictCode = ShortText(Length.REGION_CODE)
+PageSize = Limit(100)
 
 
 class VendorBrief(Schema):
@@ -79,7 +103,39 @@ class ProductDetail(ProductCard):
 
 
 class ReasonIn(Schema):
-    reason: str = ""
+    reason: Reason = ""
+
+
+class ProductSearch(Schema):
+    """The search page's parameters, read the same way: a value that is not understood (`price_min=abc`,
+    `size_class=raksasa`, `sort=acak`, `page=x`, an id that cannot exist) is ignored; a number that is
+    understood but out of bounds (a 40-digit price, a negative one, one with sen, a TKDN above 100,
+    a page beyond 10,000) and a text too long are refused with 422 naming the field."""
+
+    q: SearchText = ""
+    category: IdFilter = None
+    price_min: AmountFilter = None
+    price_max: AmountFilter = None
+    size_class: SizeClassFilter = None
+    district: DistrictCode = ""
+    tkdn_min: PercentFilter = None
+    pdn: YesNoFilter = None
+    vendor: IdFilter = None
+    sort: SortFilter = None
+    page: Page = 1
+    page_size: PageSize = 20
+
+    def filters(self) -> SearchFilters:
+        return SearchFilters(
+            category=self.category,
+            price_min=self.price_min,
+            price_max=self.price_max,
+            size_class=self.size_class,
+            district=self.district.strip() or None,
+            tkdn_min=float(self.tkdn_min) if self.tkdn_min is not None else None,
+            pdn=self.pdn,
+            vendor=self.vendor,
+        )
 
 
 class StatusOut(Schema):
@@ -110,21 +166,22 @@ def _card(p) -> dict:
     }
 
 
-@router.get("", response=ProductPage, auth=None)
-def list_products(request, page_size: int = 20):
-    """Search listed products: `q`, filters `category`, `price_min`, `price_max`, `size_class`,
-    `district`, `tkdn_min`, `pdn`, `vendor`; `sort` = relevance | price | -price | newest; `page`."""
-    from katalog.catalogue.views import parse_search_params
-    from katalog.core.models import Region
-    from katalog.search.types import PRICE_BANDS
-    from katalog.vendors.size_class import SizeClass
+def _size_class_label(code: str) -> str:
+    return str(SizeClass(code).label) if code in SizeClass.values else code
 
+
+@router.get("", response=ProductPage, auth=None)
+def list_products(request, search: Query[ProductSearch]):
+    """Search listed products: `q`, filters `category`, `price_min`, `price_max`, `size_class`,
+    `district`, `tkdn_min`, `pdn`, `vendor`; `sort` = relevance | price | -price | newest; `page`,
+    `page_size` (read as 1..100). A product whose record cannot be shown is left out (and logged)."""
     katalog = request.katalog
     if not katalog:
         raise NotFound()
-    q, filters, sort, page = parse_search_params(request.GET)
-    page_size = max(1, min(page_size, 100))
-    found = selectors.search_products(katalog, q=q, filters=filters, sort=sort, page=page, page_size=page_size)
+    q, page, page_size = search.q.strip(), search.page, search.page_size
+    found = selectors.search_products(
+        katalog, q=q, filters=search.filters(), sort=search.sort, page=page, page_size=page_size
+    )
     facets = found.result.facets
     cats = {c.pk: c.name for c in selectors.categories_of(katalog)}
     districts = dict(Region.objects.filter(code__in=list(facets.get("district", {}))).values_list("code", "name"))
@@ -132,14 +189,14 @@ def list_products(request, page_size: int = 20):
         "count": found.result.count,
         "page": page,
         "page_size": page_size,
-        "results": [_card(p) for p in found.products],
+        "results": safe_rows(found.products, _card, ProductCard),
         "facets": {
             "category": [
                 {"value": str(k), "label": cats.get(k, str(k)), "count": n}
                 for k, n in facets.get("category", {}).items()
             ],
             "size_class": [
-                {"value": k, "label": str(SizeClass(k).label), "count": n}
+                {"value": k, "label": _size_class_label(k), "count": n}
                 for k, n in facets.get("size_class", {}).items()
             ],
             "district": [
@@ -155,7 +212,7 @@ def list_products(request, page_size: int = 20):
 
 
 @router.get("/{product_id}", response=ProductDetail, auth=None)
-def get_product(request, product_id: int):
+def get_product(request, product_id: Id):
     katalog = request.katalog
     if not katalog:
         raise NotFound()
@@ -186,8 +243,6 @@ def _status(p) -> dict:
 
 
 def _transition(request, product_id: int, action: str, reason: str = ""):
-    from katalog.api import actor_of
-
     actor = actor_of(request)
     product = selectors.get_product(actor, product_id)
     kwargs = {"reason": reason} if action in workflow.NEEDS_REASON or action == workflow.WITHDRAW else {}
@@ -195,35 +250,35 @@ def _transition(request, product_id: int, action: str, reason: str = ""):
 
 
 @router.post("/{product_id}/submit", response=StatusOut)
-def submit(request, product_id: int):
+def submit(request, product_id: Id):
     return _transition(request, product_id, workflow.SUBMIT)
 
 
 @router.post("/{product_id}/approve", response=StatusOut)
-def approve(request, product_id: int):
+def approve(request, product_id: Id):
     return _transition(request, product_id, workflow.APPROVE)
 
 
 @router.post("/{product_id}/request-revision", response=StatusOut)
-def request_revision(request, product_id: int, payload: ReasonIn):
+def request_revision(request, product_id: Id, payload: ReasonIn):
     return _transition(request, product_id, workflow.REQUEST_REVISION, payload.reason)
 
 
 @router.post("/{product_id}/reject", response=StatusOut)
-def reject(request, product_id: int, payload: ReasonIn):
+def reject(request, product_id: Id, payload: ReasonIn):
     return _transition(request, product_id, workflow.REJECT, payload.reason)
 
 
 @router.post("/{product_id}/freeze", response=StatusOut)
-def freeze(request, product_id: int, payload: ReasonIn):
+def freeze(request, product_id: Id, payload: ReasonIn):
     return _transition(request, product_id, workflow.FREEZE, payload.reason)
 
 
 @router.post("/{product_id}/delist", response=StatusOut)
-def delist(request, product_id: int, payload: ReasonIn):
+def delist(request, product_id: Id, payload: ReasonIn):
     return _transition(request, product_id, workflow.DELIST, payload.reason)
 
 
 @router.post("/{product_id}/withdraw", response=StatusOut)
-def withdraw(request, product_id: int, payload: ReasonIn | None = None):
+def withdraw(request, product_id: Id, payload: ReasonIn | None = None):
     return _transition(request, product_id, workflow.WITHDRAW, payload.reason if payload else "")

@@ -63,7 +63,12 @@ class ProductForm(forms.Form):
         label=_("Price per unit (highest price)"), help_text=_("Buyers may negotiate lower, never higher.")
     )
     stock = forms.IntegerField(
-        label=_("Stock"), min_value=0, initial=0, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+        label=_("Stock on hand"),
+        min_value=0,
+        max_value=10_000_000,
+        initial=0,
+        help_text=_("What you hold now. Orders reserve part of it; buyers can order the rest."),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     min_order = forms.IntegerField(
         label=_("Minimum order"), min_value=1, initial=1, widget=forms.NumberInput(attrs={"inputmode": "numeric"})

@@ -133,7 +133,8 @@ def run_import(*, actor: Actor, vendor: Vendor, table: Table, mode: str = "draft
                 # Also an unchanged row: a file imported as drafts and again with --submit is sent on.
                 _advance(actor=actor, product=product, mode=mode)
         except DomainError as exc:  # the row is rolled back whole and reported
-            outcome.rejections.append((line, "nama", str(exc.message)))
+            column = "stok" if "stock" in exc.fields else "nama"
+            outcome.rejections.append((line, column, str(exc.message)))
             continue
         existing[key] = product
         setattr(outcome, kind, getattr(outcome, kind) + 1)

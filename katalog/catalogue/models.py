@@ -53,6 +53,9 @@ class ProductStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")  # taken down by its vendor
 
 
+STOCK_FIELDS = frozenset({"stock", "reserved"})
+
+
 class Product(models.Model):
     """A product of a vendor. What it says (name, price, specification…) lives in immutable
     versions; the product points at the version on sale and at the newest one."""
@@ -69,7 +72,12 @@ class Product(models.Model):
     latest_version = models.ForeignKey(
         "ProductVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    stock = models.PositiveIntegerField(_("stock"), default=0)
+    # Stock is two numbers (see docs/decisions.md, "Stock"): `stock` is what the vendor says it holds
+    # (on hand: the form, the import column `stok` and the API mean this), `reserved` the sum of the
+    # submitted, undelivered order quantities. Available = on hand − reserved. Both change only in
+    # `catalogue/stock.py`, by conditional UPDATEs, and the CHECKs below refuse anything else.
+    stock = models.PositiveIntegerField(_("stock on hand"), default=0)
+    reserved = models.PositiveIntegerField(_("reserved by orders"), default=0)
     submitted_at = models.DateTimeField(null=True, blank=True)
     listed_at = models.DateTimeField(null=True, blank=True)
     curated_by = models.ForeignKey(
@@ -81,10 +89,30 @@ class Product(models.Model):
     class Meta:
         ordering = ["-id"]
         indexes = [models.Index(fields=["katalog", "status"]), models.Index(fields=["vendor", "name"])]
-        constraints = [models.CheckConstraint(condition=models.Q(stock__gte=0), name="product_stock_not_negative")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(stock__gte=0), name="product_stock_not_negative"),
+            models.CheckConstraint(condition=models.Q(reserved__gte=0), name="product_reserved_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(reserved__lte=models.F("stock")), name="product_reserved_within_stock"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        # Stock moves only by the conditional UPDATEs of catalogue/stock.py: saving a product read a
+        # moment ago must never write back the figures it read (that oversold stock).
+        if self.pk is not None and not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name not in STOCK_FIELDS
+            ]
+        super().save(*args, **kwargs)
+
+    @property
+    def available(self) -> int:
+        """What can still be ordered: on hand less what submitted orders hold."""
+        return max(self.stock - self.reserved, 0)
 
     @property
     def has_pending_change(self) -> bool:

@@ -22,6 +22,7 @@ from katalog.core.permissions import Permission
 from katalog.search import services as search_services
 from katalog.vendors.models import Vendor
 
+from . import stock as product_stock
 from . import workflow
 from .models import (
     Category,
@@ -201,9 +202,12 @@ def product_update(*, actor: Actor, product: Product, data: ProductData, stock: 
         if product.status == ProductStatus.LISTED:
             product.submitted_at = timezone.now()
             product.status_reason = ""
-    if stock is not None:
-        product.stock = stock  # a quantity, not a specification: no new version, and not in the index
     product.save()
+    if stock is not None and stock != product.stock:
+        # On hand only (a quantity, not a specification: no new version, not in the index), and
+        # never below what orders hold: through the one module that changes stock.
+        product_stock.set_on_hand(product, stock)
+        audit.record(actor=actor.user, action="product.stock", obj=product, katalog=product.katalog, stock=stock)
     if changed:
         audit.record(
             actor=actor.user,
@@ -226,13 +230,12 @@ def _claims_with_defaults(data: ProductData) -> dict[str, str]:
 
 @transaction.atomic
 def product_set_stock(*, actor: Actor, product: Product, stock: int) -> Product:
-    """Stock is a quantity, not a specification: it changes without a new version."""
+    """The vendor's stock on hand: a quantity, not a specification, so no new version; never below
+    what orders hold (catalogue/stock.py)."""
     if not _may_write(actor, product):
         raise NotAllowed()
-    if stock < 0:
-        raise ValidationFailed(_("Stock cannot be negative."), fields={"stock": [_("Stock cannot be negative.")]})
-    Product.objects.filter(pk=product.pk).update(stock=stock, updated_at=timezone.now())
-    product.stock = stock
+    product_stock.set_on_hand(product, stock)
+    Product.objects.filter(pk=product.pk).update(updated_at=timezone.now())
     audit.record(actor=actor.user, action="product.stock", obj=product, katalog=product.katalog, stock=stock)
     return product
 

@@ -23,6 +23,7 @@ from katalog.vendors import selectors as vendor_selectors
 from katalog.vendors.models import Vendor, VendorStatus
 from katalog.vendors.size_class import SizeClass
 
+from . import stock as product_stock
 from . import imports, selectors, services, workflow
 from .forms import AssistedProductImportForm, ProductForm, ProductImportForm, ReasonForm, initial_from
 from .models import Product
@@ -261,6 +262,16 @@ def product_edit(request, pk: int):
     form = ProductForm(
         request.POST or None, request.FILES or None, katalog=vendor.katalog, initial=initial_from(product)
     )
+    if product.reserved:
+        form.fields["stock"].help_text = _(
+            "On hand %(on_hand)s, of which %(reserved)s reserved by orders (%(orders)s): %(available)s available. "
+            "On hand cannot be less than what is reserved."
+        ) % {
+            "on_hand": product.stock,
+            "reserved": product.reserved,
+            "orders": ", ".join(product_stock.holders_of(product.pk)) or "-",
+            "available": product.available,
+        }
     if request.method == "POST" and form.is_valid():
         try:
             product = _save_product(request, form, vendor, product)

@@ -44,6 +44,10 @@ class Katalog(models.Model):
     # A request whose host equals this domain is served this tenant's public pages.
     domain = models.CharField(max_length=200, blank=True, default="")
     office_address = models.CharField(max_length=250, blank=True, default="")
+    # The place written before the date of a document ("Medan, 30 November 2026").
+    place_name = models.CharField(_("place name on documents"), max_length=100, blank=True, default="")
+    # The regional government's emblem on the kop of every document (a PNG or JPEG).
+    logo = models.ImageField(_("logo"), upload_to="tenants/", max_length=200, blank=True)
     is_active = models.BooleanField(default=True)
     # A demo tenant (made by `katalog demo`): its sign-in page lists the demo accounts.
     is_demo = models.BooleanField(default=False)

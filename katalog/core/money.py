@@ -1,7 +1,7 @@
 """Money is Decimal, never float. One place rounds, formats and parses Rupiah."""
 
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 
 RUPIAH = Decimal("0.01")
 
@@ -61,3 +61,11 @@ def parse_rupiah(text: object) -> Decimal:
     except InvalidOperation as exc:
         raise MoneyParseError(text) from exc
     return round_money(value)
+
+
+def whole_rupiah(value: Decimal | int | str, *, down: bool = False) -> Decimal:
+    """Whole rupiah, as documents and ceilings see money: half up, or down (taxes and penalties are
+    rounded down, in the taxpayer's favour, as e-Faktur does). Returned with two places ("1250000.00")
+    so it compares and stores like every other amount."""
+    rounding = ROUND_FLOOR if down else ROUND_HALF_UP
+    return Decimal(value).quantize(Decimal(1), rounding=rounding).quantize(RUPIAH)

@@ -1,12 +1,24 @@
-"""Writes to the search index: what the catalogue app calls when products change."""
+"""Writes to the search index: what the catalogue app calls when products change.
+
+This app depends on no domain app. The app that owns products registers, once at start-up, the
+loader that turns product ids into documents (`register_loader`); any app whose change alters
+products' entries (a vendor's size class, district or status) then calls `refresh_products` in
+its transaction: the outbox row commits with the change, and the index follows after commit."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
+from typing import Any, Protocol
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from katalog.core import audit
+from katalog.core.errors import NotAllowed, ValidationFailed
+from katalog.core.models import Katalog
+from katalog.core.permissions import Permission
 from katalog.search.analysis import vocabulary
 from katalog.search.backends import get_backend
 from katalog.search.backends.base import PreparedDocument, SearchBackend, prepare
@@ -14,6 +26,23 @@ from katalog.search.models import SearchOutbox, SearchTerm, Synonym
 from katalog.search.types import SearchDocument
 
 Loader = Callable[[list[int]], list[SearchDocument]]
+logger = logging.getLogger(__name__)
+
+# The loader of the app that owns products (see `register_loader`); None until it registers.
+_loader: Loader | None = None
+
+
+class ActingUser(Protocol):
+    """What a service here needs of the acting user (accounts' `Actor` fits; this app imports
+    no domain app)."""
+
+    @property
+    def katalog(self) -> Katalog | None: ...
+
+    @property
+    def user(self) -> Any: ...
+
+    def can(self, permission: Permission, /) -> bool: ...
 
 
 def _remember_words(prepared: Sequence[PreparedDocument]) -> None:
@@ -106,9 +135,83 @@ def apply_outbox(loader: Loader, *, backend: SearchBackend | None = None, batch_
             done += len(rows)
 
 
+def register_loader(loader: Loader) -> None:
+    """Name the loader `apply_pending` drains the outbox with. Called once, from the `ready()` of
+    the app that owns products (this app must not import it)."""
+    global _loader
+    _loader = loader
+
+
+def apply_pending() -> int:
+    """Drain the outbox with the registered loader; run after commit. It never raises: the change
+    is committed already, and a row that could not be applied stays queued for the next drain
+    (the next change, or `katalog search_worker`). Returns rows applied."""
+    if _loader is None:
+        logger.warning("no search loader registered; the outbox waits for `katalog search_worker`")
+        return 0
+    try:
+        return apply_outbox(_loader)
+    except Exception:
+        logger.exception("applying the search outbox failed; its rows stay queued")
+        return 0
+
+
+def refresh_products(tenant_id: int, product_ids: Iterable[int]) -> int:
+    """Queue these products in the caller's transaction and bring the index up to date after it
+    commits. For changes made outside the product's own app (e.g. its vendor's size class).
+    Returns the number of products queued."""
+    ids = sorted(set(product_ids))
+    if ids:
+        enqueue(tenant_id, ids)
+        transaction.on_commit(apply_pending)
+    return len(ids)
+
+
 def set_synonyms(tenant_id: int, pairs: Iterable[tuple[str, str]]) -> None:
-    """Replace a tenant's synonym list with `pairs` of (term, expansion), in one transaction."""
+    """Replace a tenant's synonym list with `pairs` of (term, expansion), in one transaction.
+    Unchecked and unaudited: for the demo loader and the system; people use `synonyms_replace`."""
     with transaction.atomic():
         Synonym.objects.filter(tenant_id=tenant_id).delete()
         unique = dict.fromkeys((t.strip().lower(), e.strip().lower()) for t, e in pairs)
         Synonym.objects.bulk_create([Synonym(tenant_id=tenant_id, term=t, expansion=e) for t, e in unique])
+
+
+TERM_MAX, EXPANSION_MAX = 100, 200  # the columns of `Synonym`
+
+
+def _clean_pairs(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    clean = []
+    for n, (term, expansion) in enumerate(pairs, start=1):
+        term, expansion = (term or "").strip().lower(), (expansion or "").strip().lower()
+        if not term or not expansion or len(term) > TERM_MAX or len(expansion) > EXPANSION_MAX:
+            message = _("Synonym %(n)s: write a term (at most %(t)s characters) and its words (at most %(e)s).") % {
+                "n": n,
+                "t": TERM_MAX,
+                "e": EXPANSION_MAX,
+            }
+            raise ValidationFailed(message, code="invalid", fields={"synonyms": [message]})
+        clean.append((term, expansion))
+    return list(dict.fromkeys(clean))
+
+
+@transaction.atomic
+def synonyms_replace(*, actor: ActingUser, pairs: Iterable[tuple[str, str]]) -> int:
+    """The Pengelola replaces the tenant's synonym list with `pairs` of (term, expansion). Synonyms
+    apply at query time, so nothing is re-indexed. Audited with what was added and removed.
+    Returns the number of synonyms now in the list."""
+    katalog = actor.katalog
+    if katalog is None or not actor.can(Permission.SYNONYM_MANAGE):
+        raise NotAllowed()
+    new = _clean_pairs(pairs)
+    old = set(Synonym.objects.filter(tenant_id=katalog.pk).values_list("term", "expansion"))
+    set_synonyms(katalog.pk, new)
+    audit.record(
+        actor=actor.user,
+        action="search.synonyms",
+        obj=katalog,
+        katalog=katalog,
+        added=[f"{t} = {e}" for t, e in new if (t, e) not in old],
+        removed=sorted(f"{t} = {e}" for t, e in old - set(new)),
+        count=len(new),
+    )
+    return len(new)

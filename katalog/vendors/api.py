@@ -1,11 +1,22 @@
+"""Vendors over the API: find them (scoped to the acting user), read one, and verify them."""
+
 from datetime import datetime
 
 from ninja import Router, Schema
 
+from katalog.accounts.api_auth import actor_of
+from katalog.core.api_errors import safe_rows
+from katalog.core.bounds import Choice, Id, Length, Limit, Offset, Reason, SearchText, ShortText
+
 from . import selectors, services
+from .models import VendorStatus
 from .validators import digits
 
 router = Router(tags=["vendors"])
+
+NibInput = ShortText(Length.NIB_INPUT)
+StatusFilter = Choice(*VendorStatus.values)
+VendorLimit = Limit(200)
 
 
 class VendorOut(Schema):
@@ -29,7 +40,7 @@ class VendorPage(Schema):
 
 
 class ReasonIn(Schema):
-    reason: str
+    reason: Reason
 
 
 def _out(v) -> dict:
@@ -49,47 +60,49 @@ def _out(v) -> dict:
     }
 
 
-def _actor(request):
-    from katalog.api import actor_of
-
-    return actor_of(request)
-
-
 @router.get("", response=VendorPage)
-def list_vendors(request, nib: str = "", q: str = "", status: str = "", limit: int = 50, offset: int = 0):
-    """Find vendors (the Pengelola, the auditor: all of the tenant; a Penyedia: its own)."""
-    actor = _actor(request)
-    qs = selectors.search_vendors(actor, q=q, nib=digits(nib), status=status).order_by("pk")
-    limit, offset = max(1, min(limit, 200)), max(0, offset)
-    return {"count": qs.count(), "results": [_out(v) for v in qs[offset : offset + limit]]}
+def list_vendors(
+    request,
+    nib: NibInput = "",
+    q: SearchText = "",
+    status: StatusFilter = None,
+    limit: VendorLimit = 50,
+    offset: Offset = 0,
+):
+    """Find vendors (the Pengelola, the auditor: all of the tenant; a Penyedia: its own). `limit` is
+    read as 1..200 and a negative `offset` as 0. A vendor whose record cannot be shown is left out
+    (and logged) rather than failing the list."""
+    actor = actor_of(request)
+    qs = selectors.search_vendors(actor, q=q, nib=digits(nib), status=status or "").order_by("pk")
+    return {"count": qs.count(), "results": safe_rows(qs[offset : offset + limit], _out, VendorOut)}
 
 
 @router.get("/{vendor_id}", response=VendorOut)
-def get_vendor(request, vendor_id: int):
-    return _out(selectors.get_vendor(_actor(request), vendor_id))
+def get_vendor(request, vendor_id: Id):
+    return _out(selectors.get_vendor(actor_of(request), vendor_id))
 
 
 def _act(request, vendor_id: int, action, **kwargs):
-    actor = _actor(request)
+    actor = actor_of(request)
     vendor = selectors.get_vendor(actor, vendor_id)
     return _out(action(actor=actor, vendor=vendor, **kwargs))
 
 
 @router.post("/{vendor_id}/submit", response=VendorOut)
-def submit(request, vendor_id: int):
+def submit(request, vendor_id: Id):
     return _act(request, vendor_id, services.vendor_submit)
 
 
 @router.post("/{vendor_id}/approve", response=VendorOut)
-def approve(request, vendor_id: int):
+def approve(request, vendor_id: Id):
     return _act(request, vendor_id, services.vendor_approve)
 
 
 @router.post("/{vendor_id}/reject", response=VendorOut)
-def reject(request, vendor_id: int, payload: ReasonIn):
+def reject(request, vendor_id: Id, payload: ReasonIn):
     return _act(request, vendor_id, services.vendor_reject, reason=payload.reason)
 
 
 @router.post("/{vendor_id}/request-revision", response=VendorOut)
-def request_revision(request, vendor_id: int, payload: ReasonIn):
+def request_revision(request, vendor_id: Id, payload: ReasonIn):
     return _act(request, vendor_id, services.vendor_request_revision, reason=payload.reason)

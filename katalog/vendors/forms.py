@@ -164,6 +164,47 @@ class FinanceForm(TenantForm):
     )
 
 
+class PaymentForm(TenantForm):
+    """Tax and payment facts: the PP 55/2022 certificate and the account the treasurer pays into.
+    All optional at registration; the bank fields go together."""
+
+    pp55_certificate = forms.CharField(
+        label=_("PP 55/2022 certificate number"),
+        max_length=60,
+        required=False,
+        help_text=_(
+            "If your business holds one, the treasurer withholds the final PPh of PP 55/2022 instead of PPh 22."
+        ),
+    )
+    bank_name = forms.CharField(label=_("Bank"), max_length=60, required=False)
+    bank_account_number = forms.CharField(
+        label=_("Bank account number"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    bank_account_name = forms.CharField(
+        label=_("Account holder"),
+        max_length=150,
+        required=False,
+        help_text=_("As printed in the bank book; payments are made to this account."),
+    )
+
+    def clean_bank_account_number(self):
+        value = self.cleaned_data["bank_account_number"].strip()
+        return validators.clean_bank_account(value) if value else ""
+
+    def clean(self):
+        data = super().clean()
+        bank = ("bank_name", "bank_account_number", "bank_account_name")
+        given = [name for name in bank if data.get(name)]
+        if given and len(given) < len(bank) and not any(name in self.errors for name in bank):
+            for name in bank:
+                if not data.get(name):
+                    self.add_error(name, _("Give the bank, the account number and the holder together."))
+        return data
+
+
 def _document_field(label, required):
     return forms.FileField(
         label=label,

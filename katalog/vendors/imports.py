@@ -23,6 +23,7 @@ from katalog.core.tabular import read_path as _read_path
 from katalog.core.tabular import read_table as _read_table
 
 from . import validators
+from .indexing import indexed_facts, reindex_products
 from .models import SizeClassChange, Vendor, VendorSource, VendorStatus
 from .size_class import classify
 
@@ -214,7 +215,7 @@ def import_rows(
     reason = _("Dinas registry import (%(file)s)") % {"file": source_name[:100]}
     with transaction.atomic():
         existing = {v.nib: v for v in Vendor.objects.filter(katalog=katalog, nib__in=list(good))}
-        new, changed, history = [], [], []
+        new, changed, history, reindex = [], [], [], []
         for nib, fields in good.items():
             vendor = existing.get(nib)
             if vendor is None:
@@ -246,6 +247,7 @@ def import_rows(
                         reason=reason,
                     )
                 )
+            before = indexed_facts(vendor)
             for k in diff:
                 setattr(vendor, k, fields[k])
             if vendor.status != VendorStatus.VERIFIED:
@@ -253,6 +255,8 @@ def import_rows(
                 diff += ["status", "verified_at", "status_reason"]
             vendor.updated_at = now
             changed.append(vendor)
+            if indexed_facts(vendor) != before:
+                reindex.append(vendor.pk)
         Vendor.objects.bulk_create(new, batch_size=500)
         if new and new[0].pk is None:  # backends that do not return ids (none we support, but be safe)
             ids = dict(Vendor.objects.filter(katalog=katalog, nib__in=[v.nib for v in new]).values_list("nib", "pk"))
@@ -276,6 +280,8 @@ def import_rows(
                 changed, COMPARED + ["status", "verified_at", "status_reason", "updated_at"], batch_size=500
             )
         SizeClassChange.objects.bulk_create(history, batch_size=1000)
+        # A new size class, district or verification changes the vendor's products in search.
+        reindex_products(katalog_id=katalog.pk, vendor_ids=reindex)
         outcome.imported += len(new)
         outcome.updated += len(changed)
     return outcome

@@ -44,6 +44,12 @@ class Vendor(models.Model):
     phone = models.CharField(_("phone"), max_length=20, blank=True, default="")
     email = models.EmailField(_("e-mail"), blank=True, default="")
     is_vat_registered = models.BooleanField(_("PKP (VAT-registered)"), default=False)
+    # A UMKM holding a PP 55/2022 certificate pays the 0.5% final PPh instead of PPh 22.
+    pp55_certificate = models.CharField(_("PP 55/2022 certificate number"), max_length=60, blank=True, default="")
+    # Where the treasurer pays (printed on the invoice).
+    bank_name = models.CharField(_("bank"), max_length=60, blank=True, default="")
+    bank_account_number = models.CharField(_("bank account number"), max_length=30, blank=True, default="")
+    bank_account_name = models.CharField(_("account holder"), max_length=150, blank=True, default="")
     capital = models.DecimalField(_("business capital"), max_digits=18, decimal_places=2, null=True, blank=True)
     annual_sales = models.DecimalField(_("annual sales"), max_digits=18, decimal_places=2, null=True, blank=True)
     size_class = models.CharField(_("size class"), max_length=10, choices=SizeClass.choices, default=SizeClass.MIKRO)

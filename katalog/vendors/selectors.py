@@ -7,7 +7,7 @@ from django.http import Http404
 from katalog.accounts.selectors import Actor
 from katalog.core.permissions import Permission
 
-from .models import Vendor, VendorStatus
+from .models import Vendor, VendorImport, VendorStatus
 
 
 def vendors_visible_to(actor: Actor) -> QuerySet[Vendor]:
@@ -60,3 +60,21 @@ def search_vendors(actor: Actor, *, q: str = "", nib: str = "", status: str = ""
 def public_vendor_count(katalog) -> int:
     """How many verified UMKM a public page may say the catalogue has (a count, no names)."""
     return Vendor.objects.filter(katalog=katalog, status=VendorStatus.VERIFIED).count()
+
+
+def imports_visible_to(actor: Actor) -> QuerySet[VendorImport]:
+    """The registry imports of the actor's tenant (for those who may import)."""
+    if actor.katalog is None or not actor.can(Permission.VENDOR_IMPORT):
+        return VendorImport.objects.none()
+    return VendorImport.objects.filter(katalog=actor.katalog)
+
+
+def recent_imports(actor: Actor, limit: int = 10) -> list[VendorImport]:
+    return list(imports_visible_to(actor).defer("rows").order_by("-pk")[:limit])
+
+
+def get_import(actor: Actor, pk: int) -> VendorImport:
+    job = imports_visible_to(actor).filter(pk=pk).first()
+    if job is None:
+        raise Http404
+    return job

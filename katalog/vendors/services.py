@@ -1,10 +1,14 @@
-"""Every write about vendors. Each function runs in one transaction and writes its audit entry."""
+"""Every write about vendors. Each function takes the acting user, checks the right, runs in one
+transaction and writes its audit entry there. A change of what a vendor's products show in search
+(size class, district, status) queues those products in the search outbox in the same transaction;
+e-mails are queued when it commits."""
 
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,10 +20,13 @@ from katalog.core import audit
 from katalog.core.errors import NotAllowed, ValidationFailed
 from katalog.core.models import Katalog, Region
 from katalog.core.permissions import Permission, Role
+from katalog.core.tabular import Table
+from katalog.core.workflow import require_reason
 
-from . import workflow
+from . import imports, workflow
 from .documents import check_document
-from .models import SizeClassChange, Vendor, VendorDocument, VendorSource, VendorStatus
+from .indexing import indexed_facts, reindex_products
+from .models import ImportStatus, SizeClassChange, Vendor, VendorDocument, VendorImport, VendorSource, VendorStatus
 from .size_class import classify
 
 # Fields an owner or a Pengelola may write through `vendor_update`.
@@ -37,7 +44,15 @@ EDITABLE = (
     "is_vat_registered",
     "capital",
     "annual_sales",
+    # Tax and payment facts: the PP 55/2022 certificate (final PPh) and where the treasurer pays.
+    "pp55_certificate",
+    "bank_name",
+    "bank_account_number",
+    "bank_account_name",
 )
+# Fields a verified vendor may still change on its own: they are not what was verified, and the
+# treasurer needs them current (the certificate is checked again when a payment is recorded).
+EDITABLE_WHEN_VERIFIED = ("phone", "email", "pp55_certificate", "bank_name", "bank_account_number", "bank_account_name")
 # What must be filled in before a registration can be submitted.
 REQUIRED_TO_SUBMIT = ("name", "owner_name", "nib", "npwp", "kbli", "address", "region", "phone", "capital")
 
@@ -92,6 +107,17 @@ def _check_nib_free(*, katalog_id: int, nib: str, exclude_pk: int | None) -> Non
         )
 
 
+def _check_verified_fields(vendor: Vendor, data: dict[str, Any]) -> None:
+    """What was verified stays as verified: its owner changes only `EDITABLE_WHEN_VERIFIED`."""
+    locked = [k for k, v in data.items() if k not in EDITABLE_WHEN_VERIFIED and getattr(vendor, k) != v]
+    if locked:
+        labels = ", ".join(str(Vendor._meta.get_field(k).verbose_name) for k in locked)
+        raise ValidationFailed(
+            _("Your business is verified; ask the Dinas desk to change: %(fields)s.") % {"fields": labels},
+            code="locked",
+        )
+
+
 def _can_edit(actor: Actor, vendor: Vendor) -> bool:
     if actor.katalog is None or vendor.katalog_id != actor.katalog.pk:
         return False
@@ -126,15 +152,20 @@ def vendor_update(*, actor: Actor, vendor: Vendor, data: dict[str, Any], evidenc
     unknown = set(data) - set(EDITABLE)
     if unknown:
         raise ValidationFailed(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    if vendor.status == VendorStatus.VERIFIED and not actor.can(Permission.VENDOR_VERIFY):
+        _check_verified_fields(vendor, data)
     if "nib" in data:
         _check_nib_free(katalog_id=vendor.katalog_id, nib=data["nib"], exclude_pk=vendor.pk)
     changed = {k: v for k, v in data.items() if getattr(vendor, k) != v}
+    before = indexed_facts(vendor)
     for key, value in changed.items():
         setattr(vendor, key, value)
     if "region" in changed:
         vendor.district_id = _district_of(vendor.region)
     _apply_size_class(vendor=vendor, reason=_("Capital or sales updated"), evidence=evidence)
     vendor.save()
+    if indexed_facts(vendor) != before:
+        reindex_products(katalog_id=vendor.katalog_id, vendor_ids=[vendor.pk])
     if changed:
         audit.record(
             actor=actor.user,
@@ -151,8 +182,6 @@ def vendor_upload_document(*, actor: Actor, vendor: Vendor, kind: str, upload) -
     """Store a document after checking its content; a new upload replaces the old one."""
     if not _can_edit(actor, vendor):
         raise NotAllowed()
-    from django.core.exceptions import ValidationError
-
     try:
         extension, content_type = check_document(upload)
     except ValidationError as exc:
@@ -176,6 +205,16 @@ def vendor_upload_document(*, actor: Actor, vendor: Vendor, kind: str, upload) -
     return doc
 
 
+@transaction.atomic
+def vendor_upload_documents(*, actor: Actor, vendor: Vendor, uploads: dict[str, Any]) -> list[VendorDocument]:
+    """Several documents at once (a step of the registration): all are stored, or none."""
+    return [
+        vendor_upload_document(actor=actor, vendor=vendor, kind=kind, upload=upload)
+        for kind, upload in uploads.items()
+        if upload
+    ]
+
+
 def missing_for_submit(vendor: Vendor) -> list[str]:
     """Names of the fields still empty, as labels the owner recognises."""
     missing = [Vendor._meta.get_field(f).verbose_name for f in REQUIRED_TO_SUBMIT if not getattr(vendor, f)]
@@ -185,9 +224,11 @@ def missing_for_submit(vendor: Vendor) -> list[str]:
 
 
 def _transition(*, actor: Actor, vendor: Vendor, action: str, reason: str = "") -> tuple[Vendor, str]:
+    """Check the right and the table, lock the row, and require a reason where the table says so.
+    Returns the locked vendor (its new status set, not saved) and its old status."""
     if actor.katalog is None or vendor.katalog_id != actor.katalog.pk:
         raise NotAllowed()
-    if action in (workflow.APPROVE, workflow.REJECT, workflow.REQUEST_REVISION):
+    if action in workflow.DECISIONS:
         if not actor.can(Permission.VENDOR_VERIFY):
             raise NotAllowed()
     elif not _can_edit(actor, vendor):
@@ -196,17 +237,16 @@ def _transition(*, actor: Actor, vendor: Vendor, action: str, reason: str = "") 
     old = vendor.status
     vendor.status = workflow.next_status(status=old, action=action, roles=actor.roles)
     if action in workflow.NEEDS_REASON:
-        reason = (reason or "").strip()
-        if not reason:
-            raise ValidationFailed(
-                _("Please write the reason."), code="reason_required", fields={"reason": [_("This field is required.")]}
-            )
+        reason = require_reason(reason)
     vendor.status_reason = reason
     return vendor, old
 
 
 def _finish(*, actor: Actor, vendor: Vendor, old: str, action: str) -> Vendor:
     vendor.save()
+    if vendor.status != old:
+        # Only a verified vendor's products are searchable.
+        reindex_products(katalog_id=vendor.katalog_id, vendor_ids=[vendor.pk])
     audit.record(
         actor=actor.user,
         action=f"vendor.{action}",
@@ -222,12 +262,13 @@ def _finish(*, actor: Actor, vendor: Vendor, old: str, action: str) -> Vendor:
 @transaction.atomic
 def vendor_submit(*, actor: Actor, vendor: Vendor) -> Vendor:
     """Send the registration to the Pengelola's queue; everything required must be there."""
+    # Who may, and from which state, first: an outsider learns nothing about the registration.
+    vendor, old = _transition(actor=actor, vendor=vendor, action=workflow.SUBMIT)
     missing = missing_for_submit(vendor)
     if missing:
         raise ValidationFailed(
             _("Some data is still missing: %(fields)s.") % {"fields": ", ".join(missing)}, code="incomplete"
         )
-    vendor, old = _transition(actor=actor, vendor=vendor, action=workflow.SUBMIT)
     vendor.submitted_at = timezone.now()
     _start_history(vendor=vendor, reason=_("First classification at registration"))
     return _finish(actor=actor, vendor=vendor, old=old, action="submit")
@@ -269,7 +310,9 @@ def vendor_register_assisted(
     site_url: str = "",
 ) -> AssistedResult:
     """The Dinas desk registers a vendor for its owner. The owner gets an e-mail invitation to
-    set a password. With `verify_now` (originals seen at the desk) the vendor is verified at once."""
+    set a password (queued when this commits, sent by the task worker: a mail server that is down
+    never fails the registration). With `verify_now` (originals seen at the desk) the vendor is
+    verified at once."""
     if not actor.can(Permission.VENDOR_REGISTER_ASSISTED) or actor.katalog is None:
         raise NotAllowed()
     katalog = actor.katalog
@@ -292,28 +335,79 @@ def vendor_register_assisted(
     vendor.save()
     vendor.users.add(user)
     audit.record(actor=actor.user, action="vendor.register_assisted", obj=vendor, katalog=katalog)
-    for kind, upload in (documents or {}).items():
-        if upload:
-            vendor_upload_document(actor=actor, vendor=vendor, kind=kind, upload=upload)
+    vendor_upload_documents(actor=actor, vendor=vendor, uploads=documents or {})
     vendor = vendor_submit(actor=actor, vendor=vendor)
     if verify_now:
         vendor = vendor_approve(actor=actor, vendor=vendor)
-    transaction.on_commit(
-        lambda: send_invitation(user=user, katalog=katalog, vendor_name=vendor.name, site_url=site_url)
-    )
+    send_invitation(user=user, katalog=katalog, vendor_name=vendor.name, site_url=site_url)
     return AssistedResult(vendor=vendor, user=user)
 
 
-def record_import(*, actor: Actor, job) -> None:
-    """The audit entry of a finished import from the page (called inside its last step)."""
-    audit.record(
-        actor=actor.user,
-        action="vendor.import",
-        obj=job,
-        katalog=job.katalog,
-        file=job.file_name,
-        imported=job.imported,
-        updated=job.updated,
-        unchanged=job.unchanged,
-        rejected=len(job.rejections),
+# --- Import of the Dinas registry from the page ----------------------------------------------------
+
+
+def _may_import(actor: Actor, job: VendorImport | None = None) -> bool:
+    if actor.katalog is None or not actor.can(Permission.VENDOR_IMPORT):
+        return False
+    return job is None or job.katalog_id == actor.katalog.pk
+
+
+@transaction.atomic
+def vendor_import_start(*, actor: Actor, file_name: str, table: Table) -> VendorImport:
+    """Keep an uploaded registry (already read into `table`) as a job the page then processes in
+    steps (`vendor_import_step`), so the bar shows real progress and a closed tab resumes."""
+    if not _may_import(actor):
+        raise NotAllowed()
+    job = VendorImport.objects.create(
+        katalog=actor.katalog,
+        created_by=actor.db_user,
+        file_name=file_name[:200],
+        rows=table.rows,
+        total=len(table.rows),
+        duplicates=imports.find_duplicates(table.rows),
     )
+    audit.record(
+        actor=actor.user, action="vendor.import_start", obj=job, katalog=job.katalog, file=job.file_name, rows=job.total
+    )
+    return job
+
+
+@transaction.atomic
+def vendor_import_step(*, actor: Actor, job: VendorImport) -> VendorImport:
+    """Process the next batch of a running import in one transaction (the job row is locked, so
+    two tabs never process the same rows). The last step marks the job done and writes the audit
+    entry with the totals; the job row itself keeps each step's counts and rejections."""
+    if not _may_import(actor, job):
+        raise NotAllowed()
+    job = VendorImport.objects.select_for_update().get(pk=job.pk)
+    if job.status != ImportStatus.RUNNING:
+        return job
+    rows = [(int(line), values) for line, values in job.rows[job.processed : job.processed + imports.BATCH]]
+    outcome = imports.import_rows(
+        katalog=job.katalog,
+        rows=rows,
+        duplicates={int(k): v for k, v in job.duplicates.items()},
+        source_name=job.file_name,
+        actor=actor.db_user,
+    )
+    job.processed += len(rows)
+    job.imported += outcome.imported
+    job.updated += outcome.updated
+    job.unchanged += outcome.unchanged
+    job.rejections = job.rejections + [list(r) for r in outcome.rejections]
+    if job.processed >= job.total:
+        job.status = ImportStatus.DONE
+        job.finished_at = timezone.now()
+        audit.record(
+            actor=actor.user,
+            action="vendor.import",
+            obj=job,
+            katalog=job.katalog,
+            file=job.file_name,
+            imported=job.imported,
+            updated=job.updated,
+            unchanged=job.unchanged,
+            rejected=len(job.rejections),
+        )
+    job.save()
+    return job

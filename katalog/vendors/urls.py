@@ -7,6 +7,7 @@ app_name = "vendors"
 urlpatterns = [
     path("daftar/", views.register, name="register"),
     path("usaha-saya/", views.mine, name="mine"),
+    path("usaha-saya/pembayaran/", views.payment, name="payment"),
     path("usaha-saya/<slug:step>/", views.register_step, name="step"),
     path("usaha-saya-kirim/", views.submit_mine, name="submit"),
     path("kelurahan/", views.villages, name="villages"),

@@ -1,4 +1,4 @@
-"""Indonesian business identifiers: NIB, NPWP, KBLI. Each returns the normalised value or raises
+"""Indonesian business identifiers: NIB, NPWP, KBLI, phone, bank account. Each returns the normalised value or raises
 ValidationError with a message the user can act on."""
 
 import re
@@ -58,3 +58,11 @@ def clean_phone(value: object) -> str:
     if not re.fullmatch(r"0\d{8,13}", phone):
         raise ValidationError(_("Write the phone number as 08xx or +62, 9 to 14 digits."), code="phone")
     return phone
+
+
+def clean_bank_account(value: object) -> str:
+    """A bank account number: digits only (spaces, dots and dashes dropped), 6 to 20 of them."""
+    number = digits(value)
+    if not re.fullmatch(r"\d{6,20}", number):
+        raise ValidationError(_("Write the account number in digits, 6 to 20 of them."), code="bank_account")
+    return number

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,7 +22,7 @@ from katalog.core.models import Region, RegionLevel
 from katalog.core.permissions import Permission, Role
 
 from . import forms, imports, selectors, services, workflow
-from .models import DocumentKind, ImportStatus, Vendor, VendorImport, VendorStatus
+from .models import DocumentKind, Vendor, VendorImport, VendorStatus
 
 STEPS = [
     ("legal", gettext_lazy("Legal identity"), forms.LegalForm),
@@ -129,14 +128,41 @@ def register_step(request, step: str):
 def _save_step(request, vendor: Vendor, step: str, data: dict) -> None:
     actor = request.actor
     if step == "dokumen":
-        with transaction.atomic():
-            for kind, field in ((DocumentKind.NIB, "nib_document"), (DocumentKind.DEED, "deed_document")):
-                if data.get(field):
-                    services.vendor_upload_document(actor=actor, vendor=vendor, kind=kind, upload=data[field])
+        uploads = {DocumentKind.NIB: data.get("nib_document"), DocumentKind.DEED: data.get("deed_document")}
+        services.vendor_upload_documents(actor=actor, vendor=vendor, uploads=uploads)
         return
     if step == "alamat":
         data = {"address": data["address"], "region": data["region"]}
     services.vendor_update(actor=actor, vendor=vendor, data=data)
+
+
+PAYMENT_FIELDS = ("pp55_certificate", "bank_name", "bank_account_number", "bank_account_name")
+
+
+def _payment_editable(vendor: Vendor) -> bool:
+    # Mirrors `services.vendor_update`, which refuses any change while the data is being checked.
+    return vendor.status != VendorStatus.SUBMITTED
+
+
+@login_required
+def payment(request):
+    """The owner's tax and payment facts: the PP 55/2022 certificate and the bank account. Open
+    to a verified business too (they are not what was verified); closed while it is checked."""
+    vendor = _own_vendor_or_404(request)
+    editable = _payment_editable(vendor)
+    initial = {name: getattr(vendor, name) for name in PAYMENT_FIELDS}
+    form = forms.PaymentForm(request.POST or None, katalog=vendor.katalog, initial=initial)
+    if request.method == "POST" and editable and form.is_valid():
+        try:
+            services.vendor_update(
+                actor=request.actor, vendor=vendor, data={k: form.cleaned_data[k] for k in PAYMENT_FIELDS}
+            )
+        except DomainError as exc:
+            show_domain_error(request, form, exc)
+        else:
+            messages.success(request, _("Your tax and payment details are saved."))
+            return redirect("vendors:mine")
+    return render(request, "vendors/payment.html", {"form": form, "vendor": vendor, "editable": editable})
 
 
 @login_required
@@ -151,6 +177,7 @@ def mine(request):
             "steps": STEPS,
             "missing": services.missing_for_submit(vendor),
             "can_submit": workflow.SUBMIT in workflow.actions_for(status=vendor.status, roles=request.actor.roles),
+            "payment_editable": _payment_editable(vendor),
             "history": vendor.size_history.all(),
             "documents": vendor.documents.all(),
         },
@@ -317,21 +344,14 @@ def import_upload(request):
         except imports.ImportFileError as exc:
             form.add_error("file", str(exc))
         else:
-            job = VendorImport.objects.create(
-                katalog=request.actor.katalog,
-                created_by=request.user,
-                file_name=upload.name[:200],
-                rows=table.rows,
-                total=len(table.rows),
-                duplicates=imports.find_duplicates(table.rows),
-            )
+            job = services.vendor_import_start(actor=request.actor, file_name=upload.name, table=table)
             return redirect("vendors:import_status", pk=job.pk)
-    recent = VendorImport.objects.filter(katalog=request.actor.katalog).defer("rows").order_by("-pk")[:10]
+    recent = selectors.recent_imports(request.actor)
     return render(request, "vendors/import.html", {"form": form, "recent": recent, "columns": imports.COLUMNS})
 
 
 def _job(request, pk: int) -> VendorImport:
-    return get_object_or_404(VendorImport, pk=pk, katalog=request.actor.katalog)
+    return selectors.get_import(request.actor, pk)
 
 
 @require(Permission.VENDOR_IMPORT)
@@ -344,27 +364,7 @@ def import_status(request, pk: int):
 @require_POST
 def import_step(request, pk: int):
     """Process the next batch of rows and answer with the progress bar (htmx polls this)."""
-    with transaction.atomic():
-        job = VendorImport.objects.select_for_update().get(pk=_job(request, pk).pk)
-        if job.status == ImportStatus.RUNNING:
-            rows = [tuple(r) for r in job.rows[job.processed : job.processed + imports.BATCH]]
-            outcome = imports.import_rows(
-                katalog=job.katalog,
-                rows=rows,
-                duplicates={int(k): v for k, v in job.duplicates.items()},
-                source_name=job.file_name,
-                actor=request.user,
-            )
-            job.processed += len(rows)
-            job.imported += outcome.imported
-            job.updated += outcome.updated
-            job.unchanged += outcome.unchanged
-            job.rejections = job.rejections + [list(r) for r in outcome.rejections]
-            if job.processed >= job.total:
-                job.status = ImportStatus.DONE
-                job.finished_at = timezone.now()
-                services.record_import(actor=request.actor, job=job)
-            job.save()
+    job = services.vendor_import_step(actor=request.actor, job=_job(request, pk))
     return render(request, "vendors/_import_progress.html", {"job": job})
 
 

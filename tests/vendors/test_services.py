@@ -190,9 +190,12 @@ def test_documents_over_the_size_limit_are_refused(draft, settings, pdf):
 
 
 def test_assisted_registration_verifies_and_invites_the_owner(
-    manager, pdf, mailoutbox, django_capture_on_commit_callbacks
+    manager, pdf, mailoutbox, django_capture_on_commit_callbacks, settings
 ):
     from katalog.core.models import Region
+
+    # The invitation is sent by the task worker after commit; the immediate backend runs it at once.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
     data = {
         "name": "Bolu Meranti Mini",
