@@ -16,7 +16,9 @@ kuitansi (KW). See docs/documents.md.
 The documents are Indonesian legal text, fixed here, not translated."""
 
 import logging
+import math
 import re
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from io import BytesIO
@@ -33,6 +35,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     Flowable,
     Image,
@@ -594,7 +597,8 @@ def _p(text: object, style: ParagraphStyle) -> Paragraph:
 FONT, BOLD, ITALIC = "Helvetica", "Helvetica-Bold", "Helvetica-Oblique"
 PAGE_WIDTH, PAGE_HEIGHT = A4
 LEFT, RIGHT, TOP, BOTTOM = 2.5 * cm, 2 * cm, 1.5 * cm, 2 * cm
-WIDTH = PAGE_WIDTH - LEFT - RIGHT
+FRAME_PADDING = 6  # points, each side of SimpleDocTemplate's frame
+WIDTH = PAGE_WIDTH - LEFT - RIGHT - 2 * FRAME_PADDING
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -692,7 +696,7 @@ def _grid(rows, widths, *, header=True) -> Table:
     return table
 
 
-def _fields(rows, styles, label_width=4.2 * cm, indent=0) -> Table:
+def _fields(rows, styles, label_width=4.2 * cm, width=WIDTH) -> Table:
     """Label : value rows, as Indonesian letters set out their particulars."""
     data = [
         [
@@ -702,7 +706,7 @@ def _fields(rows, styles, label_width=4.2 * cm, indent=0) -> Table:
         ]
         for label, value in rows
     ]
-    table = Table(data, colWidths=[label_width, 0.4 * cm, WIDTH - label_width - 0.4 * cm - indent])
+    table = Table(data, colWidths=[label_width, 0.4 * cm, width - label_width - 0.4 * cm])
     table.setStyle(
         TableStyle(
             [
@@ -714,7 +718,28 @@ def _fields(rows, styles, label_width=4.2 * cm, indent=0) -> Table:
             ]
         )
     )
-    table.hAlign = "RIGHT" if indent else "LEFT"
+    table.hAlign = "LEFT"
+    return table
+
+
+NUMBER_WIDTH = 0.6 * cm
+
+
+def _numbered(number: int, flowables: list) -> Table:
+    """A numbered paragraph of a letter: "1." in the margin, its content beside it."""
+    table = Table([[f"{number}.", flowables]], colWidths=[NUMBER_WIDTH, WIDTH - NUMBER_WIDTH])
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("FONTNAME", (0, 0), (0, 0), FONT),
+                ("FONTSIZE", (0, 0), (0, 0), 10),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+            ]
+        )
+    )
     return table
 
 
@@ -772,12 +797,27 @@ def _vendor_kop(snap: dict, styles) -> list:
     ]
 
 
-def _title(kind: str, number: str, styles) -> list:
-    return [
-        _p(_m("<u>{}</u>", TITLES[kind]), styles["title"]),
-        _p(f"Nomor: {number}", styles["subtitle"]),
+def _title(document: OrderDocument, styles) -> list:
+    """The title and number, and under them the DIBATALKAN banner of a cancelled order."""
+    out = [
+        _p(_m("<u>{}</u>", TITLES[document.kind]), styles["title"]),
+        _p(f"Nomor: {document.number}", styles["subtitle"]),
         Spacer(1, 0.4 * cm),
     ]
+    cancelled = _cancellation(document.order)
+    if cancelled:
+        when, reason = cancelled
+        banner = Table(
+            [
+                [_p("DIBATALKAN", ParagraphStyle("big", parent=styles["cancel"], fontSize=16, leading=19))],
+                [_p(f"Pesanan ini dibatalkan pada {when}.", styles["cancel"])],
+                [_p(_m("Alasan: {}", reason), styles["cancel"])],
+            ],
+            colWidths=[WIDTH],
+        )
+        banner.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1.5, colors.HexColor("#b00020"))]))
+        out += [banner, Spacer(1, 0.4 * cm)]
+    return out
 
 
 def _budget_rows(snap: dict) -> list[tuple[str, str]]:
@@ -799,6 +839,7 @@ def _items_table(snap: dict, styles, *, with_prices: bool = True) -> Table:
     else:
         header = ["No", "Nama Barang", "Jumlah", "Satuan"]
         widths = [0.9 * cm, 10.6 * cm, 2.5 * cm, 2.5 * cm]
+    widths = [w * WIDTH / sum(widths) for w in widths]
     rows = [[_p(h, bold) for h in header]]
     for n, item in enumerate(snap["items"], start=1):
         row = [
@@ -867,32 +908,48 @@ def _needs_meterai(snap: dict) -> bool:
     return Decimal(snap.get("amount") or snap.get("total") or 0) > METERAI_THRESHOLD
 
 
-def _signature(styles, heading: list, name: str, lines: list[str], *, meterai: bool = False) -> list:
+@dataclass
+class Signer:
     """One signature column: heading lines, the space to sign (with a meterai box when due), the
-    name underlined and bold, then NIP or title lines."""
-    out = [_p(h, styles["sign"]) for h in heading]
-    if meterai:
-        out += [Spacer(1, 0.2 * cm), MeteraiBox(), Spacer(1, 0.2 * cm)]
-    else:
-        out.append(Spacer(1, 2.1 * cm))
-    shown = name.strip() if name and name.strip() else "(" + "." * 40 + ")"
-    out.append(_p(_m("<b><u>{}</u></b>", shown), styles["sign"]))
-    out += [_p(line, styles["sign"]) for line in lines if line]
-    return out
+    name (bold, underlined; a dotted line when nobody is known), then NIP or title lines."""
+
+    heading: list[str]
+    name: str
+    lines: list[str] = field(default_factory=list)
+    meterai: bool = False
 
 
-def _signatures(styles, *columns: list, place_date: str = "") -> KeepTogether:
-    """Signature columns side by side; the place and date above the last one."""
-    width = WIDTH / len(columns)
-    top = [[""] * (len(columns) - 1) + [_p(place_date, styles["sign"])]] if place_date else []
-    table = Table([*top, list(columns)], colWidths=[width] * len(columns))
+def _signatures(styles, *signers: Signer | None, place_date: str = "") -> KeepTogether:
+    """Signature columns side by side, their rows aligned (headings, space, names, NIPs); the place
+    and date above the last column. None leaves a column blank."""
+    n = len(signers)
+    blank = Signer([], "")
+    width = WIDTH / n
+    sign = styles["sign"]
+    rows, heights = [], []
+    if place_date:
+        rows.append([""] * (n - 1) + [_p(place_date, sign)])
+        heights.append(None)
+    rows.append([[_p(h, sign) for h in (s or blank).heading] for s in signers])
+    rows.append([MeteraiBox() if s and s.meterai else "" for s in signers])
+    rows.append(
+        [_p(_m("<b><u>{}</u></b>", s.name.strip() or "(" + "." * 36 + ")"), sign) if s else "" for s in signers]
+    )
+    rows.append([[_p(line, sign) for line in (s or blank).lines if line] for s in signers])
+    heights += [None, 2.3 * cm, None, None]
+    first = 1 if place_date else 0
+    table = Table(rows, colWidths=[width] * n, rowHeights=heights)
     table.setStyle(
         TableStyle(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("VALIGN", (0, first), (-1, first), "BOTTOM"),
+                ("VALIGN", (0, first + 1), (-1, first + 1), "MIDDLE"),
                 ("ALIGN", (0, 0), (-1, -1), "CENTER"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 2),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
             ]
         )
     )
@@ -903,19 +960,20 @@ def _place_date(snap: dict, when) -> str:
     return f"{snap.get('place') or ''}, {indonesian_date(when)}".lstrip(", ")
 
 
-def _ppk_signature(snap: dict, styles, heading: list) -> list:
+def _ppk_signer(snap: dict, heading: list) -> Signer:
     ppk = snap["ppk"]
-    return _signature(styles, heading, ppk["name"], [f"NIP. {ppk['nip']}"])
+    return Signer(heading, ppk["name"], [f"NIP. {ppk['nip']}"])
 
 
-def _vendor_signature(snap: dict, styles, heading: list) -> list:
+def _vendor_signer(snap: dict, heading: list) -> Signer:
     vendor = snap["vendor"]
-    return _signature(
-        styles,
-        heading,
-        vendor["director"] or vendor["name"],
-        [vendor["director_title"]],
-        meterai=_needs_meterai(snap),
+    return Signer(heading, vendor["director"] or vendor["name"], [vendor["director_title"]], _needs_meterai(snap))
+
+
+def _section(title: str, flowables: list, styles) -> KeepTogether:
+    """A headed part of a document, kept with its heading."""
+    return KeepTogether(
+        [Spacer(1, 0.3 * cm), _p(_m("<b>{}</b>", title), styles["body"]), Spacer(1, 0.1 * cm), *flowables]
     )
 
 
@@ -930,7 +988,7 @@ def _details(document: OrderDocument, styles) -> list:
 
 def _surat_pesanan(document: OrderDocument, snap: dict, styles) -> list:
     order, vendor, ppk, office = document.order, snap["vendor"], snap["ppk"], snap["office"]
-    story = _kop(order, snap, styles) + _title(document.kind, document.number, styles)
+    story = _kop(order, snap, styles) + _title(document, styles)
     story += [
         _fields([("Tanggal", indonesian_date(snap["date"])), *_budget_rows(snap)], styles),
         Spacer(1, 0.3 * cm),
@@ -1012,31 +1070,27 @@ def _surat_pesanan(document: OrderDocument, snap: dict, styles) -> list:
             "dan wajib diganti oleh Penyedia atau dikurangkan dari pesanan.",
         ),
     ]
-    story += [
-        KeepTogether(
-            Table(
-                [[_p(_m("<b>{}</b>", label), styles["body"]), _p(text, styles["just"])] for label, text in terms],
-                colWidths=[4.2 * cm, WIDTH - 4.2 * cm],
-                style=TableStyle(
-                    [
-                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-                    ]
-                ),
-            )
-        ),
-    ]
+    story.append(
+        Table(
+            [[_p(_m("<b>{}</b>", label), styles["body"]), _p(text, styles["just"])] for label, text in terms],
+            colWidths=[4.2 * cm, WIDTH - 4.2 * cm],
+            style=TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                ]
+            ),
+        )
+    )
     if snap.get("note"):
         story += [Spacer(1, 0.1 * cm), _fields([("Catatan", snap["note"])], styles)]
     story += _details(document, styles)
     story.append(
         _signatures(
             styles,
-            _vendor_signature(
-                snap, styles, ["Menerima dan menyetujui,", "Untuk dan atas nama Penyedia", vendor["name"]]
-            ),
-            _ppk_signature(snap, styles, ["Untuk dan atas nama", office["name"], ppk["position"]]),
+            _vendor_signer(snap, ["Menerima dan menyetujui,", "Untuk dan atas nama Penyedia", vendor["name"]]),
+            _ppk_signer(snap, ["Untuk dan atas nama", office["name"], ppk["position"]]),
             place_date=_place_date(snap, snap["date"]),
         )
     )
@@ -1049,7 +1103,7 @@ REFUSAL_MODES = {RefusalMode.REPLACE: "diganti Penyedia", RefusalMode.REDUCE: "d
 def _bast(document: OrderDocument, snap: dict, styles) -> list:
     order, vendor, ppk, office = document.order, snap["vendor"], snap["ppk"], snap["office"]
     sp = snap.get("sp") or {}
-    story = _kop(order, snap, styles) + _title(document.kind, document.number, styles)
+    story = _kop(order, snap, styles) + _title(document, styles)
     story += [
         _fields(_budget_rows(snap), styles),
         Spacer(1, 0.3 * cm),
@@ -1059,34 +1113,47 @@ def _bast(document: OrderDocument, snap: dict, styles) -> list:
             styles["just"],
         ),
         Spacer(1, 0.15 * cm),
-        _p(_m("<b>1.</b>"), styles["body"]),
-        _fields(
+        _numbered(
+            1,
             [
-                ("Nama", vendor["director"] or "-"),
-                ("Jabatan", f"{vendor['director_title']} {vendor['name']}"),
-                ("NIB", vendor["nib"]),
-                ("NPWP", vendor["npwp"]),
-                ("Alamat", vendor["address"] or "-"),
+                _fields(
+                    [
+                        ("Nama", vendor["director"] or "-"),
+                        ("Jabatan", f"{vendor['director_title']} {vendor['name']}"),
+                        ("NIB", vendor["nib"]),
+                        ("NPWP", vendor["npwp"]),
+                        ("Alamat", vendor["address"] or "-"),
+                    ],
+                    styles,
+                    label_width=3.6 * cm,
+                    width=WIDTH - NUMBER_WIDTH,
+                ),
+                _p(
+                    _m("selanjutnya disebut <b>PIHAK PERTAMA</b> (Penyedia) yang menyerahkan barang;"),
+                    styles["body"],
+                ),
             ],
-            styles,
-            indent=0.6 * cm,
         ),
-        _p(_m("selanjutnya disebut <b>PIHAK PERTAMA</b> (Penyedia) yang menyerahkan barang;"), styles["body"]),
         Spacer(1, 0.15 * cm),
-        _p(_m("<b>2.</b>"), styles["body"]),
-        _fields(
+        _numbered(
+            2,
             [
-                ("Nama", ppk["name"] or "-"),
-                ("Jabatan", ppk["position"]),
-                ("NIP", ppk["nip"]),
-                ("Instansi", office["name"]),
+                _fields(
+                    [
+                        ("Nama", ppk["name"] or "-"),
+                        ("Jabatan", ppk["position"]),
+                        ("NIP", ppk["nip"]),
+                        ("Instansi", office["name"]),
+                    ],
+                    styles,
+                    label_width=3.6 * cm,
+                    width=WIDTH - NUMBER_WIDTH,
+                ),
+                _p(
+                    _m("selanjutnya disebut <b>PIHAK KEDUA</b> (Pejabat Pembuat Komitmen) yang menerima barang."),
+                    styles["body"],
+                ),
             ],
-            styles,
-            indent=0.6 * cm,
-        ),
-        _p(
-            _m("selanjutnya disebut <b>PIHAK KEDUA</b> (Pejabat Pembuat Komitmen) yang menerima barang."),
-            styles["body"],
         ),
         Spacer(1, 0.2 * cm),
     ]
@@ -1101,7 +1168,6 @@ def _bast(document: OrderDocument, snap: dict, styles) -> list:
         ),
         Spacer(1, 0.15 * cm),
         _items_table(snap, styles),
-        *_figures(snap, styles),
     ]
     # Deliveries
     deliveries = snap.get("deliveries") or []
@@ -1116,12 +1182,7 @@ def _bast(document: OrderDocument, snap: dict, styles) -> list:
                     _p(goods, styles["cell"]),
                 ]
             )
-        story += [
-            Spacer(1, 0.3 * cm),
-            _p(_m("<b>Pengiriman</b>"), styles["body"]),
-            Spacer(1, 0.1 * cm),
-            _grid(rows, [3.2 * cm, 6.0 * cm, WIDTH - 9.2 * cm]),
-        ]
+        story.append(_section("Pengiriman", [_grid(rows, [3.2 * cm, 6.0 * cm, WIDTH - 9.2 * cm])], styles))
     # Receipt check
     receipt = snap.get("receipt") or {}
     late_days = int(snap.get("late_days") or 0)
@@ -1138,7 +1199,7 @@ def _bast(document: OrderDocument, snap: dict, styles) -> list:
         ]
         if receipt.get("notes"):
             check_rows.append(("Catatan", receipt["notes"]))
-        story += [Spacer(1, 0.3 * cm), _p(_m("<b>Hasil pemeriksaan</b>"), styles["body"]), _fields(check_rows, styles)]
+        story.append(_section("Hasil pemeriksaan", [_fields(check_rows, styles)], styles))
     story += _details(document, styles)
     # Refusals
     refusals = snap.get("refusals") or []
@@ -1154,28 +1215,28 @@ def _bast(document: OrderDocument, snap: dict, styles) -> list:
                     _p(r["reason"], styles["cell"]),
                 ]
             )
-        story += [
-            Spacer(1, 0.3 * cm),
-            _p(_m("<b>Barang yang ditolak</b>"), styles["body"]),
-            Spacer(1, 0.1 * cm),
-            _grid(rows, [2.6 * cm, 4.2 * cm, 2.0 * cm, 3.0 * cm, WIDTH - 11.8 * cm]),
-        ]
+        widths = [2.6 * cm, 4.2 * cm, 2.0 * cm, 3.0 * cm, WIDTH - 11.8 * cm]
+        story.append(_section("Barang yang ditolak", [_grid(rows, widths)], styles))
     # Penalty and payable
     per_mille = _percent(snap.get("penalty_per_mille") or "1")
     story += [
-        Spacer(1, 0.3 * cm),
-        _p(_m("<b>Nilai yang dibayarkan</b>"), styles["body"]),
-        *_figures(
-            snap,
-            styles,
-            extra=[
-                (f"Denda keterlambatan ({late_days} hari × {per_mille}‰)", snap["penalty"], False),
-                ("Jumlah yang harus dibayar", snap["payable"], True),
+        _section(
+            "Nilai yang dibayarkan",
+            [
+                *_figures(
+                    snap,
+                    styles,
+                    extra=[
+                        (f"Denda keterlambatan ({late_days} hari × {per_mille}‰)", snap["penalty"], False),
+                        ("Jumlah yang harus dibayar", snap["payable"], True),
+                    ],
+                ),
+                Spacer(1, 0.15 * cm),
+                _terbilang("Terbilang nilai barang", snap["total"], styles),
+                _terbilang("Terbilang jumlah yang harus dibayar", snap["payable"], styles),
             ],
+            styles,
         ),
-        Spacer(1, 0.15 * cm),
-        _terbilang("Terbilang nilai barang", snap["total"], styles),
-        _terbilang("Terbilang jumlah yang harus dibayar", snap["payable"], styles),
         Spacer(1, 0.3 * cm),
         _p(
             "Demikian Berita Acara Serah Terima ini dibuat dengan sebenarnya dalam rangkap secukupnya untuk "
@@ -1186,8 +1247,8 @@ def _bast(document: OrderDocument, snap: dict, styles) -> list:
     story.append(
         _signatures(
             styles,
-            _vendor_signature(snap, styles, ["PIHAK PERTAMA", "Yang menyerahkan,", vendor["name"]]),
-            _ppk_signature(snap, styles, ["PIHAK KEDUA", "Yang menerima,", ppk["position"]]),
+            _vendor_signer(snap, ["PIHAK PERTAMA", "Yang menyerahkan,", vendor["name"]]),
+            _ppk_signer(snap, ["PIHAK KEDUA", "Yang menerima,", ppk["position"]]),
             place_date=_place_date(snap, snap["date"]),
         )
     )
@@ -1195,16 +1256,16 @@ def _bast(document: OrderDocument, snap: dict, styles) -> list:
 
 
 def _invoice(document: OrderDocument, snap: dict, styles) -> list:
-    vendor, ppk, office = snap["vendor"], snap["ppk"], snap["office"]
+    vendor, office = snap["vendor"], snap["office"]
     sp, bast, invoice = snap.get("sp") or {}, snap.get("bast") or {}, snap.get("invoice") or {}
-    story = _vendor_kop(snap, styles) + _title(document.kind, document.number, styles)
+    story = _vendor_kop(snap, styles) + _title(document, styles)
     rows = [("Tanggal", indonesian_date(snap["date"]))]
     if invoice.get("number") and invoice["number"] != document.number:
         rows.append(("Nomor tagihan Penyedia", invoice["number"]))
     rows += [
         (
             "Kepada Yth.",
-            f"{ppk['position']} {office['name']}" + (f", {office['address']}" if office.get("address") else ""),
+            "\n".join(x for x in ["Pejabat Pembuat Komitmen", office["name"], office.get("address")] if x),
         ),
         ("Surat Pesanan", f"Nomor {sp.get('number') or '-'} tanggal {indonesian_date(sp.get('date'))}"),
         ("Berita Acara Serah Terima", f"Nomor {bast.get('number') or '-'} tanggal {indonesian_date(bast.get('date'))}"),
@@ -1243,8 +1304,8 @@ def _invoice(document: OrderDocument, snap: dict, styles) -> list:
     story.append(
         _signatures(
             styles,
-            [],
-            _vendor_signature(snap, styles, ["Hormat kami,", vendor["name"]]),
+            None,
+            _vendor_signer(snap, ["Hormat kami,", vendor["name"]]),
             place_date=_place_date(snap, snap["date"]),
         )
     )
@@ -1254,16 +1315,18 @@ def _invoice(document: OrderDocument, snap: dict, styles) -> list:
 def _kuitansi(document: OrderDocument, snap: dict, styles) -> list:
     order, vendor, office = document.order, snap["vendor"], snap["office"]
     sp, bast = snap.get("sp") or {}, snap.get("bast") or {}
-    story = _kop(order, snap, styles) + _title(document.kind, document.number, styles)
+    story = _kop(order, snap, styles) + _title(document, styles)
     story += [_fields(_budget_rows(snap)[1:], styles), Spacer(1, 0.4 * cm)]
+    invoice_number = (snap.get("invoice") or {}).get("number") or ""
     purpose = (
         f"Pembayaran pesanan #{order.pk} paket {snap['budget']['name']} sesuai Surat Pesanan Nomor "
         f"{sp.get('number') or '-'} tanggal {indonesian_date(sp.get('date'))}"
         + (
-            f" dan Berita Acara Serah Terima Nomor {bast['number']} tanggal {indonesian_date(bast.get('date'))}"
+            f", Berita Acara Serah Terima Nomor {bast['number']} tanggal {indonesian_date(bast.get('date'))}"
             if bast.get("number")
             else ""
         )
+        + (f" dan tagihan Nomor {invoice_number}" if invoice_number else "")
         + "."
     )
     amount = snap["amount"]
@@ -1316,14 +1379,13 @@ def _kuitansi(document: OrderDocument, snap: dict, styles) -> list:
     story.append(
         _signatures(
             styles,
-            _signature(styles, ["Setuju dibayar,", ppk["position"]], ppk["name"], [f"NIP. {ppk['nip']}"]),
-            _signature(
-                styles,
+            _ppk_signer(snap, ["Setuju dibayar,", ppk["position"]]),
+            Signer(
                 ["Lunas dibayar,", treasurer.get("position") or "Bendahara Pengeluaran"],
                 treasurer.get("name") or "",
                 [f"NIP. {treasurer.get('nip') or '-'}"],
             ),
-            _vendor_signature(snap, styles, ["Yang menerima,", vendor["name"]]),
+            _vendor_signer(snap, ["Yang menerima,", vendor["name"]]),
             place_date=_place_date(snap, snap["date"]),
         )
     )
@@ -1355,32 +1417,22 @@ def _pdf(document: OrderDocument) -> bytes:
     styles = _styles()
     cancelled = _cancellation(order)
     story = []
-    if cancelled:
-        when, reason = cancelled
-        banner = Table(
-            [
-                [_p("DIBATALKAN", ParagraphStyle("big", parent=styles["cancel"], fontSize=16, leading=19))],
-                [_p(f"Pesanan ini dibatalkan pada {when}.", styles["cancel"])],
-                [_p(_m("Alasan: {}", reason), styles["cancel"])],
-            ],
-            colWidths=[WIDTH],
-        )
-        banner.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1.5, colors.HexColor("#b00020"))]))
-        story += [banner, Spacer(1, 0.3 * cm)]
     story += BUILDERS[kind](document, snap, styles)
 
     def decorate(canvas, doc):
         canvas.saveState()
         canvas.setFont(FONT, 7.5)
         canvas.setFillColor(colors.grey)
-        canvas.drawString(LEFT, BOTTOM / 2, f"{TITLES[kind].title()} {number}")
-        canvas.drawRightString(PAGE_WIDTH - RIGHT, BOTTOM / 2, f"Halaman {doc.page}")
+        canvas.drawString(LEFT + FRAME_PADDING, BOTTOM / 2, f"{TITLES[kind].title()} {number}")
+        canvas.drawRightString(PAGE_WIDTH - RIGHT - FRAME_PADDING, BOTTOM / 2, f"Halaman {doc.page}")
         if cancelled:
             canvas.setFillColor(colors.Color(0.75, 0, 0.1, alpha=0.22))
             canvas.setStrokeColor(colors.Color(0.75, 0, 0.1, alpha=0.35))
             canvas.translate(PAGE_WIDTH / 2, PAGE_HEIGHT / 2)
-            canvas.rotate(40)
-            canvas.setFont(BOLD, 84)
+            canvas.rotate(math.degrees(math.atan2(PAGE_HEIGHT, PAGE_WIDTH)))
+            # as large as fits along the diagonal, with a margin
+            size = min(96, 0.75 * math.hypot(PAGE_WIDTH, PAGE_HEIGHT) / stringWidth("DIBATALKAN", BOLD, 1))
+            canvas.setFont(BOLD, size)
             canvas.drawCentredString(0, 0, "DIBATALKAN")
             canvas.setFont(BOLD, 16)
             canvas.drawCentredString(0, -32, cancelled[0])

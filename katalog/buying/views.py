@@ -28,7 +28,7 @@ from katalog.core.errors import DomainError
 from katalog.core.feedback import show_domain_error
 from katalog.core.permissions import OFFICE_ROLES, Permission
 
-from . import documents, forms, imports, selectors, services, services_calendar, workflow
+from . import documents, forms, imports, selectors, services, services_calendar, taxes, workflow
 from .models import OfferSide, Order, OrderStatus
 
 REPLY = "reply"  # the vendor's one reply to a rating: not a transition, but an action of the page
@@ -96,6 +96,8 @@ def _cart_context(request, bound: tuple[int, forms.CheckoutForm] | None = None) 
                 "total": sum((line.subtotal or Decimal(0) for line in items), Decimal(0)),
             }
         )
+        # DPP, PPN (a PKP vendor only) and total, as the draft, the SP and the invoice will show them.
+        groups[-1]["tax"] = taxes.vat_of(groups[-1]["total"], pkp=items[0].product.vendor.is_vat_registered)
     return {"groups": groups, "budget_lines": budget_lines}
 
 

@@ -366,4 +366,3 @@ def worklist_for(actor: Actor, *, today: date | None = None) -> list[RoleWork]:
             }.get(role)
             works.append(RoleWork(role=role, queues=build_tenant(actor, today=today) if build_tenant else {}))
     return works
-

@@ -23,8 +23,8 @@ from katalog.vendors import selectors as vendor_selectors
 from katalog.vendors.models import Vendor, VendorStatus
 from katalog.vendors.size_class import SizeClass
 
-from . import stock as product_stock
 from . import imports, selectors, services, workflow
+from . import stock as product_stock
 from .forms import AssistedProductImportForm, ProductForm, ProductImportForm, ReasonForm, initial_from
 from .models import Product
 

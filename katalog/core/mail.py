@@ -29,6 +29,7 @@ def send_later(*, to: str | Iterable[str], subject: str, body: str, from_email: 
         "body": str(body),
         "from_email": str(from_email or ""),
         "html": str(html or ""),
+        "attempt": 1,
     }
     transaction.on_commit(partial(_enqueue, message))
 

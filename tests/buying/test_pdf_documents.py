@@ -321,7 +321,7 @@ def test_hostile_names_print_literally(kop, vendor, budget_line, users, settings
     vendor.address = "Jl. <br/> Sutomo"
     vendor.save()
     hostile = [
-        ("<b>Tas</b> <img src=\"x\">", "<i>pcs</i>", 2, "100000", "0"),
+        ('<b>Tas</b> <img src="x">', "<i>pcs</i>", 2, "100000", "0"),
         (f'Map <img src="/etc/passwd"/> <img src="{secret}" width="500" height="500"/>', "buah", 1, "5000", "0"),
         ('Spidol </para><para> & "kutip" <unclosed', "kotak", 1, "25000", "0"),
     ]
@@ -516,7 +516,7 @@ def test_the_invoice_is_on_the_vendors_letterhead(order, users, vendor):
         "INVOICE",
         f"Nomor: {document.number}",
         "Tanggal : 14 Desember 2026",
-        f"{PPK_POSITION} Dinas Pendidikan",
+        "Kepada Yth. : Pejabat Pembuat Komitmen Dinas Pendidikan Jl. Pelita IV No. 62, Medan",
         f"Jumlah Harga (DPP) {format_rupiah(invoice.subtotal)}",
         f"PPN 12% {format_rupiah(invoice.vat)}",
         f"Total {format_rupiah(invoice.total)}",
@@ -595,21 +595,39 @@ def test_numbers_run_per_kind_with_their_prefixes(order):
 
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils (pdftoppm) not installed")
-def test_every_kind_renders_to_an_image(order, users, tmp_path, monkeypatch):
+def test_every_kind_renders_to_an_image(
+    kop, vendor, budget_line, users, tmp_path, png, django_capture_on_commit_callbacks
+):
     import os
 
     out = Path(os.environ.get("KATALOG_PREVIEW_DIR") or tmp_path)
     out.mkdir(parents=True, exist_ok=True)
+    kop["katalog"].logo.save("medan.png", ContentFile(png), save=True)
+    users["treasurer"].memberships.update(position="Bendahara Pengeluaran", nip="199001012015032001")
+    lines = [
+        ("Kemeja PDH lengan panjang, bahan American drill, bordir logo Pemko Medan", "potong", 40, "250000", "150000"),
+        ("Celana PDH", "potong", 3, "180000", "0"),
+    ]
+    order = build_order(kop, vendor, budget_line, users, lines)
     issue(order, DocumentKind.PURCHASE_ORDER)
     penalty = delivered_and_checked(order, users, late_days=3, refusal="Jahitan lepas pada lengan kiri")
-    issue(order, DocumentKind.BAST)
-    invoiced(order, users, penalty=penalty)
-    issue(order, DocumentKind.RECEIPT)
-    for document in OrderDocument.objects.filter(order=order):
-        pdf = out / f"{document.kind}.pdf"
-        pdf.write_bytes(documents.pdf_bytes(document))
-        subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), str(out / document.kind)], check=True)
-        assert list(out.glob(f"{document.kind}-*.png")), document.kind
+    with mock.patch("django.utils.timezone.now", return_value=datetime(2026, 12, 11, 10, 0, tzinfo=WIB)):
+        issue(order, DocumentKind.BAST)
+        invoiced(order, users, penalty=penalty)
+        issue(order, DocumentKind.RECEIPT)
+    cancelled = build_order(kop, vendor, budget_line, users, lines)
+    sp = issue(cancelled, DocumentKind.PURCHASE_ORDER)
+    documents.pdf_bytes(sp)
+    cancelled.status, cancelled.cancel_reason = OrderStatus.CANCELLED, "Anggaran dialihkan untuk penanganan banjir"
+    cancelled.cancelled_at = datetime(2026, 12, 2, 14, 30, tzinfo=WIB)
+    cancelled.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        documents.rerender(sp)
+    for document, name in [(d, d.kind) for d in OrderDocument.objects.filter(order=order)] + [(sp, "sp-batal")]:
+        pdf = out / f"{name}.pdf"
+        pdf.write_bytes(documents.pdf_bytes(OrderDocument.objects.get(pk=document.pk)))
+        subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), str(out / name)], check=True)
+        assert list(out.glob(f"{name}-*.png")), name
 
 
 def test_issue_is_numbered_in_the_callers_transaction_and_rendered_after_commit(
@@ -620,4 +638,3 @@ def test_issue_is_numbered_in_the_callers_transaction_and_rendered_after_commit(
     assert len(callbacks) == 1
     assert not OrderDocument.objects.get(pk=sp.pk).pdf  # not yet rendered
     assert OrderDocument.objects.get(pk=sp.pk).snapshot["total"] == str(order.total + order.vat)
-

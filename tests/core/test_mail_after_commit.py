@@ -130,9 +130,12 @@ def test_a_failed_send_raises_and_is_retried_after_1_5_and_30_minutes_then_given
     assert "e-mail 'S' to a@example.id given up after 4 attempts" in caplog.text
 
 
-def test_with_the_database_queue_a_failure_is_recorded_and_the_retry_waits(db, settings, broken_mail, mailoutbox):
+def test_with_the_database_queue_a_failure_is_recorded_and_the_retry_waits(
+    db, settings, broken_mail, mailoutbox, django_capture_on_commit_callbacks
+):
     settings.TASKS = DATABASE
-    send_later(to=["a@example.id"], subject="S", body="B")  # outside a transaction: queued at once
+    with django_capture_on_commit_callbacks(execute=True):
+        send_later(to=["a@example.id"], subject="S", body="B")
     [first] = DBTaskResult.objects.filter(task_path=SEND_EMAIL)
     # when
     run_like_the_worker(first)
@@ -230,31 +233,35 @@ def test_the_password_reset_mail_is_queued_not_sent_in_the_request(
     assert "/akun/sandi/" in mail["body"] and "\n" not in mail["subject"]
 
 
-def test_the_password_reset_form_sends_through_the_worker(users, settings, mailoutbox):
+def test_the_password_reset_form_sends_through_the_worker(
+    users, settings, mailoutbox, django_capture_on_commit_callbacks
+):
     settings.TASKS = IMMEDIATE
     user = users["ppk"]
     form = QueuedPasswordResetForm({"email": user.email})
     assert form.is_valid()
-    form.save(
-        domain_override="katalog.test",
-        email_template_name="accounts/email/password_reset.txt",
-        subject_template_name="accounts/email/password_reset_subject.txt",
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        form.save(
+            domain_override="katalog.test",
+            email_template_name="accounts/email/password_reset.txt",
+            subject_template_name="accounts/email/password_reset_subject.txt",
+        )
     assert [m.to for m in mailoutbox] == [[user.email]]
     assert "http://katalog.test/akun/sandi/" in mailoutbox[0].body
 
 
-def test_order_notifications_are_kept_and_their_mail_queued(medan, office, users, settings, broken_mail):
+def test_order_notifications_are_kept_and_their_mail_queued(
+    medan, office, users, settings, broken_mail, django_capture_on_commit_callbacks
+):
     settings.TASKS = DATABASE
     vendor = f.make_vendor(medan, users=[users["penyedia"]])
     line = BudgetLine.objects.create(
         katalog=medan, office=office, kode_rup="RUP-1", name="ATK", fiscal_year=2026, ceiling=Decimal("1000000")
     )
-    order = Order.objects.create(
-        katalog=medan, office=office, vendor=vendor, budget_line=line, created_by=users["pp"]
-    )
+    order = Order.objects.create(katalog=medan, office=office, vendor=vendor, budget_line=line, created_by=users["pp"])
     # when: the vendor is told (after the order's commit, as the services do)
-    notifications.vendor(order, "Pesanan #%(n)s menunggu konfirmasi Anda.")
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.vendor(order, "Pesanan #%(n)s menunggu konfirmasi Anda.")
     # then: the row is there, and the mail waits for the worker
     assert list(Notification.objects.values_list("user__username", "text")) == [
         ("medan-penyedia", f"Pesanan #{order.pk} menunggu konfirmasi Anda.")

@@ -1,0 +1,170 @@
+"""What every purchasing service shares: how an actor stands to an order, the locked move through
+the workflow table with its audit entry, and the bounds every input meets."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from katalog.accounts.selectors import Actor
+from katalog.core import audit
+from katalog.core.errors import ValidationFailed
+from katalog.core.money import format_rupiah, whole_rupiah
+from katalog.core.permissions import Role
+
+from .. import taxes, workflow
+from ..models import (
+    Order,
+    OrderStatus,
+)
+
+S = OrderStatus
+
+
+def parties_of(actor: Actor, order: Order) -> frozenset[str]:
+    """How the actor stands to this order (see workflow.py)."""
+    parties: set[str] = set()
+    if actor.katalog is None or order.katalog_id != actor.katalog.pk:
+        return frozenset()
+    same_office = actor.office is not None and actor.office.pk == order.office_id
+    if same_office and actor.roles & {Role.PP, Role.PPK}:
+        parties.add(workflow.BUYER)
+    if same_office and Role.PPK in actor.roles:
+        parties.add(workflow.PPK)
+    if same_office and Role.TREASURER in actor.roles:
+        parties.add(workflow.TREASURER)
+    if Role.VENDOR in actor.roles and actor.is_authenticated and order.vendor.users.filter(pk=actor.user.pk).exists():
+        parties.add(workflow.VENDOR)
+    return frozenset(parties)
+
+
+def _lock(order: Order) -> Order:
+    return (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("vendor", "office", "budget_line", "katalog", "approver")
+        .get(pk=order.pk)
+    )
+
+
+def _move(*, actor: Actor | None, order: Order, action: str, parties: frozenset[str]) -> tuple[Order, str]:
+    """Check the table and return the locked order with its old status."""
+    order = _lock(order)
+    target = workflow.check(status=order.status, action=action, parties=parties)
+    old = order.status
+    if target is not None:
+        order.status = target
+    return order, old
+
+
+def _done(*, actor: Actor | None, order: Order, old: str, action: str, **data) -> Order:
+    order.save()
+    audit.record(
+        actor=actor.user if actor else None,
+        action=f"order.{action}",
+        obj=order,
+        katalog=order.katalog,
+        old=old,
+        new=order.status,
+        **data,
+    )
+    return order
+
+
+def _tax(order: Order, dpp: Decimal) -> taxes.Vat:
+    return taxes.vat_of(dpp, pkp=order.vendor.is_vat_registered)
+
+
+def amount_to_commit(order: Order, items=None) -> Decimal:
+    """What the order will cost the budget: items and shipping (the DPP), plus PPN when the
+    vendor is a PKP (buying/taxes.py), whole rupiah."""
+    dpp = sum((i.line_total for i in (items if items is not None else order.items.all())), Decimal(0))
+    return _tax(order, dpp).total
+
+
+def _recompute_total(order: Order, items=None) -> None:
+    """The order's DPP and PPN from its lines (whole rupiah)."""
+    vat = _tax(order, sum((i.line_total for i in (items if items is not None else order.items.all())), Decimal(0)))
+    order.total, order.vat = vat.dpp, vat.vat
+
+
+def _bounded_total(total: Decimal) -> None:
+    if total > settings.KATALOG_MAX_MONEY:
+        raise ValidationFailed(
+            _("An order may not exceed %(max)s.") % {"max": format_rupiah(settings.KATALOG_MAX_MONEY)},
+            code="too_large",
+            fields={"quantity": [_("The order is too large.")]},
+        )
+
+
+def _quantity(value, field: str = "quantity") -> int:
+    """A quantity as every input bounds it: a whole number from 1 to KATALOG_MAX_QUANTITY."""
+    try:
+        quantity = int(value)
+    except (TypeError, ValueError, OverflowError):
+        quantity = 0
+    if (
+        isinstance(value, bool)
+        or not 1 <= quantity <= settings.KATALOG_MAX_QUANTITY
+        or str(value).strip() != str(quantity)
+    ):
+        message = _("The quantity must be a whole number from 1 to %(max)s.") % {
+            "max": f"{settings.KATALOG_MAX_QUANTITY:,}".replace(",", ".")
+        }
+        raise ValidationFailed(message, code="invalid", fields={field: [message]})
+    return quantity
+
+
+def _money(value, field: str, *, allow_zero: bool = False) -> Decimal:
+    """An amount as every input bounds it: whole rupiah, above zero (or zero where allowed), at most
+    KATALOG_MAX_MONEY."""
+    try:
+        amount = Decimal(str(value).strip())
+        valid = amount.is_finite() and amount == amount.to_integral_value()
+    except (ArithmeticError, ValueError, TypeError):
+        valid = False
+    if valid and (amount > 0 or (allow_zero and amount == 0)) and amount <= settings.KATALOG_MAX_MONEY:
+        return whole_rupiah(amount)
+    message = _("Write a whole amount in rupiah from %(min)s to %(max)s.") % {
+        "min": "Rp0" if allow_zero else "Rp1",
+        "max": format_rupiah(settings.KATALOG_MAX_MONEY),
+    }
+    raise ValidationFailed(message, code="invalid", fields={field: [message]})
+
+
+def _text(value: str, field: str, limit: int) -> str:
+    value = (value or "").strip()
+    if len(value) > limit:
+        message = _("At most %(n)s characters.") % {"n": limit}
+        raise ValidationFailed(message, code="invalid", fields={field: [message]})
+    return value
+
+
+def _reason(value: str) -> str:
+    reason = _text(value, "reason", 1000)
+    if not reason:
+        raise ValidationFailed(
+            _("Please write the reason."), code="reason_required", fields={"reason": [_("This field is required.")]}
+        )
+    return reason
+
+
+def _check_date(day: date, *, field: str, after: date | None, after_label, today: date | None = None) -> date:
+    """A date no earlier than `after` (the order's own history) and no later than today (WIB)."""
+    today = today or timezone.localdate()
+    if day > today:
+        message = _("This date is in the future; today is %(today)s.") % {"today": today.strftime("%d-%m-%Y")}
+        raise ValidationFailed(message, code="date_in_future", fields={field: [message]})
+    if after is not None and day < after:
+        message = _("This date is before %(what)s (%(day)s).") % {
+            "what": after_label,
+            "day": after.strftime("%d-%m-%Y"),
+        }
+        raise ValidationFailed(message, code="date_too_early", fields={field: [message]})
+    return day
+
+
+def _unit_price(version) -> Decimal:
+    """A listed price as an order carries it: whole rupiah, never above the ceiling."""
+    return whole_rupiah(version.price, down=True)

@@ -1,0 +1,448 @@
+"""Creating an order, negotiating it, and sending it on: submit (stock and budget reserved),
+approve (the Surat Pesanan) and confirm."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from katalog.accounts.models import Membership
+from katalog.accounts.selectors import Actor
+from katalog.catalogue.models import Product, ProductStatus
+from katalog.core import audit
+from katalog.core.calendar import add_working_days
+from katalog.core.errors import Conflict, NotAllowed, ValidationFailed
+from katalog.core.money import format_rupiah
+from katalog.core.permissions import Role
+from katalog.vendors.models import Vendor, VendorStatus
+
+from .. import documents, locks, notifications, taxes, workflow
+from ..models import (
+    BudgetLine,
+    CartItem,
+    DeliveryAddress,
+    DocumentKind,
+    Notification,
+    Offer,
+    OfferSide,
+    Order,
+    OrderItem,
+    OrderStatus,
+)
+from .base import _bounded_total, _done, _money, _move, _quantity, _recompute_total, _text, _unit_price, parties_of
+from .cancelling import _schedule_expiry
+
+S = OrderStatus
+
+# --- Creating an order -------------------------------------------------------------------------------
+
+
+@dataclass
+class ItemRequest:
+    product_id: int
+    quantity: int
+
+
+def _office_ppk(order_office) -> object | None:
+    m = Membership.objects.filter(office=order_office, role=Role.PPK).select_related("user").order_by("pk").first()
+    return m.user if m else None
+
+
+@transaction.atomic
+def order_create(
+    *, actor: Actor, budget_line: BudgetLine, items: list[ItemRequest], addresses: list[str], note: str = ""
+) -> Order:
+    """A draft order from one vendor's listed products. Drafts reserve nothing; the vendor does not
+    see them. One transaction: a refusal saves nothing."""
+    if actor.office is None or not actor.roles & {Role.PP, Role.PPK}:
+        raise NotAllowed(_("Only a PP or PPK of an office can buy."))
+    if budget_line.office_id != actor.office.pk:
+        raise NotAllowed(_("This budget line belongs to another office."))
+    if not items:
+        raise ValidationFailed(_("Add at least one product."), fields={"items": [_("Add at least one product.")]})
+    if len(items) > 100:
+        raise ValidationFailed(_("An order holds at most 100 lines."), fields={"items": [_("At most 100 lines.")]})
+    wanted: dict[int, int] = {}
+    for i in items:
+        wanted[i.product_id] = wanted.get(i.product_id, 0) + _quantity(i.quantity)
+    for quantity in wanted.values():
+        _quantity(quantity)
+    note = _text(note, "note", 1000)
+    addresses = [a.strip() for a in addresses if a and a.strip()]
+    if not addresses:
+        raise ValidationFailed(
+            _("Give a delivery address."), code="invalid", fields={"delivery_address": [_("This field is required.")]}
+        )
+    if len(addresses) > 20 or any(len(a) > 300 for a in addresses):
+        message = _("At most 20 addresses of at most 300 characters each.")
+        raise ValidationFailed(message, code="invalid", fields={"delivery_address": [message]})
+    products = {
+        p.pk: p
+        for p in Product.objects.filter(
+            pk__in=list(wanted),
+            katalog=actor.katalog,
+            status=ProductStatus.LISTED,
+            vendor__status=VendorStatus.VERIFIED,
+        ).select_related("listed_version", "vendor")
+    }
+    missing = [pid for pid in wanted if pid not in products]
+    if missing:
+        raise ValidationFailed(
+            _("These products are not on sale: %(ids)s") % {"ids": ", ".join(map(str, missing))},
+            code="product_unavailable",
+        )
+    vendors = {p.vendor_id for p in products.values()}
+    if len(vendors) != 1:
+        raise ValidationFailed(_("One order holds the products of one vendor."), code="several_vendors")
+    for product_id, quantity in wanted.items():
+        product = products[product_id]
+        version = product.listed_version
+        if quantity < version.min_order:
+            raise ValidationFailed(
+                _("The minimum order of “%(name)s” is %(n)s %(unit)s.")
+                % {"name": version.name, "n": version.min_order, "unit": version.unit},
+                code="below_minimum",
+                fields={"quantity": [_("Below the minimum order.")]},
+            )
+        if quantity > product.available:
+            message = _("Only %(left)s of “%(name)s” are available; this order needs %(quantity)s.") % {
+                "left": product.available,
+                "name": version.name,
+                "quantity": quantity,
+            }
+            raise ValidationFailed(message, code="out_of_stock", fields={"quantity": [message]})
+    vendor = next(iter(products.values())).vendor
+    approver = actor.user if Role.PPK in actor.roles else _office_ppk(actor.office)
+    lines = [
+        OrderItem(
+            product_id=pid,
+            version=products[pid].listed_version,
+            quantity=quantity,
+            unit_price=_unit_price(products[pid].listed_version),
+        )
+        for pid, quantity in wanted.items()
+    ]
+    dpp = sum((line.line_total for line in lines), Decimal(0))
+    _bounded_total(dpp)
+    vat = taxes.vat_of(dpp, pkp=vendor.is_vat_registered)
+    order = Order.objects.create(
+        katalog=actor.katalog,
+        office=actor.office,
+        vendor=vendor,
+        budget_line=budget_line,
+        created_by=actor.user,
+        approver=approver,
+        note=note,
+        total=vat.dpp,
+        vat=vat.vat,
+        lead_time_days=max(p.listed_version.lead_time_days for p in products.values()),
+    )
+    for line in lines:
+        line.order = order
+    OrderItem.objects.bulk_create(lines)
+    DeliveryAddress.objects.bulk_create([DeliveryAddress(order=order, address=a) for a in addresses])
+    audit.record(actor=actor.user, action="order.create", obj=order, katalog=order.katalog, total=order.total)
+    return order
+
+
+@transaction.atomic
+def order_from_cart(
+    *, actor: Actor, vendor_id: int, budget_line: BudgetLine, addresses: list[str], note: str = ""
+) -> Order:
+    """Checkout: the cart lines of one vendor become a draft order, and leave the cart."""
+    lines = list(CartItem.objects.filter(buyer=actor.user, katalog=actor.katalog, product__vendor_id=vendor_id))
+    order = order_create(
+        actor=actor,
+        budget_line=budget_line,
+        addresses=addresses,
+        note=note,
+        items=[ItemRequest(line.product_id, line.quantity) for line in lines],
+    )
+    CartItem.objects.filter(pk__in=[line.pk for line in lines]).delete()
+    return order
+
+
+@transaction.atomic
+def cart_add(*, actor: Actor, product: Product, quantity: int) -> CartItem:
+    if actor.office is None or not actor.roles & {Role.PP, Role.PPK}:
+        raise NotAllowed(_("Only a PP or PPK of an office can buy."))
+    quantity = _quantity(quantity)
+    item, created = CartItem.objects.get_or_create(
+        buyer=actor.user, product=product, defaults={"katalog": actor.katalog, "quantity": quantity}
+    )
+    if not created:
+        item.quantity = quantity
+        item.save(update_fields=["quantity"])
+    return item
+
+
+def cart_remove(*, actor: Actor, item: CartItem) -> None:
+    """A cart line is the buyer's scratch pad: it reserves nothing and is not audited."""
+    if not actor.is_authenticated or item.buyer_id != actor.user.pk:
+        raise NotAllowed()
+    item.delete()
+
+
+def notifications_mark_read(*, actor: Actor) -> int:
+    """Mark the actor's own notifications read (reading is not a decision: not audited)."""
+    if not actor.is_authenticated:
+        return 0
+    return Notification.objects.filter(user=actor.user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+# --- Negotiation --------------------------------------------------------------------------------------
+
+
+def _clean_lines(order: Order, lines: list[dict]) -> list[dict]:
+    """Check offered figures: a price may only be at or below the listed ceiling; every figure is
+    bounded as the forms bound it."""
+    items = {i.pk: i for i in order.items.select_related("version")}
+    clean = []
+    if not isinstance(lines, list) or len(lines) > len(items):
+        raise ValidationFailed(_("An offer has one line per item of the order."), code="invalid")
+    for line in lines:
+        if not isinstance(line, dict):
+            raise ValidationFailed(_("Offer figures must be numbers."), code="invalid")
+        try:
+            item = items.get(int(line.get("item", 0)))
+        except (TypeError, ValueError, OverflowError):
+            item = None
+        if item is None:
+            raise ValidationFailed(_("An offer line names an item that is not in this order."), code="unknown_item")
+        price = _money(line.get("unit_price", item.unit_price), f"price_{item.pk}")
+        quantity = _quantity(line.get("quantity", item.quantity), f"quantity_{item.pk}")
+        shipping = _money(line.get("shipping_cost", item.shipping_cost), f"shipping_{item.pk}", allow_zero=True)
+        if price > item.version.price:
+            message = _("The price of “%(name)s” may not exceed the listed %(ceiling)s.") % {
+                "name": item.version.name,
+                "ceiling": format_rupiah(item.version.price),
+            }
+            raise ValidationFailed(message, code="above_listed_price", fields={f"price_{item.pk}": [message]})
+        if quantity < item.version.min_order:
+            message = _("The minimum order of “%(name)s” is %(n)s %(unit)s.") % {
+                "name": item.version.name,
+                "n": item.version.min_order,
+                "unit": item.version.unit,
+            }
+            raise ValidationFailed(message, code="below_minimum", fields={f"quantity_{item.pk}": [message]})
+        clean.append({"item": item.pk, "unit_price": str(price), "quantity": quantity, "shipping_cost": str(shipping)})
+    if not clean:
+        raise ValidationFailed(_("An offer needs at least one line."), code="invalid")
+    _bounded_total(
+        sum((Decimal(c["unit_price"]) * c["quantity"] + Decimal(c["shipping_cost"]) for c in clean), Decimal(0))
+    )
+    return clean
+
+
+def _side(parties: frozenset[str]) -> str:
+    return OfferSide.VENDOR if workflow.VENDOR in parties else OfferSide.BUYER
+
+
+def _sent_to_vendor(order: Order) -> None:
+    if order.sent_to_vendor_at is None:
+        order.sent_to_vendor_at = timezone.now()
+
+
+@transaction.atomic
+def order_propose(*, actor: Actor, order: Order, lines: list[dict], message: str = "") -> Order:
+    """The buyer opens a negotiation with figures per item: the vendor sees the order from now on."""
+    parties = parties_of(actor, order)
+    order, old = _move(actor=actor, order=order, action=workflow.PROPOSE, parties=parties)
+    Offer.objects.create(
+        order=order,
+        side=OfferSide.BUYER,
+        made_by=actor.user,
+        lines=_clean_lines(order, lines),
+        message=_text(message, "message", 1000),
+    )
+    _sent_to_vendor(order)
+    transaction.on_commit(lambda: notifications.vendor(order, _("Order #%(n)s: the buyer proposes new figures.")))
+    return _done(actor=actor, order=order, old=old, action="propose")
+
+
+@transaction.atomic
+def order_counter(*, actor: Actor, order: Order, lines: list[dict], message: str = "") -> Order:
+    """The side that did not make the last offer answers with its own figures."""
+    parties = parties_of(actor, order)
+    order, old = _move(actor=actor, order=order, action=workflow.COUNTER, parties=parties)
+    last = order.offers.last()
+    side = _side(parties)
+    if last and last.side == side:
+        raise ValidationFailed(_("Wait for the other side to answer your offer."), code="not_your_turn")
+    Offer.objects.create(
+        order=order,
+        side=side,
+        made_by=actor.user,
+        lines=_clean_lines(order, lines),
+        message=_text(message, "message", 1000),
+    )
+    _notify_other_side(order, side, _("Order #%(n)s: a counter-offer waits for you."))
+    return _done(actor=actor, order=order, old=old, action="counter")
+
+
+@transaction.atomic
+def order_accept(*, actor: Actor, order: Order) -> Order:
+    """The side that did not make the last offer accepts it: its figures become the order."""
+    parties = parties_of(actor, order)
+    order, old = _move(actor=actor, order=order, action=workflow.ACCEPT, parties=parties)
+    last = order.offers.last()
+    side = _side(parties)
+    if last is None or last.side == side:
+        raise ValidationFailed(_("Only the other side can accept this offer."), code="not_your_turn")
+    for line in last.lines:
+        OrderItem.objects.filter(pk=line["item"], order=order).update(
+            unit_price=Decimal(line["unit_price"]),
+            quantity=line["quantity"],
+            shipping_cost=Decimal(line["shipping_cost"]),
+        )
+    Offer.objects.filter(pk=last.pk).update(accepted=True)
+    _recompute_total(order)
+    _notify_other_side(order, side, _("Order #%(n)s: your offer was accepted."))
+    return _done(actor=actor, order=order, old=old, action="accept", offer=last.pk)
+
+
+def _notify_other_side(order: Order, side: str, text) -> None:
+    if side == OfferSide.BUYER:
+        transaction.on_commit(lambda: notifications.vendor(order, text))
+    else:
+        transaction.on_commit(lambda: notifications.user(order, order.created_by, text))
+
+
+def changed_items(order: Order, items=None) -> list[OrderItem]:
+    """The items whose product's listed version is no longer the one the order holds (a price or
+    specification change approved since the draft). A read."""
+    items = items if items is not None else list(order.items.select_related("version", "product__listed_version"))
+    return [i for i in items if i.product.listed_version_id not in (None, i.version_id)]
+
+
+@transaction.atomic
+def order_reprice(*, actor: Actor, order: Order) -> Order:
+    """The buyer takes the current listed version of every changed product (its price replaces the
+    old one, also a negotiated one), so the draft may be submitted again."""
+    parties = parties_of(actor, order)
+    order, old = _move(actor=actor, order=order, action=workflow.REPRICE, parties=parties)
+    items = list(order.items.select_related("version", "product__listed_version", "product__vendor"))
+    _check_on_sale(order, items, allow_changed=True)
+    changed = changed_items(order, items)
+    for item in changed:
+        item.version = item.product.listed_version
+        item.unit_price = _unit_price(item.version)
+        OrderItem.objects.filter(pk=item.pk).update(version=item.version, unit_price=item.unit_price)
+    order.lead_time_days = max(i.version.lead_time_days for i in items)
+    _recompute_total(order, items)
+    return _done(actor=actor, order=order, old=old, action="reprice", items=[i.pk for i in changed])
+
+
+# --- Submission, approval, confirmation ---------------------------------------------------------------
+
+
+class NotOnSale(Conflict):
+    code = "product_unavailable"
+
+
+class VersionChanged(Conflict):
+    code = "version_changed"
+
+
+def _check_on_sale(order: Order, items: list[OrderItem], *, allow_changed: bool = False) -> None:
+    """Under the order's lock: every product still listed, its vendor still verified, and (unless
+    `allow_changed`) the listed version still the one ordered. Refused with a 409 and the reason."""
+    vendor = Vendor.objects.only("status", "status_reason").get(pk=order.vendor_id)
+    if vendor.status != VendorStatus.VERIFIED:
+        raise NotOnSale(
+            _("The vendor %(vendor)s is no longer verified: its products cannot be bought.")
+            % {"vendor": order.vendor.name}
+        )
+    products = {
+        p.pk: p
+        for p in Product.objects.filter(pk__in=[i.product_id for i in items]).only(
+            "status", "status_reason", "listed_version_id"
+        )
+    }
+    for item in items:
+        product = products[item.product_id]
+        if product.status != ProductStatus.LISTED or product.listed_version_id is None:
+            reason = product.status_reason.strip()
+            raise NotOnSale(
+                _("“%(name)s” is no longer on sale (%(status)s)%(reason)s.")
+                % {
+                    "name": item.version.name,
+                    "status": ProductStatus(product.status).label,
+                    "reason": f": {reason}" if reason else "",
+                }
+            )
+        if not allow_changed and product.listed_version_id != item.version_id:
+            raise VersionChanged(
+                _(
+                    "“%(name)s” changed since this order was drafted (price or specification). Take the current "
+                    "version and check the price before sending again."
+                )
+                % {"name": item.version.name}
+            )
+
+
+@transaction.atomic
+def order_submit(*, actor: Actor, order: Order) -> Order:
+    """Send the draft to the PPK: stock and budget are reserved now (drafts reserve nothing), and
+    the vendor sees the order."""
+    parties = parties_of(actor, order)
+    order, old = _move(actor=actor, order=order, action=workflow.SUBMIT, parties=parties)
+    items = list(order.items.select_related("version"))
+    _check_on_sale(order, items)
+    _recompute_total(order, items)
+    amount = order.total + order.vat
+    limit = Decimal(settings.KATALOG_PP_LIMIT)
+    if amount > limit and workflow.PPK not in parties:
+        raise NotAllowed(
+            _("Orders above %(limit)s are carried by a PPK; this one is %(amount)s.")
+            % {"limit": format_rupiah(limit), "amount": format_rupiah(amount)}
+        )
+    if order.approver is None:
+        raise ValidationFailed(_("The office has no PPK to approve this order."), code="no_ppk")
+    locks.reserve(order, amount, items)
+    now = timezone.now()
+    order.committed_amount = amount
+    order.submitted_at = now
+    _sent_to_vendor(order)
+    order.deadline_at = add_working_days(now, settings.KATALOG_WAIT_WORKING_DAYS, katalog=order.katalog)
+    _schedule_expiry(order)
+    transaction.on_commit(lambda: notifications.user(order, order.approver, _("Order #%(n)s waits for your approval.")))
+    return _done(actor=actor, order=order, old=old, action="submit", committed=str(amount))
+
+
+@transaction.atomic
+def order_approve(*, actor: Actor, order: Order) -> Order:
+    """The PPK approves: the Surat Pesanan is issued with its delivery deadline (the agreed lead time
+    in working days from today), and the vendor has 3 working days to confirm."""
+    parties = parties_of(actor, order)
+    order, old = _move(actor=actor, order=order, action=workflow.APPROVE, parties=parties)
+    if order.approver_id and order.approver_id != actor.user.pk:
+        raise NotAllowed(_("Another PPK is assigned to approve this order."))
+    _check_on_sale(order, list(order.items.select_related("version")))
+    now = timezone.now()
+    order.approver = actor.user
+    order.approved_at = now
+    order.delivery_deadline = add_working_days(now, order.lead_time_days, katalog=order.katalog).date()
+    order.deadline_at = add_working_days(now, settings.KATALOG_WAIT_WORKING_DAYS, katalog=order.katalog)
+    _schedule_expiry(order)
+    order.save()
+    documents.issue(order=order, kind=DocumentKind.PURCHASE_ORDER)
+    transaction.on_commit(
+        lambda: notifications.vendor(order, _("Order #%(n)s: a Surat Pesanan waits for your confirmation."))
+    )
+    return _done(actor=actor, order=order, old=old, action="approve")
+
+
+@transaction.atomic
+def order_confirm(*, actor: Actor, order: Order) -> Order:
+    parties = parties_of(actor, order)
+    order, old = _move(actor=actor, order=order, action=workflow.CONFIRM, parties=parties)
+    order.confirmed_at = timezone.now()
+    order.deadline_at = None
+    transaction.on_commit(
+        lambda: notifications.user(order, order.created_by, _("Order #%(n)s was confirmed by the vendor."))
+    )
+    return _done(actor=actor, order=order, old=old, action="confirm")
