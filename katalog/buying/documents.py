@@ -483,7 +483,7 @@ def _invoice_of(order: Order) -> Invoice | None:
 
 def _place_of(government_name: str) -> str:
     """ "Pemerintah Kota Medan" → "Medan" (when the tenant has no place name set)."""
-    text = re.sub(r"^(pemerintah\s+)?(kota|kabupaten|provinsi)\s+", "", (government_name or "").strip(), flags=re.I)
+    text = re.sub(r"^(pemerintah\s+)?((kota|kabupaten|provinsi)\s+)?", "", (government_name or "").strip(), flags=re.I)
     return text or (government_name or "").strip()
 
 
@@ -835,7 +835,7 @@ def _items_table(snap: dict, styles, *, with_prices: bool = True) -> Table:
     cell, right, center, bold = styles["cell"], styles["cell_r"], styles["cell_c"], styles["cell_b"]
     if with_prices:
         header = ["No", "Nama Barang", "Jumlah", "Satuan", "Harga Satuan", "Ongkos Kirim", "Jumlah Harga"]
-        widths = [0.9 * cm, 5.2 * cm, 1.5 * cm, 1.6 * cm, 2.4 * cm, 2.1 * cm, 2.8 * cm]
+        widths = [0.9 * cm, 5.0 * cm, 1.7 * cm, 1.6 * cm, 2.4 * cm, 2.1 * cm, 2.8 * cm]
     else:
         header = ["No", "Nama Barang", "Jumlah", "Satuan"]
         widths = [0.9 * cm, 10.6 * cm, 2.5 * cm, 2.5 * cm]
@@ -977,9 +977,13 @@ def _section(title: str, flowables: list, styles) -> KeepTogether:
     )
 
 
-def _details(document: OrderDocument, styles) -> list:
-    """The extra rows the issuing step gave (e.g. notes of the receipt check)."""
-    rows = [(str(r[0]), str(r[1])) for r in (document.details or []) if isinstance(r, list | tuple) and len(r) >= 2]
+def _details(document: OrderDocument, styles, *, skip: tuple[str, ...] = ()) -> list:
+    """The extra rows the issuing step gave, but those the document already prints (`skip`)."""
+    rows = [
+        (str(r[0]), str(r[1]))
+        for r in (document.details or [])
+        if isinstance(r, list | tuple) and len(r) >= 2 and str(r[0]).strip().lower() not in skip
+    ]
     return [Spacer(1, 0.2 * cm), _fields(rows, styles)] if rows else []
 
 
@@ -1200,7 +1204,8 @@ def _bast(document: OrderDocument, snap: dict, styles) -> list:
         if receipt.get("notes"):
             check_rows.append(("Catatan", receipt["notes"]))
         story.append(_section("Hasil pemeriksaan", [_fields(check_rows, styles)], styles))
-    story += _details(document, styles)
+    # The issuing step's rows of the check repeat what the receipt check above says.
+    story += _details(document, styles, skip=("pemeriksaan", "catatan") if receipt else ())
     # Refusals
     refusals = snap.get("refusals") or []
     if refusals:

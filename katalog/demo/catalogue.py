@@ -1,15 +1,19 @@
 """The demo catalogue: the six kinds of the Medan report as top-level categories, with
-sub-categories, synonyms, and a few dozen listed products of demo vendors."""
+sub-categories, synonyms, and a few dozen listed products, each sold by the demo vendor of its
+trade (demo/vendors.py) and shown with a drawn picture (demo/pictures.py)."""
 
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 
 from katalog.accounts.selectors import system_actor
 from katalog.catalogue import services
-from katalog.catalogue.models import Category, Product
+from katalog.catalogue.models import Category, Product, ProductPhoto
 from katalog.core.models import Katalog
 from katalog.vendors.models import Vendor
+
+from . import pictures
 
 FOOD = [{"key": "pirt", "label": "Nomor PIRT atau BPOM"}, {"key": "halal", "label": "Sertifikat halal"}]
 SIZES = [{"key": "ukuran", "label": "Ukuran"}]
@@ -52,9 +56,10 @@ SYNONYMS = [
     ("sepatu pantofel", "sepatu dinas"),
 ]
 
-# name, category code, unit, price, specifications, description
+# seller (demo/vendors.py key), name, category code, unit, price, specifications, description
 PRODUCTS = [
     (
+        "ulos",
         "Ulos Ragi Hotang tenun tangan",
         "PKN-KAIN-ULOS",
         "lembar",
@@ -63,6 +68,7 @@ PRODUCTS = [
         "Ulos tenun tangan pengrajin Medan, motif Ragi Hotang untuk cendera mata dan acara adat.",
     ),
     (
+        "ulos",
         "Ulos Sadum untuk cendera mata",
         "PKN-KAIN-ULOS",
         "lembar",
@@ -71,6 +77,7 @@ PRODUCTS = [
         "Ulos Sadum berwarna cerah, cocok untuk tamu kehormatan.",
     ),
     (
+        "ulos",
         "Songket Batubara benang emas",
         "PKN-KAIN-SGK",
         "lembar",
@@ -79,6 +86,7 @@ PRODUCTS = [
         "Kain songket khas Batubara ditenun tangan.",
     ),
     (
+        "konveksi",
         "Kemeja PDH Pemko Medan lengan panjang",
         "PKN-PDH",
         "potong",
@@ -87,6 +95,7 @@ PRODUCTS = [
         "Pakaian dinas harian dijahit penjahit lokal sesuai ketentuan Pemko Medan.",
     ),
     (
+        "konveksi",
         "Setelan PDL lapangan",
         "PKN-PDL",
         "setel",
@@ -95,6 +104,7 @@ PRODUCTS = [
         "Pakaian dinas lapangan kuat untuk kegiatan luar kantor.",
     ),
     (
+        "konveksi",
         "Jasa jahit seragam kantor",
         "PKN-PDH",
         "potong",
@@ -103,6 +113,7 @@ PRODUCTS = [
         "Penjahit berpengalaman, jahitan rapi, ukur di kantor Anda.",
     ),
     (
+        "seragam",
         "Seragam SD putih merah",
         "SRG-SD",
         "setel",
@@ -110,8 +121,17 @@ PRODUCTS = [
         {"Ukuran": "6-12 tahun"},
         "Seragam sekolah dasar, jahitan kuat.",
     ),
-    ("Seragam SMP putih biru", "SRG-SMP", "setel", 165_000, {"Ukuran": "S, M, L"}, "Seragam SMP bahan adem."),
     (
+        "seragam",
+        "Seragam SMP putih biru",
+        "SRG-SMP",
+        "setel",
+        165_000,
+        {"Ukuran": "S, M, L"},
+        "Seragam SMP bahan adem.",
+    ),
+    (
+        "seragam",
         "Seragam SMA putih abu-abu",
         "SRG-SMA",
         "setel",
@@ -120,6 +140,7 @@ PRODUCTS = [
         "Seragam SMA jahitan penjahit lokal.",
     ),
     (
+        "sepatu",
         "Sepatu pantofel kulit pria",
         "SPT-DNS",
         "pasang",
@@ -127,8 +148,17 @@ PRODUCTS = [
         {"Ukuran": "38-44", "Bahan": "kulit sapi"},
         "Sepatu dinas kulit asli buatan pengrajin Medan.",
     ),
-    ("Sepatu dinas wanita hak rendah", "SPT-DNS", "pasang", 325_000, {"Ukuran": "36-41"}, "Nyaman dipakai seharian."),
     (
+        "sepatu",
+        "Sepatu dinas wanita hak rendah",
+        "SPT-DNS",
+        "pasang",
+        325_000,
+        {"Ukuran": "36-41"},
+        "Nyaman dipakai seharian.",
+    ),
+    (
+        "sepatu",
         "Sepatu olahraga kanvas",
         "SPT-OLR",
         "pasang",
@@ -137,7 +167,8 @@ PRODUCTS = [
         "Untuk senam pagi dan kegiatan olahraga.",
     ),
     (
-        "Bolu Meranti gulung keju",
+        "kue",
+        "Bolu gulung keju khas Medan",
         "MKN-KUE-BOLU",
         "kotak",
         95_000,
@@ -145,6 +176,7 @@ PRODUCTS = [
         "Bolu gulung khas Medan, cocok untuk rapat dan tamu.",
     ),
     (
+        "kue",
         "Bika Ambon pandan",
         "MKN-KUE-BOLU",
         "kotak",
@@ -153,6 +185,7 @@ PRODUCTS = [
         "Bika Ambon khas Medan, legit dan harum.",
     ),
     (
+        "katering",
         "Nasi kotak ayam gulai",
         "MKN-NSI",
         "kotak",
@@ -160,8 +193,17 @@ PRODUCTS = [
         {"Isi": "nasi, ayam, sayur, buah"},
         "Katering untuk rapat dan pelatihan.",
     ),
-    ("Snack box rapat isi 4", "MKN-RGN", "kotak", 18_000, {"Isi": "4 kue"}, "Kue basah dan kering untuk rapat."),
     (
+        "katering",
+        "Snack box rapat isi 4",
+        "MKN-RGN",
+        "kotak",
+        18_000,
+        {"Isi": "4 kue"},
+        "Kue basah dan kering untuk rapat.",
+    ),
+    (
+        "kopi",
         "Kopi Sidikalang bubuk 250 g",
         "MKN-MNM",
         "bungkus",
@@ -169,8 +211,9 @@ PRODUCTS = [
         {"Berat": "250 g"},
         "Kopi robusta Sidikalang sangrai lokal.",
     ),
-    ("Teh jahe merah sachet", "MKN-MNM", "kotak", 30_000, {"Isi": "20 sachet"}, "Minuman jahe merah hangat."),
+    ("kopi", "Teh jahe merah sachet", "MKN-MNM", "kotak", 30_000, {"Isi": "20 sachet"}, "Minuman jahe merah hangat."),
     (
+        "atk",
         "Kertas HVS A4 80 gram",
         "ATK-KRT",
         "rim",
@@ -179,6 +222,7 @@ PRODUCTS = [
         "Kertas fotokopi putih.",
     ),
     (
+        "atk",
         "Buku agenda kantor bersampul batik",
         "ATK-KRT",
         "buah",
@@ -186,11 +230,20 @@ PRODUCTS = [
         {"Halaman": "200"},
         "Agenda dengan sampul motif batik Medan.",
     ),
-    ("Pulpen gel hitam isi 12", "ATK-TLS", "kotak", 36_000, {"Warna": "hitam"}, "Alat tulis kantor harian."),
-    ("Map snelhecter plastik", "ATK-ARS", "lusin", 24_000, {"Warna": "campur"}, "Map arsip plastik tebal."),
-    ("Ordner arsip folio", "ATK-ARS", "buah", 32_000, {"Ukuran": "folio"}, "Ordner untuk arsip dinas."),
-    ("Keranjang rotan anyaman", "SUV-RTN", "buah", 85_000, {"Bahan": "rotan"}, "Kerajinan rotan anyaman tangan."),
+    ("atk", "Pulpen gel hitam isi 12", "ATK-TLS", "kotak", 36_000, {"Warna": "hitam"}, "Alat tulis kantor harian."),
+    ("atk", "Map snelhecter plastik", "ATK-ARS", "lusin", 24_000, {"Warna": "campur"}, "Map arsip plastik tebal."),
+    ("atk", "Ordner arsip folio", "ATK-ARS", "buah", 32_000, {"Ukuran": "folio"}, "Ordner untuk arsip dinas."),
     (
+        "rotan",
+        "Keranjang rotan anyaman",
+        "SUV-RTN",
+        "buah",
+        85_000,
+        {"Bahan": "rotan"},
+        "Kerajinan rotan anyaman tangan.",
+    ),
+    (
+        "rotan",
         "Kursi rotan teras",
         "SUV-RTN",
         "buah",
@@ -199,6 +252,7 @@ PRODUCTS = [
         "Kerajinan rotan untuk ruang tunggu kantor.",
     ),
     (
+        "rotan",
         "Tas anyaman rotan motif Batak",
         "SUV-RTN",
         "buah",
@@ -206,16 +260,46 @@ PRODUCTS = [
         {"Bahan": "rotan"},
         "Tas kerajinan rotan dengan motif gorga.",
     ),
-    ("Miniatur rumah Bolon", "SUV-CND", "buah", 275_000, {"Bahan": "kayu"}, "Cenderamata rumah adat Batak."),
-    ("Gantungan kunci ulos", "SUV-CND", "lusin", 60_000, {"Isi": "12 buah"}, "Suvenir kecil bermotif ulos."),
-    ("Plakat kayu ukir Medan", "SUV-CND", "buah", 320_000, {"Bahan": "kayu jati"}, "Plakat penghargaan ukir tangan."),
+    (
+        "cenderamata",
+        "Miniatur rumah Bolon",
+        "SUV-CND",
+        "buah",
+        275_000,
+        {"Bahan": "kayu"},
+        "Cenderamata rumah adat Batak.",
+    ),
+    (
+        "cenderamata",
+        "Gantungan kunci ulos",
+        "SUV-CND",
+        "lusin",
+        60_000,
+        {"Isi": "12 buah"},
+        "Suvenir kecil bermotif ulos.",
+    ),
+    (
+        "cenderamata",
+        "Plakat kayu ukir Medan",
+        "SUV-CND",
+        "buah",
+        320_000,
+        {"Bahan": "kayu jati"},
+        "Plakat penghargaan ukir tangan.",
+    ),
 ]
 
 
+# Names an older demo gave its products: such a product is renamed (a new version, approved).
+RENAMED = {"Bolu Meranti gulung keju": "Bolu gulung keju khas Medan"}
+
+
 @transaction.atomic
-def load_catalogue(katalog: Katalog) -> int:
-    """Categories, synonyms and demo products; only what is missing is created."""
-    from katalog.search.services import set_synonyms
+def load_catalogue(katalog: Katalog, vendors: dict[str, Vendor]) -> int:
+    """Categories, synonyms and the demo products, each sold by the demo vendor whose trade it is
+    (`vendors`, from demo/vendors.py) and with a picture; only what is missing is created, so a
+    second run changes nothing. Returns how many products were created."""
+    from katalog.search.services import enqueue, set_synonyms
 
     by_code: dict[str, Category] = {c.code: c for c in Category.objects.filter(katalog=katalog)}
     for position, (code, name, parent, attrs) in enumerate(CATEGORIES):
@@ -231,14 +315,17 @@ def load_catalogue(katalog: Katalog) -> int:
                 required_attributes=attrs,
             )
     set_synonyms(katalog.pk, SYNONYMS)
-    if Product.objects.filter(katalog=katalog).exists():
-        return 0
-    sellers = list(Vendor.objects.filter(katalog=katalog, status="verified").order_by("pk")[:12])
-    demo_vendor = Vendor.objects.filter(katalog=katalog, nib="8120000000001").first()
+    names = [row[1] for row in PRODUCTS] + list(RENAMED)
+    existing = {p.name: p for p in Product.objects.filter(katalog=katalog, name__in=names).order_by("pk")}
+    with_photo = set(
+        ProductPhoto.objects.filter(product__katalog=katalog, product__name__in=names).values_list(
+            "product_id", flat=True
+        )
+    )
     actor = system_actor(katalog)
     created = 0
-    for i, (name, code, unit, price, specs, description) in enumerate(PRODUCTS):
-        vendor = demo_vendor if (code.startswith("PKN-KAIN") and demo_vendor) else sellers[i % len(sellers)]
+    for i, (seller, name, code, unit, price, specs, description) in enumerate(PRODUCTS):
+        vendor = vendors[seller]
         specs = dict(specs)  # PRODUCTS is module data: never change it
         claims = {"pirt": specs.pop("pirt")} if "pirt" in specs else {}
         data = services.ProductData(
@@ -254,8 +341,25 @@ def load_catalogue(katalog: Katalog) -> int:
             tkdn_percent=Decimal(40 + (i * 7) % 55) if i % 3 == 0 else None,
             claims=claims,
         )
-        product = services.product_create(actor=actor, vendor=vendor, data=data, stock=50 + i * 10)
-        product = services.product_submit(actor=actor, product=product)
-        services.product_approve(actor=actor, product=product)
-        created += 1
+        product = existing.get(name)
+        old_name = next((old for old, new in RENAMED.items() if new == name and old in existing), None)
+        if product is None and old_name:
+            product = services.product_update(actor=actor, product=existing[old_name], data=data)
+            product = services.product_approve(actor=actor, product=product)
+        elif product is None:
+            product = services.product_create(actor=actor, vendor=vendor, data=data, stock=50 + i * 10)
+            product = services.product_submit(actor=actor, product=product)
+            product = services.product_approve(actor=actor, product=product)
+            created += 1
+        if product.vendor_id != vendor.pk:
+            # An older demo spread its products over registry vendors; each goes to its trade's.
+            Product.objects.filter(pk=product.pk).update(vendor=vendor)
+            product.vendor = vendor
+            enqueue(katalog.pk, [product.pk])
+            transaction.on_commit(services.apply_search_outbox)
+        if product.pk not in with_photo:
+            picture = pictures.product_picture(name, code, by_code[code].name)
+            services.product_add_photo(
+                actor=actor, product=product, upload=ContentFile(picture, name=f"demo-{product.pk}.jpg")
+            )
     return created

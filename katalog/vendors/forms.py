@@ -197,10 +197,10 @@ class PaymentForm(TenantForm):
     def clean(self):
         data = super().clean()
         bank = ("bank_name", "bank_account_number", "bank_account_name")
-        given = [name for name in bank if data.get(name)]
-        if given and len(given) < len(bank) and not any(name in self.errors for name in bank):
+        typed = [name for name in bank if data.get(name) or name in self.errors]
+        if typed:
             for name in bank:
-                if not data.get(name):
+                if name not in typed:
                     self.add_error(name, _("Give the bank, the account number and the holder together."))
         return data
 

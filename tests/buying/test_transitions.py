@@ -1,16 +1,20 @@
 """The order's state table, over the API: every transition refused to every party it does not
 name (and nothing changes), refused as a 404 to the same role in another office, another
 vendor or another tenant, and then made by the party it names. Plus the rules around it: the PP
-threshold, the assigned PPK, drafts reserving nothing, one vendor per order, the listed price as
-a ceiling, and offers that alternate."""
+threshold, the assigned PPK, drafts reserving nothing (and unseen by the vendor), one vendor per
+order, the listed price as a ceiling, and offers that alternate.
 
-from datetime import date
+Stock is two numbers (on hand and reserved by submitted orders): a submit reserves, it does not
+take off on hand."""
+
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from katalog.buying import services, workflow
 from katalog.buying.models import BudgetLine, Offer, Order, OrderStatus
+from katalog.catalogue import services as catalogue_services
 from katalog.catalogue.models import Product
 from tests import factories as f
 from tests.accounts.test_api import bearer, token_for
@@ -55,8 +59,21 @@ def offer_lines(order, price="240000"):
     ]
 
 
-def order_in(status, users, shop) -> Order:
-    """A fresh order of `shop` standing in `status`, made by the right party at each step."""
+def change_listed_version(users, shop, price="260000"):
+    """The vendor changes the product's price and the Pengelola approves it: a new listed version."""
+    product = Product.objects.get(pk=shop["product"].pk)
+    version = product.listed_version
+    data = catalogue_services.ProductData(
+        name=version.name, category=version.category, unit=version.unit, price=Decimal(price)
+    )
+    product = catalogue_services.product_update(actor=f.actor(users["penyedia"]), product=product, data=data)
+    return catalogue_services.product_approve(actor=f.actor(users["catalogue_manager"]), product=product)
+
+
+def order_in(status, users, shop, action=None) -> Order:
+    """A fresh order of `shop` standing in `status`, made by the right party at each step, with
+    what `action` needs there: a changed listed version (reprice), something delivered (refuse), a
+    pending request of the vendor (decline-cancel)."""
     pp, ppk, vendor, treasurer = (f.actor(users[r]) for r in ("pp", "ppk", "penyedia", "treasurer"))
     order = make_draft(users, shop)
     if status == S.NEGOTIATING:
@@ -85,8 +102,9 @@ def order_in(status, users, shop) -> Order:
             actor=ppk, order=o, quantity_ok=True, condition_ok=True, on_time=True
         ),
         S.INVOICED: lambda o: services.order_invoice(actor=vendor, order=o),
+        # A payment is dated between the invoice and today.
         S.PAID: lambda o: services.order_pay(
-            actor=treasurer, order=o, method="ls", paid_on=date(2026, 3, 2), reference="SP2D-1"
+            actor=treasurer, order=o, method="ls", paid_on=timezone.localdate(), reference="SP2D-1"
         ),
         S.COMPLETED: lambda o: services.order_rate(actor=ppk, order=o, quality=5, timeliness=5, service=5, price=5),
     }
@@ -94,6 +112,15 @@ def order_in(status, users, shop) -> Order:
         for step in path[: path.index(status) + 1]:
             steps[step](order)
             order = Order.objects.get(pk=order.pk)
+    if action == workflow.REPRICE:
+        change_listed_version(users, shop)
+    if action == workflow.REFUSE and status == S.IN_PROGRESS:
+        services.order_deliver(
+            actor=vendor, order=order, address_id=order.addresses.get().pk, lines={order.items.get().pk: 1}
+        )
+    if action == workflow.DECLINE_CANCEL:
+        services.order_request_cancel(actor=vendor, order=order, reason="Bahan baku habis")
+    order = Order.objects.get(pk=order.pk)
     assert order.status == status
     return order
 
@@ -108,7 +135,24 @@ def body_for(action, order) -> dict:
         workflow.PAY: {"method": "ls", "reference": "SP2D-0042"},
         workflow.RATE: {"quality": 4, "timeliness": 4, "service": 5, "price": 4},
         workflow.CANCEL: {"reason": "Tidak jadi"},
+        workflow.REQUEST_CANCEL: {"reason": "Bahan baku habis"},
+        workflow.DECLINE_CANCEL: {"reason": "Pesanan tetap diperlukan"},
+        # One unit refused: replaced by the vendor while the order is under way, taken off the
+        # order once it was all delivered.
+        workflow.REFUSE: {
+            "lines": {items[0].pk: 1},
+            "mode": "reduce" if order.status == S.DELIVERED else "replace",
+            "reason": "Jahitan rusak",
+        },
     }.get(action, {})
+
+
+# The target of a transition the service decides (the table says None), with body_for's bodies.
+DECIDED = {
+    (S.IN_PROGRESS, workflow.DELIVER): S.DELIVERED,  # the body delivers everything
+    (S.IN_PROGRESS, workflow.REFUSE): S.IN_PROGRESS,  # the unit refused is owed again
+    (S.DELIVERED, workflow.REFUSE): S.DELIVERED,  # one unit less ordered, the rest delivered
+}
 
 
 def snapshot(order) -> dict:
@@ -118,14 +162,21 @@ def snapshot(order) -> dict:
         "status": o.status,
         "committed": BudgetLine.objects.get(pk=o.budget_line_id).committed,
         "committed_amount": o.committed_amount,
-        "stock": list(Product.objects.filter(pk__in=o.items.values("product_id")).values_list("pk", "stock")),
+        "stock": list(
+            Product.objects.filter(pk__in=o.items.values("product_id")).values_list("pk", "stock", "reserved")
+        ),
         "documents": o.documents.count(),
         "offers": o.offers.count(),
         "deliveries": o.deliveries.count(),
+        "refusals": o.refusals.count(),
         "items": list(
-            o.items.order_by("pk").values_list("unit_price", "quantity", "shipping_cost", "delivered_quantity")
+            o.items.order_by("pk").values_list(
+                "version_id", "unit_price", "quantity", "shipping_cost", "delivered_quantity"
+            )
         ),
+        "total": (o.total, o.vat),
         "cancel_reason": o.cancel_reason,
+        "cancel_requested_at": o.cancel_requested_at,
     }
 
 
@@ -158,7 +209,7 @@ def test_each_transition_is_refused_to_all_but_its_parties_then_made_by_one(
 ):
     # Given an order standing where the transition starts
     rule = workflow.TRANSITIONS[(status, action)]
-    order = order_in(status, users, shop)
+    order = order_in(status, users, shop, action)
     url = f"/api/v1/orders/{order.pk}/{action}"
     body = body_for(action, order)
     before = snapshot(order)
@@ -171,10 +222,14 @@ def test_each_transition_is_refused_to_all_but_its_parties_then_made_by_one(
     assert (response.status_code, response.json()["code"]) == (401, "unauthenticated")
     assert snapshot(order) == before
 
-    # When each wrong role of the tenant tries: 403 (they may see the order, not move it)
+    # When each wrong role of the tenant tries: 403 (they may see the order, not move it), except
+    # the vendor before the order was sent to it: a buyer's draft is none of its business (404)
     for role in wrong:
         response = post(client, token_for(client, users[role].username), url, body)
-        assert (response.status_code, response.json()["code"]) == (403, "forbidden"), (role, response.content)
+        if role == "penyedia" and order.sent_to_vendor_at is None:
+            assert (response.status_code, response.json()["code"]) == (404, "not_found"), (role, response.content)
+        else:
+            assert (response.status_code, response.json()["code"]) == (403, "forbidden"), (role, response.content)
         assert response.json()["message"]
         assert snapshot(order) == before, role
 
@@ -194,7 +249,7 @@ def test_each_transition_is_refused_to_all_but_its_parties_then_made_by_one(
     doer = next(r for r in PREFERRED if r in right)
     response = post(client, token_for(client, users[doer].username), url, body)
     assert response.status_code == 200, (doer, response.content)
-    expected = rule.target or S.DELIVERED  # the body delivers everything
+    expected = rule.target or DECIDED[(status, action)]
     assert response.json()["status"] == expected
     assert Order.objects.get(pk=order.pk).status == expected
 
@@ -265,17 +320,20 @@ def test_above_the_threshold_a_pp_is_refused_with_the_figures_and_a_ppk_may(clie
     assert response.status_code == 200
     assert response.json()["status"] == "awaiting_approval"
     assert BudgetLine.objects.get(pk=big_shop["line"].pk).committed == Decimal("202000000")
-    assert Product.objects.get(pk=big_shop["product"].pk).stock == 899
+    product = Product.objects.get(pk=big_shop["product"].pk)
+    assert (product.stock, product.reserved, product.available) == (1000, 101, 899)  # reserved, not taken
 
 
 def test_the_threshold_counts_ppn_for_a_pkp_vendor(client, users, big_shop):
-    # Rp190.000.000 of goods plus 11% PPN is Rp210.900.000: above what a PP may carry.
+    # Rp190.000.000 of goods (the DPP): PPN is 12% of the DPP nilai lain of 11/12, each rounded down
+    # to the rupiah: floor(190.000.000 × 11/12) = 174.166.666, × 12% = 20.899.999. The total of
+    # Rp210.899.999 is above what a PP may carry.
     big_shop["vendor"].is_vat_registered = True
     big_shop["vendor"].save()
     order = make_draft(users, big_shop, quantity=95, line=big_shop["line"])
     response = post(client, token_for(client, users["pp"].username), f"/api/v1/orders/{order.pk}/submit")
     assert (response.status_code, response.json()["code"]) == (403, "forbidden")
-    assert "Rp210.900.000" in response.json()["message"]
+    assert "Rp210.899.999" in response.json()["message"]
 
 
 def test_only_the_assigned_ppk_approves(client, users, shop, office, medan):
@@ -319,8 +377,13 @@ def test_a_draft_reserves_nothing(client, users, shop):
         "7500000.00",
     )
     assert BudgetLine.objects.get(pk=shop["line"].pk).committed == 0
-    assert Product.objects.get(pk=shop["product"].pk).stock == 100
+    product = Product.objects.get(pk=shop["product"].pk)
+    assert (product.stock, product.reserved) == (100, 0)
     assert response.json()["deadline_at"] is None
+    # The vendor does not see the buyer's draft: not in its list, a 404 when asked for.
+    vendor = token_for(client, users["penyedia"].username)
+    assert client.get("/api/v1/orders", **bearer(vendor)).json() == []
+    assert client.get(f"/api/v1/orders/{response.json()['id']}", **bearer(vendor)).status_code == 404
 
 
 def test_an_order_holds_one_vendors_products(client, users, shop, medan):
@@ -345,9 +408,14 @@ def test_a_price_above_the_listed_one_is_refused_in_negotiation(client, users, s
     pp, vendor = token_for(client, users["pp"].username), token_for(client, users["penyedia"].username)
     url = f"/api/v1/orders/{order.pk}"
 
-    response = post(client, pp, f"{url}/propose", {"lines": offer_lines(order, "250000.01")})
+    response = post(client, pp, f"{url}/propose", {"lines": offer_lines(order, "250001")})
     assert (response.status_code, response.json()["code"]) == (422, "above_listed_price")
     assert "Rp250.000" in response.json()["message"]
+    assert (Order.objects.get(pk=order.pk).status, Offer.objects.count()) == ("draft", 0)
+    # Money is whole rupiah: an amount with sen is refused as such, with the field.
+    response = post(client, pp, f"{url}/propose", {"lines": offer_lines(order, "249999.99")})
+    assert (response.status_code, response.json()["code"]) == (422, "invalid")
+    assert list(response.json()["fields"]) == [f"price_{order.items.get().pk}"]
     assert (Order.objects.get(pk=order.pk).status, Offer.objects.count()) == ("draft", 0)
 
     assert post(client, pp, f"{url}/propose", {"lines": offer_lines(order, "250000")}).status_code == 200

@@ -247,13 +247,16 @@ def test_a_vendor_that_cannot_be_shown_is_left_out_of_the_list(client, medan, ma
     assert "Vendor" in caplog.text
 
 
-def test_a_product_that_cannot_be_shown_is_left_out_of_the_search(client, medan, monkeypatch, caplog):
+def test_a_product_that_cannot_be_shown_is_left_out_of_the_search(
+    client, medan, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
     from katalog.catalogue import api as catalogue_api
 
     shop = f.make_vendor(medan)
     paper = f.make_category(medan, "Kertas", code="KRT")
-    good = f.make_product(shop, paper, name="Kertas HVS A4")
-    bad = f.make_product(shop, paper, name="Kertas Folio")
+    with django_capture_on_commit_callbacks(execute=True):  # indexed for search, as in production
+        good = f.make_product(shop, paper, name="Kertas HVS A4")
+        bad = f.make_product(shop, paper, name="Kertas Folio")
     real = catalogue_api._card
 
     def card(p):

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -7,33 +8,130 @@ from django.utils import timezone
 from katalog.accounts.models import Membership, Office
 from katalog.buying.models import BudgetLine
 from katalog.core.models import Katalog
-from katalog.demo.accounts import DEMO_USERS
+from katalog.demo import pictures
+from katalog.demo.accounts import DEMO_PEOPLE, DEMO_USERS
 from katalog.demo.catalogue import load_catalogue
 from katalog.demo.generate import DISTRIBUTION, load_registry
-from katalog.vendors.models import Vendor, VendorSource, VendorStatus
-from katalog.vendors.size_class import SizeClass
+from katalog.demo.vendors import load_vendors
 
+GOVERNMENT = {
+    "name": "Katalog Lokal Kota Medan",
+    "government_name": "Pemerintah Kota Medan",
+    "office_address": "Dinas Koperasi, UKM, Perindustrian dan Perdagangan, Jl. Jenderal Gatot Subroto No. 140, Medan",
+    "place_name": "Medan",
+}
+# code, name, short name (on its seal), address, phone
 OFFICES = [
-    ("1.01.01", "Dinas Pendidikan"),
-    ("1.02.01", "Dinas Kesehatan"),
-    ("1.03.01", "Dinas Pekerjaan Umum"),
-    ("1.04.01", "Dinas Perumahan, Kawasan Permukiman dan Penataan Ruang"),
-    ("1.06.01", "Dinas Sosial"),
-    ("2.09.01", "Dinas Ketahanan Pangan"),
-    ("2.11.01", "Dinas Lingkungan Hidup"),
-    ("2.15.01", "Dinas Perhubungan"),
-    ("2.16.01", "Dinas Komunikasi dan Informatika"),
-    ("2.17.01", "Dinas Koperasi, Usaha Kecil dan Menengah, Perindustrian dan Perdagangan"),
-    ("3.26.01", "Dinas Kebudayaan dan Pariwisata"),
-    ("4.01.01", "Sekretariat Daerah"),
+    (
+        "1.01.01",
+        "Dinas Pendidikan",
+        "DISDIK",
+        "Jl. Pelita IV No. 1, Sidorame Barat I, Medan Perjuangan, Medan 20233",
+        "(061) 4512010",
+    ),
+    (
+        "1.02.01",
+        "Dinas Kesehatan",
+        "DINKES",
+        "Jl. Rotan No. 1, Petisah Tengah, Medan Petisah, Medan 20111",
+        "(061) 4520331",
+    ),
+    (
+        "1.03.01",
+        "Dinas Pekerjaan Umum",
+        "DPU",
+        "Jl. Pinang Baris No. 114, Lalang, Medan Sunggal, Medan 20127",
+        "(061) 8451270",
+    ),
+    (
+        "1.04.01",
+        "Dinas Perumahan, Kawasan Permukiman dan Penataan Ruang",
+        "PERKIM TARU",
+        "Jl. Jenderal Besar A.H. Nasution No. 32, Pangkalan Masyhur, Medan Johor, Medan 20143",
+        "(061) 7863318",
+    ),
+    (
+        "1.06.01",
+        "Dinas Sosial",
+        "DINSOS",
+        "Jl. Pinang Baris No. 40, Lalang, Medan Sunggal, Medan 20128",
+        "(061) 8452216",
+    ),
+    (
+        "2.09.01",
+        "Dinas Ketahanan Pangan",
+        "DKP",
+        "Jl. Jenderal Besar A.H. Nasution No. 18, Kwala Bekala, Medan Johor, Medan 20142",
+        "(061) 7864412",
+    ),
+    (
+        "2.11.01",
+        "Dinas Lingkungan Hidup",
+        "DLH",
+        "Jl. Pinang Baris No. 112, Lalang, Medan Sunggal, Medan 20127",
+        "(061) 8453007",
+    ),
+    (
+        "2.15.01",
+        "Dinas Perhubungan",
+        "DISHUB",
+        "Jl. Pinang Baris No. 110, Lalang, Medan Sunggal, Medan 20127",
+        "(061) 8452301",
+    ),
+    (
+        "2.16.01",
+        "Dinas Komunikasi dan Informatika",
+        "KOMINFO",
+        "Jl. Kapten Maulana Lubis No. 2, Petisah Tengah, Medan Petisah, Medan 20112",
+        "(061) 4512412",
+    ),
+    (
+        "2.17.01",
+        "Dinas Koperasi, Usaha Kecil dan Menengah, Perindustrian dan Perdagangan",
+        "DINKOP UKM",
+        "Jl. Jenderal Gatot Subroto No. 140, Sei Sikambing D, Medan Petisah, Medan 20119",
+        "(061) 8451342",
+    ),
+    (
+        "3.26.01",
+        "Dinas Kebudayaan dan Pariwisata",
+        "DISBUDPAR",
+        "Jl. Prof. H.M. Yamin No. 40, Gaharu, Medan Timur, Medan 20234",
+        "(061) 4528291",
+    ),
+    (
+        "4.01.01",
+        "Sekretariat Daerah",
+        "SETDA",
+        "Jl. Kapten Maulana Lubis No. 2, Petisah Tengah, Medan Petisah, Medan 20112",
+        "(061) 4512412",
+    ),
 ]
 BUYER_OFFICE = "1.01.01"
-# Each office gets these budget lines (RUP packages) for the current year.
+# Each office gets these budget lines (RUP packages) for the current year, charged to these budget
+# accounts (kode rekening belanja of Permendagri 90/2019).
 BUDGET_LINES = [
-    ("Belanja alat tulis kantor", 150_000_000),
-    ("Belanja makanan dan minuman rapat", 250_000_000),
-    ("Belanja pakaian dinas dan atribut", 400_000_000),
+    ("Belanja alat tulis kantor", 150_000_000, "5.1.02.01.01.0024"),
+    ("Belanja makanan dan minuman rapat", 250_000_000, "5.1.02.01.01.0052"),
+    ("Belanja pakaian dinas dan atribut", 400_000_000, "5.1.02.01.01.0036"),
 ]
+
+
+def _fill_blank(obj, values: dict) -> list[str]:
+    """Set the fields still empty, so a demo made by an older version gets them, a second run
+    changes nothing and what someone changed by hand stays."""
+    changed = [name for name, value in values.items() if value and not getattr(obj, name)]
+    for name in changed:
+        setattr(obj, name, values[name])
+    if changed:
+        obj.save(update_fields=changed)
+    return changed
+
+
+def _give_logo(obj, filename: str, png: bytes) -> None:
+    """Store a logo through the image field once (its file name stays in the database)."""
+    if not obj.logo:
+        obj.logo.save(filename, ContentFile(png), save=True)
 
 
 class Command(BaseCommand):
@@ -44,60 +142,49 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, small=False, **options):
-        katalog, _ = Katalog.objects.get_or_create(
-            region_id="12.71",
-            defaults={
-                "name": "Katalog Lokal Kota Medan",
-                "government_name": "Pemerintah Kota Medan",
-                "office_address": "Dinas Koperasi, UKM, Perindustrian dan Perdagangan, Jl. Jenderal Gatot Subroto, Medan",
-                "is_demo": True,
-            },
-        )
+        katalog, _ = Katalog.objects.get_or_create(region_id="12.71", defaults=dict(GOVERNMENT, is_demo=True))
+        _fill_blank(katalog, GOVERNMENT)
+        _give_logo(katalog, "kota-medan.png", pictures.emblem_png("KOTA MEDAN"))
         offices = {}
-        for code, name in OFFICES:
-            offices[code], _ = Office.objects.get_or_create(katalog=katalog, code=code, defaults={"name": name})
+        for code, name, short, address, phone in OFFICES:
+            office, _ = Office.objects.get_or_create(katalog=katalog, code=code, defaults={"name": name})
+            _fill_blank(office, {"address": address, "phone": phone})
+            _give_logo(office, f"{code}.png", pictures.seal_png(short))
+            offices[code] = office
         for username, role, in_office, _label in DEMO_USERS:
+            first_name, last_name, position, nip = DEMO_PEOPLE[username]
             user = User.objects.filter(username=username).first()
             if user is None:
                 user = User.objects.create_user(
                     username=username,
                     password=settings.KATALOG_DEMO_PASSWORD,
                     email=f"{username}@demo.katalog.local",
-                    first_name=username.capitalize(),
+                    first_name=first_name,
+                    last_name=last_name,
                 )
+            elif user.first_name in ("", username.capitalize()) and not user.last_name:
+                # An older demo named its users after their username ("Pp").
+                user.first_name, user.last_name = first_name, last_name
+                user.save(update_fields=["first_name", "last_name"])
             if username == "admin" and not user.is_superuser:
                 # The demo's admin is also the platform administrator (Django admin, every tenant).
                 user.is_staff = user.is_superuser = True
                 user.save(update_fields=["is_staff", "is_superuser"])
-            Membership.objects.get_or_create(
-                user=user, katalog=katalog, role=role, office=offices[BUYER_OFFICE] if in_office else None
+            membership, _ = Membership.objects.get_or_create(
+                user=user,
+                katalog=katalog,
+                role=role,
+                office=offices[BUYER_OFFICE] if in_office else None,
+                defaults={"position": position, "nip": nip},
             )
-        vendor, _ = Vendor.objects.get_or_create(
-            katalog=katalog,
-            nib="8120000000001",
-            defaults=dict(
-                name="UD Ulos Horas Medan",
-                owner_name="Tiur Simanjuntak",
-                npwp="021832415000000",
-                kbli=["13121", "47711"],
-                sector="Ulos dan kain tradisional",
-                address="Jl. Gatot Subroto No. 12",
-                region_id="12.71.01",
-                district_id="12.71.01",
-                phone="081260001234",
-                email="penyedia@demo.katalog.local",
-                capital=750_000_000,
-                annual_sales=1_200_000_000,
-                size_class=SizeClass.MIKRO,
-                status=VendorStatus.VERIFIED,
-                source=VendorSource.ASSISTED,
-            ),
-        )
-        vendor.users.add(User.objects.get(username="penyedia"))
+            _fill_blank(membership, {"position": position, "nip": nip})
+        vendors = load_vendors(katalog)
+        # The demo user `penyedia` owns UD Ulos Horas Medan (README, sign-in page).
+        vendors["ulos"].users.add(User.objects.get(username="penyedia"))
         year = timezone.localdate().year
         for n, (_code, office) in enumerate(sorted(offices.items()), start=1):
-            for m, (name, ceiling) in enumerate(BUDGET_LINES, start=1):
-                BudgetLine.objects.get_or_create(
+            for m, (name, ceiling, account_code) in enumerate(BUDGET_LINES, start=1):
+                line, _ = BudgetLine.objects.get_or_create(
                     katalog=katalog,
                     kode_rup=f"{year % 100:02d}{n:03d}{m:03d}",
                     defaults={
@@ -105,13 +192,15 @@ class Command(BaseCommand):
                         "name": f"{name} {office.name}",
                         "fiscal_year": year,
                         "funding_source": "APBD",
+                        "account_code": account_code,
                         "ceiling": ceiling,
                     },
                 )
+                _fill_blank(line, {"account_code": account_code})
         distribution = {k: max(1, v // 90) for k, v in DISTRIBUTION.items()} if small else DISTRIBUTION
         created = load_registry(katalog, distribution=distribution)
-        products = load_catalogue(katalog)
+        products = load_catalogue(katalog, vendors)
         self.stdout.write(
             f"demo tenant {katalog.region_id} {katalog.name}: {len(offices)} offices, {len(DEMO_USERS)} users, "
-            f"{created} registry vendors created, {products} products listed"
+            f"{len(vendors)} selling vendors, {created} registry vendors created, {products} products listed"
         )
