@@ -11,7 +11,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path(
         "lupa-sandi/",
-        auth_views.PasswordResetView.as_view(
+        views.PasswordResetView.as_view(
             template_name="accounts/password_reset.html",
             email_template_name="accounts/email/password_reset.txt",
             subject_template_name="accounts/email/password_reset_subject.txt",

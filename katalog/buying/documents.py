@@ -80,7 +80,6 @@ TITLES = {
 # UU 10/2020 Pasal 3 ayat (2) huruf g: a document stating a sum of money above Rp5.000.000 bears
 # the Rp10.000 stamp duty (Pasal 5).
 METERAI_THRESHOLD = Decimal("5000000")
-METERAI_LABEL = "Meterai Rp10.000"
 
 MONTHS = (
     "Januari",
@@ -142,7 +141,7 @@ def indonesian_date(d: date | datetime | str | None) -> str:
 
 
 def indonesian_date_in_words(d: date | datetime | str) -> str:
-    """ "Senin tanggal tiga puluh bulan November tahun dua ribu dua puluh enam", the opening of a BAST."""
+    """The date in words, as a BAST opens: "Senin tanggal tiga puluh bulan November tahun dua ribu dua puluh enam"."""
     d = _as_local_date(d)
     return (
         f"{DAYS[d.weekday()]} tanggal {num2words(d.day, lang='id')} bulan {MONTHS[d.month - 1]} "
@@ -482,7 +481,7 @@ def _invoice_of(order: Order) -> Invoice | None:
 
 
 def _place_of(government_name: str) -> str:
-    """ "Pemerintah Kota Medan" → "Medan" (when the tenant has no place name set)."""
+    """The place on a document when the tenant has none set: "Pemerintah Kota Medan" gives "Medan"."""
     text = re.sub(r"^(pemerintah\s+)?((kota|kabupaten|provinsi)\s+)?", "", (government_name or "").strip(), flags=re.I)
     return text or (government_name or "").strip()
 
@@ -525,21 +524,23 @@ def rerender(document: OrderDocument) -> OrderDocument:
     """Drop the stored PDF so it is rendered again (e.g. with the DIBATALKAN mark once the order is
     cancelled): the file is deleted after commit and rendering is scheduled after commit. The
     snapshot, and so every figure of the document, stays as it was signed."""
-    locked = OrderDocument.objects.select_for_update(of=("self",)).get(pk=document.pk)
-    old_name = locked.pdf.name
-    if old_name:
-        storage = locked.pdf.storage
-        OrderDocument.objects.filter(pk=document.pk).update(pdf="")
+    with transaction.atomic():  # the caller's transaction (a savepoint); one of its own when called alone
+        locked = OrderDocument.objects.select_for_update(of=("self",)).get(pk=document.pk)
+        old_name = locked.pdf.name
+        if old_name:
+            storage = locked.pdf.storage
+            OrderDocument.objects.filter(pk=document.pk).update(pdf="")
 
-        def delete():
-            try:
-                storage.delete(old_name)
-            except Exception:
-                log.exception("could not delete the old PDF %s", old_name)
+            def delete():
+                # A download rendering meanwhile found the old file there and took another name.
+                try:
+                    storage.delete(old_name)
+                except Exception:
+                    log.exception("could not delete the old PDF %s", old_name)
 
-        transaction.on_commit(delete)
+            transaction.on_commit(delete)
+        _enqueue_rendering(document.pk)
     document.pdf = ""
-    _enqueue_rendering(document.pk)
     return document
 
 

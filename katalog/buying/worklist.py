@@ -118,6 +118,9 @@ def _queue(key: str, qs: QuerySet, *, since: str, today: date) -> Queue:
             # What the office pays: the invoice once there is one, else DPP plus PPN.
             invoice = getattr(row, "invoice", None)
             row.amount = invoice.total if invoice is not None else row.total + row.vat
+            # Past the delivery deadline: calendar days late, as the late penalty counts them.
+            late = (today - row.delivery_deadline).days if row.delivery_deadline else 0
+            row.days_late = late if late > 0 else 0
     return Queue(key=key, count=rows[0].queue_total if rows else 0, rows=rows)
 
 

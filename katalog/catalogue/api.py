@@ -16,6 +16,7 @@ from katalog.core.bounds import (
     Limit,
     Page,
     PercentFilter,
+    QuantityOrZero,
     Reason,
     SearchText,
     ShortText,
@@ -196,8 +197,7 @@ def list_products(request, search: Query[ProductSearch]):
                 for k, n in facets.get("category", {}).items()
             ],
             "size_class": [
-                {"value": k, "label": _size_class_label(k), "count": n}
-                for k, n in facets.get("size_class", {}).items()
+                {"value": k, "label": _size_class_label(k), "count": n} for k, n in facets.get("size_class", {}).items()
             ],
             "district": [
                 {"value": k, "label": districts.get(k, k), "count": n} for k, n in facets.get("district", {}).items()
@@ -230,6 +230,29 @@ def get_product(request, product_id: Id):
         "price_history": [{"since": h.approved_at, "price": h.price} for h in selectors.price_history(p)],
         "status": p.status,
     }
+
+
+class StockIn(Schema):
+    on_hand: QuantityOrZero
+
+
+class StockOut(Schema):
+    id: int
+    stock: int
+    reserved: int
+    available: int
+
+
+@router.post("/{product_id}/stock", response=StockOut)
+def set_stock(request, product_id: Id, payload: StockIn):
+    """The vendor's stock on hand (`{"on_hand": n}`, 0..10,000,000): never below what submitted orders
+    hold (422 `below_reserved`, with the orders that hold it)."""
+    actor = actor_of(request)
+    product = services.product_set_stock(
+        actor=actor, product=selectors.get_product(actor, product_id), stock=payload.on_hand
+    )
+    product.refresh_from_db(fields=["stock", "reserved"])
+    return {"id": product.pk, "stock": product.stock, "reserved": product.reserved, "available": product.available}
 
 
 def _status(p) -> dict:

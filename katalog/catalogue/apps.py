@@ -5,3 +5,11 @@ class CatalogueConfig(AppConfig):
     name = "katalog.catalogue"
     label = "catalogue"
     verbose_name = "Catalogue"
+
+    def ready(self) -> None:
+        # Search imports no domain app: the catalogue tells it how to load products.
+        from katalog.search import services as search_services
+
+        from .selectors import search_documents
+
+        search_services.register_loader(search_documents)

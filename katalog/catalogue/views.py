@@ -17,6 +17,7 @@ from katalog.core.feedback import show_domain_error
 from katalog.core.models import Region, RegionLevel
 from katalog.core.permissions import Permission
 from katalog.core.tabular import ImportFileError, read_table
+from katalog.search import services as search_services
 from katalog.search.models import Synonym
 from katalog.search.types import PRICE_BANDS, SIZE_CLASSES, SearchFilters, Sort
 from katalog.vendors import selectors as vendor_selectors
@@ -457,9 +458,7 @@ def synonyms(request):
             else:
                 pairs.append((term.strip().lower()[:60], expansion.strip().lower()[:200]))
         if not errors:
-            from katalog.search.services import set_synonyms
-
-            set_synonyms(katalog.pk, pairs)
+            search_services.synonyms_replace(actor=request.actor, pairs=pairs)
             messages.success(request, _("%(n)s synonyms saved.") % {"n": len(pairs)})
             return redirect("catalogue:synonyms")
     return render(request, "catalogue/synonyms.html", {"text": text, "errors": errors})

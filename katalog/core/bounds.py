@@ -129,9 +129,7 @@ Date = Annotated[date, Field(ge=MIN_DATE, le=MAX_DATE)]
 def ShortText(max_length: int, *, min_length: int = 0) -> Any:
     """A one-line text of at most `max_length` characters (use the `Length` constants), no NUL.
     Not stripped: the service decides what surrounding spaces mean."""
-    return Annotated[
-        str, StringConstraints(min_length=min_length, max_length=max_length), AfterValidator(_refuse_nul)
-    ]
+    return Annotated[str, StringConstraints(min_length=min_length, max_length=max_length), AfterValidator(_refuse_nul)]
 
 
 Reason = ShortText(Length.REASON)
@@ -256,7 +254,9 @@ def _read_yes_no(value: Any) -> bool:
     raise ValueError(value)
 
 
-AmountFilter = Annotated[Annotated[Decimal, Field(ge=0, le=MAX_MONEY), AfterValidator(_whole_rupiah)] | None, _ignore_unless(_read_amount)]
+AmountFilter = Annotated[
+    Annotated[Decimal, Field(ge=0, le=MAX_MONEY), AfterValidator(_whole_rupiah)] | None, _ignore_unless(_read_amount)
+]
 """A price bound of a search: ignored when it is not a number; a number is whole rupiah 0 .. MAX_MONEY."""
 
 PercentFilter = Annotated[Annotated[Decimal, Field(ge=0, le=MAX_PERCENT)] | None, _ignore_unless(_read_decimal)]

@@ -21,7 +21,7 @@ def _font(size: int) -> ImageFont.FreeTypeFont:
 
 def _png(img: Image.Image) -> bytes:
     buf = io.BytesIO()
-    img.save(buf, format="PNG", optimize=True)
+    img.save(buf, format="PNG")
     return buf.getvalue()
 
 
@@ -32,6 +32,7 @@ def _centered(draw: ImageDraw.ImageDraw, xy: tuple[float, float], text: str, siz
 # --- Emblem and seal -----------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=4)
 def emblem_png(label: str = "KOTA MEDAN", size: int = 320) -> bytes:
     """A shield: green field, the river in white waves, a gold star, the name on a ribbon. A
     stand-in for the regional emblem on the kop of a demo tenant's documents."""
@@ -74,6 +75,7 @@ def emblem_png(label: str = "KOTA MEDAN", size: int = 320) -> bytes:
     return _png(img)
 
 
+@functools.lru_cache(maxsize=64)
 def seal_png(short: str, label: str = "MEDAN", size: int = 320) -> bytes:
     """An office seal: a blue ring with the government's name and the office's short name inside."""
     img = Image.new("RGBA", (size, size), (255, 255, 255, 0))

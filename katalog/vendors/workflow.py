@@ -1,8 +1,9 @@
 """The vendor onboarding workflow as a table: (status, action) → (next status, roles allowed).
 
 Every status change goes through `next_status` (the one guard in `katalog.core.workflow`);
-anything not in the table is refused. A verified vendor has no way out in this table: there is
-no suspension of a verification yet (see docs: it would take a status of its own)."""
+anything not in the table is refused. A verified vendor has no way out of this table: withdrawing
+or suspending a verification would need a status of its own in `VendorStatus`. Whatever the
+change, `services._finish` re-indexes the vendor's products, so one added later hides them too."""
 
 from django.utils.translation import gettext_lazy as _
 

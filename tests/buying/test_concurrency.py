@@ -1,6 +1,7 @@
 """Fifty buyers ordering the same product and charging the same budget line at the same moment:
 exactly as many orders succeed as stock and ceiling allow, the rest are refused with a clear
-message, no 500, and the totals add up afterwards.
+message, no 500, and the totals add up afterwards. Stock binds on what is available (on hand less
+what submitted orders already reserved); a submit reserves, it does not take off on hand.
 
 The buyers are 50 threads, each with its own HTTP connection and its own token, released together
 by a barrier against a live server that serves each request on its own thread with its own
@@ -34,6 +35,7 @@ from django.conf import settings
 from django.db import connection
 
 from katalog.accounts.services import api_token_create
+from katalog.buying import services
 from katalog.buying.models import BudgetLine, Order, OrderItem
 from tests import factories as f
 from tests.buying.conftest import listed_product
@@ -156,8 +158,9 @@ def server(request, tmp_path):
 # --- Fifty buyers ---------------------------------------------------------------------------------------
 
 
-def seed(office, users, *, stock: int, ceiling: str):
-    """One product of one vendor, one budget line, and fifty PPs of the office each with a token."""
+def seed(office, users, *, stock: int, ceiling: str, reserved: int = 0):
+    """One product of one vendor, one budget line, and fifty PPs of the office each with a token.
+    With `reserved`, an earlier order (on another budget line) already holds that much of the stock."""
     vendor = f.make_vendor(office.katalog, users=[users["penyedia"]])
     product = listed_product(office.katalog, vendor, name="Seragam Batik Medan", price=str(PRICE), stock=stock)
     line = BudgetLine.objects.create(
@@ -168,6 +171,22 @@ def seed(office, users, *, stock: int, ceiling: str):
         fiscal_year=2026,
         ceiling=Decimal(ceiling),
     )
+    if reserved:
+        earlier = BudgetLine.objects.create(
+            katalog=office.katalog,
+            office=office,
+            kode_rup="RUP-2026-049",
+            name="Seragam (pesanan sebelumnya)",
+            fiscal_year=2026,
+            ceiling=Decimal("100000000"),
+        )
+        pp = f.actor(users["pp"])
+        order = services.order_create(
+            actor=pp, budget_line=earlier, addresses=["Gudang"], items=[services.ItemRequest(product.pk, reserved)]
+        )
+        services.order_submit(actor=pp, order=order)
+        product.refresh_from_db()
+        assert (product.stock, product.reserved) == (stock, reserved)
     buyers = [f.make_user(office.katalog, "pp", username=f"pp-{n:02d}", office=office) for n in range(BUYERS)]
     return product, line, [api_token_create(user=u) for u in buyers]
 
@@ -268,7 +287,7 @@ def most_in_flight(spans) -> int:
     return peak
 
 
-def check_outcome(results, *, product, line, stock: int, wins: int, refusal: str):
+def check_outcome(results, *, product, line, stock: int, wins: int, refusal: str, reserved: int = 0):
     assert [r.get("error") for r in results if "error" in r] == []
     creates = [r["create"] for r in results]
     submits = [r["submit"] for r in results]
@@ -284,7 +303,7 @@ def check_outcome(results, *, product, line, stock: int, wins: int, refusal: str
     assert most_in_flight([s["span"] for s in submits]) >= 10
 
     # The totals add up: the database agrees with the answers, the budget with the orders, the stock
-    # with the quantities.
+    # reserved with the quantities (on hand is untouched until a delivery).
     won = sorted(s["body"]["id"] for s in submits if s["status"] == 200)
     submitted = Order.objects.filter(budget_line=line, status="awaiting_approval")
     assert sorted(submitted.values_list("pk", flat=True)) == won
@@ -296,21 +315,27 @@ def check_outcome(results, *, product, line, stock: int, wins: int, refusal: str
     assert line.committed == sum(o.committed_amount for o in submitted) == wins * PRICE
     assert line.committed <= line.ceiling
     quantities = sum(OrderItem.objects.filter(order__in=submitted).values_list("quantity", flat=True))
-    assert product.stock == stock - quantities == stock - wins
+    assert quantities == wins
+    assert (product.stock, product.reserved) == (stock, reserved + wins)
+    assert 0 <= product.available == stock - reserved - wins
     return refused
 
 
 def test_fifty_buyers_at_once_stock_binds(committed_db, server, office, users):
-    # Given 17 in stock and a budget line that could pay for all fifty
-    product, line, tokens = seed(office, users, stock=17, ceiling="100000000")
+    # Given 20 on hand of which an earlier order holds 3 (17 available), and a budget line that
+    # could pay for all fifty
+    product, line, tokens = seed(office, users, stock=20, ceiling="100000000", reserved=3)
 
     # When fifty PPs each order one at the same moment
     with server as live:
         results = run_buyers(live.url, tokens, product.pk)
 
-    # Then exactly 17 are submitted; 33 are told the stock ran out
-    refused = check_outcome(results, product=product, line=line, stock=17, wins=17, refusal="out_of_stock")
+    # Then exactly 17 are submitted; 33 are told the stock ran out, and nothing is oversold
+    refused = check_outcome(
+        results, product=product, line=line, stock=20, wins=17, refusal="out_of_stock", reserved=3
+    )
     assert all("Seragam Batik Medan" in b["message"] for b in refused)
+    assert product.available == 0
 
 
 def test_fifty_buyers_at_once_the_ceiling_binds(committed_db, server, office, users):

@@ -1,7 +1,8 @@
 """Three working days to approve, three to confirm: the clock is moved, never waited for. Working
 days skip weekends, Indonesia's national holidays and collective leave (from the `holidays`
 library) and the tenant's own days off; an expired order is cancelled with its reason and gives
-back its stock and budget, whether the worker's sweep, the scheduled task or a mere read finds it."""
+back its stock and budget, by the worker's sweep or the scheduled task. Reads never write: an
+overdue order read by anyone (an auditor too) is shown as expiring and left as it is."""
 
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
@@ -19,7 +20,7 @@ from katalog.buying.services_calendar import day_off_add
 from katalog.buying.tasks import expire_order
 from katalog.catalogue.models import Product
 from katalog.core.calendar import add_working_days
-from katalog.core.models import LocalDayOff
+from katalog.core.models import AuditLog, LocalDayOff
 from tests import factories as f
 from tests.accounts.test_api import bearer
 from tests.buying.test_transitions import make_draft
@@ -111,26 +112,32 @@ def approved(users, shop, *, at: datetime, quantity=4) -> Order:
 
 
 def held(shop):
-    return BudgetLine.objects.get(pk=shop["line"].pk).committed, Product.objects.get(pk=shop["product"].pk).stock
+    """(committed on the budget line, stock on hand, stock reserved)."""
+    product = Product.objects.get(pk=shop["product"].pk)
+    return BudgetLine.objects.get(pk=shop["line"].pk).committed, product.stock, product.reserved
+
+
+# An order of 4 at Rp250.000 holds Rp1.000.000 and 4 of the 100 on hand.
+HELD = (Decimal("1000000"), 100, 4)
 
 
 def assert_expired(order, shop, reason):
     order = Order.objects.get(pk=order.pk)
     assert (order.status, order.cancel_reason) == (S.CANCELLED, reason)
     assert (order.committed_amount, order.deadline_at) == (Decimal(0), None)
-    assert held(shop) == (Decimal(0), 100)
+    assert held(shop) == (Decimal(0), 100, 0)
 
 
 def test_an_order_awaiting_the_ppk_expires_after_three_working_days_across_a_holiday(users, shop):
     # Given an order submitted on Friday 14 August 2026 at 10:00, before Independence Day Monday
     order = submitted(users, shop, at=wib(2026, 8, 14, 10, 0))
     assert order.deadline_at == wib(2026, 8, 20, 10, 0)
-    assert held(shop) == (Decimal("1000000"), 96)
+    assert held(shop) == HELD
 
     # When the sweep runs a minute before the deadline: nothing happens
     assert services.expire_overdue(now=wib(2026, 8, 20, 9, 59)) == 0
     assert Order.objects.get(pk=order.pk).status == S.AWAITING_APPROVAL
-    assert held(shop) == (Decimal("1000000"), 96)
+    assert held(shop) == HELD
 
     # When it runs at the deadline: cancelled with the reason, stock and budget given back
     assert services.expire_overdue(now=wib(2026, 8, 20, 10, 0)) == 1
@@ -160,36 +167,67 @@ def test_a_day_off_the_pengelola_added_moves_the_deadline(users, shop):
     assert_expired(order, shop, EXPIRED_APPROVAL)
 
 
-def test_reading_an_overdue_order_expires_it_without_a_worker(client, users, shop):
-    # Given an order awaiting approval and no worker running
+def read_as(client, user, order, at):
+    """The order over the API and its page, read by `user` at the moment `at`."""
+    from katalog.accounts.services import api_token_create
+
+    with clock(at):
+        token = api_token_create(user=user)
+        body = client.get(f"/api/v1/orders/{order.pk}", HTTP_COOKIE="django_language=en", **bearer(token)).json()
+        client.force_login(user)
+        page = client.get(f"/belanja/pesanan/{order.pk}/")
+    assert page.status_code == 200
+    return body, page.content.decode()
+
+
+def test_reading_an_overdue_order_changes_nothing_and_the_sweep_cancels_it(client, users, shop):
+    # Given an order awaiting approval past its deadline, and no worker run yet
     order = submitted(users, shop, at=wib(2026, 8, 14, 10, 0))
     after = wib(2026, 8, 20, 10, 0, 1)
+    before = Order.objects.filter(pk=order.pk).values().get()
+    audit = AuditLog.objects.count()
 
-    # When the PP reads it after the deadline
+    # When the auditor, the PP and the PPK read it (list, API and page)
+    for role in ("auditor", "pp", "ppk"):
+        body, page = read_as(client, users[role], order, after)
+
+        # Then it is shown as expiring, still waiting, with only the cancellation offered
+        assert (body["status"], body["committed_amount"], body["expiring"]) == (
+            "awaiting_approval",
+            "1000000.00",
+            True,
+        ), role
+        assert body["actions"] == ([] if role == "auditor" else ["cancel"]), role
+        assert 'data-testid="expiring"' in page, role
     with clock(after):
-        from katalog.accounts.services import api_token_create
+        client.force_login(users["auditor"])
+        assert client.get("/belanja/pesanan/").status_code == 200
 
-        token = api_token_create(user=users["pp"])
-        response = client.get(f"/api/v1/orders/{order.pk}", HTTP_COOKIE="django_language=en", **bearer(token))
+    # And nothing was written: the order, its stock and budget, the audit trail
+    assert Order.objects.filter(pk=order.pk).values().get() == before
+    assert held(shop) == HELD
+    assert AuditLog.objects.count() == audit
 
-    # Then it comes back cancelled, with the reason, and nothing is held any more
-    assert response.status_code == 200
-    body = response.json()
-    assert (body["status"], body["committed_amount"], body["deadline_at"]) == ("cancelled", "0.00", None)
-    assert body["cancel_reason"] == EXPIRED_APPROVAL
-    assert body["actions"] == []
+    # When the worker's sweep runs (in English here: the pages read above switched the language)
+    # the order is cancelled with its reason, and released
+    with translation.override("en"):
+        assert services.expire_overdue(now=after) == 1
     assert_expired(order, shop, EXPIRED_APPROVAL)
+    body, page = read_as(client, users["pp"], order, after)
+    assert (body["status"], body["cancel_reason"], body["expiring"], body["actions"]) == (
+        "cancelled",
+        EXPIRED_APPROVAL,
+        False,
+        [],
+    )
 
 
 def test_reading_before_the_deadline_changes_nothing(client, users, shop):
     order = submitted(users, shop, at=wib(2026, 8, 14, 10, 0))
-    with clock(wib(2026, 8, 20, 9, 59)):
-        from katalog.accounts.services import api_token_create
-
-        token = api_token_create(user=users["pp"])
-        response = client.get(f"/api/v1/orders/{order.pk}", **bearer(token))
-    assert response.json()["status"] == "awaiting_approval"
-    assert held(shop) == (Decimal("1000000"), 96)
+    body, page = read_as(client, users["pp"], order, wib(2026, 8, 20, 9, 59))
+    assert (body["status"], body["expiring"]) == ("awaiting_approval", False)
+    assert 'data-testid="expiring"' not in page and 'data-testid="deadline"' in page
+    assert held(shop) == HELD
 
 
 def test_the_expiry_task_is_scheduled_at_the_deadline_and_cancels_when_run(
@@ -208,7 +246,7 @@ def test_the_expiry_task_is_scheduled_at_the_deadline_and_cancels_when_run(
     # When the task runs early (a worker's clock a little ahead of the database): nothing happens
     with clock(wib(2026, 8, 19, 10, 0)):
         assert expire_order.call(order.pk) == S.AWAITING_APPROVAL
-    assert held(shop) == (Decimal("1000000"), 96)
+    assert held(shop) == HELD
 
     # When it runs after the deadline: the order is cancelled and released
     with clock(wib(2026, 8, 20, 10, 5)):
@@ -225,4 +263,4 @@ def test_an_order_that_moved_on_does_not_expire(users, shop):
     assert services.expire_overdue(now=wib(2026, 12, 31, 10, 0)) == 0
     order = Order.objects.get(pk=order.pk)
     assert (order.status, order.deadline_at) == (S.IN_PROGRESS, None)
-    assert held(shop) == (Decimal("1000000"), 96)
+    assert held(shop) == HELD

@@ -15,6 +15,12 @@ def post(client, token, url, body=None):
     return client.post(url, body or {}, content_type="application/json", **bearer(token))
 
 
+def stock_of(product) -> tuple[int, int, int]:
+    """(on hand, reserved, available)."""
+    p = Product.objects.get(pk=product.pk)
+    return p.stock, p.reserved, p.available
+
+
 def pdf_text(document: OrderDocument) -> str:
     reader = PdfReader(io.BytesIO(documents.pdf_bytes(document)))
     return "\n".join(page.extract_text() for page in reader.pages)
@@ -45,6 +51,8 @@ def test_a_pp_buys_from_a_umkm_from_budget_line_to_rating(client, users, shop, d
     order = response.json()
     item = order["items"][0]["id"]
     assert (order["status"], order["total"]) == ("draft", "2500000.00")
+    # The vendor does not see the draft until the buyer sends it (here, with an offer).
+    assert client.get(f"/api/v1/orders/{order['id']}", **bearer(vendor)).status_code == 404
     # Negotiation: the PP proposes 220.000, the vendor counters 235.000 with shipping, the PP accepts.
     with django_capture_on_commit_callbacks(execute=True):
         r = post(
@@ -73,7 +81,7 @@ def test_a_pp_buys_from_a_umkm_from_budget_line_to_rating(client, users, shop, d
     r = post(client, pp, f"/api/v1/orders/{order['id']}/submit")
     assert r.json()["status"] == "awaiting_approval"
     assert BudgetLine.objects.get().committed == Decimal("2400000")
-    assert Product.objects.get(pk=shop["product"].pk).stock == 90
+    assert stock_of(shop["product"]) == (100, 10, 90)  # reserved, still on hand
     assert post(client, pp, f"/api/v1/orders/{order['id']}/approve").status_code == 403
     r = post(client, ppk, f"/api/v1/orders/{order['id']}/approve")
     assert r.json()["status"] == "awaiting_confirmation"
@@ -90,14 +98,21 @@ def test_a_pp_buys_from_a_umkm_from_budget_line_to_rating(client, users, shop, d
     assert (over.status_code, over.json()["code"]) == (422, "over_delivery")
     r = post(client, vendor, f"/api/v1/orders/{order['id']}/deliver", {"address": addresses[1], "lines": {item: 6}})
     assert r.json()["status"] == "delivered"
-    # The PPK checks receipt and signs the BAST; the vendor invoices (not a PKP: no PPN); the treasurer pays.
+    assert stock_of(shop["product"]) == (90, 0, 90)  # delivered: off on hand and off reserved
+    # The PPK checks receipt and signs the BAST (`on_time` is accepted and ignored: lateness is
+    # computed from the delivery dates); the vendor invoices (not a PKP: no PPN); the treasurer pays.
     r = post(
         client,
         ppk,
         f"/api/v1/orders/{order['id']}/receive",
-        {"quantity_ok": True, "condition_ok": True, "on_time": True},
+        {"quantity_ok": True, "condition_ok": True, "on_time": False},
     )
     assert r.json()["status"] == "received"
+    assert {k: r.json()["receipt"][k] for k in ("on_time", "late_days", "penalty")} == {
+        "on_time": True,
+        "late_days": 0,
+        "penalty": "0.00",
+    }
     bast = OrderDocument.objects.get(kind="bast")
     assert "BERITA ACARA SERAH TERIMA" in pdf_text(bast) and bast.number.startswith("BAST/0001/")
     assert post(client, vendor, f"/api/v1/orders/{order['id']}/invoice").json()["status"] == "invoiced"
@@ -105,6 +120,16 @@ def test_a_pp_buys_from_a_umkm_from_budget_line_to_rating(client, users, shop, d
     assert (o.invoice.vat, o.invoice.total) == (Decimal("0"), Decimal("2400000"))
     r = post(client, treasurer, f"/api/v1/orders/{order['id']}/pay", {"method": "ls", "reference": "SP2D-0042"})
     assert r.json()["status"] == "paid"
+    # Booked as the treasurer books it: above Rp2.000.000, PPh 22 of 1.5% of the DPP is withheld.
+    [payment] = r.json()["payments"]
+    assert {k: payment[k] for k in ("gross", "vat_collected", "income_tax_kind", "income_tax", "penalty", "net")} == {
+        "gross": "2400000.00",
+        "vat_collected": "0.00",
+        "income_tax_kind": "pph22",
+        "income_tax": "36000.00",
+        "penalty": "0.00",
+        "net": "2364000.00",
+    }
     r = post(
         client,
         ppk,
@@ -134,7 +159,7 @@ def test_committing_more_than_remains_is_refused_with_the_figures(client, users,
     assert "Rp1.000.000" in r.json()["message"] and "Rp1.250.000" in r.json()["message"]
     assert Order.objects.get(pk=order["id"]).status == "draft"
     assert BudgetLine.objects.get().committed == 0
-    assert Product.objects.get(pk=shop["product"].pk).stock == 100
+    assert stock_of(shop["product"]) == (100, 0, 100)
 
 
 def test_cancelling_releases_stock_and_budget(client, users, shop):
@@ -151,9 +176,10 @@ def test_cancelling_releases_stock_and_budget(client, users, shop):
     ).json()
     post(client, pp, f"/api/v1/orders/{order['id']}/submit")
     assert BudgetLine.objects.get().committed == Decimal("750000")
+    assert stock_of(shop["product"]) == (100, 3, 97)
     r = post(client, pp, f"/api/v1/orders/{order['id']}/cancel", {"reason": ""})
     assert (r.status_code, r.json()["code"]) == (422, "reason_required")
     r = post(client, pp, f"/api/v1/orders/{order['id']}/cancel", {"reason": "Salah pilih ukuran"})
     assert (r.json()["status"], r.json()["cancel_reason"]) == ("cancelled", "Salah pilih ukuran")
     assert BudgetLine.objects.get().committed == 0
-    assert Product.objects.get(pk=shop["product"].pk).stock == 100
+    assert stock_of(shop["product"]) == (100, 0, 100)

@@ -2,7 +2,7 @@
 made through the pages with the test client."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -97,9 +97,14 @@ def test_days_off_are_for_the_pengelola(client_as, users, role, status):
 def test_orders_list_shows_each_one_what_they_may_see(client_as, users, shop, other_office_pp, binjai_pp):
     order = draft(users, shop)
     link = f'href="/belanja/pesanan/{order.pk}/"'
-    for role in ("pp", "ppk", "treasurer", "budget_owner", "penyedia", "auditor", "catalogue_manager"):
+    for role in ("pp", "ppk", "treasurer", "budget_owner", "auditor", "catalogue_manager"):
         response = client_as(users[role]).get("/belanja/pesanan/")
         assert response.status_code == 200 and link in response.content.decode(), role
+    # The vendor sees the order only once it was sent to it, never the buyer's draft.
+    response = client_as(users["penyedia"]).get("/belanja/pesanan/")
+    assert response.status_code == 200 and link not in response.content.decode()
+    services.order_submit(actor=f.actor(users["pp"]), order=order)
+    assert link in client_as(users["penyedia"]).get("/belanja/pesanan/").content.decode()
     for outsider in (other_office_pp, binjai_pp):
         response = client_as(outsider).get("/belanja/pesanan/")
         assert response.status_code == 200 and link not in response.content.decode()
@@ -125,7 +130,6 @@ def test_the_order_page_offers_each_party_exactly_its_actions(client_as, users, 
     expected = {
         "pp": {"propose", "submit", "cancel"},
         "ppk": {"propose", "submit", "cancel"},
-        "penyedia": set(),
         "treasurer": set(),
         "budget_owner": set(),
         "auditor": set(),
@@ -135,8 +139,19 @@ def test_the_order_page_offers_each_party_exactly_its_actions(client_as, users, 
         response = client_as(users[role]).get(f"/belanja/pesanan/{order.pk}/")
         assert response.status_code == 200, role
         assert actions_on(response) == actions, role
+    # A draft not yet sent to the vendor is not the vendor's to see.
+    assert client_as(users["penyedia"]).get(f"/belanja/pesanan/{order.pk}/").status_code == 404
     services.order_submit(actor=f.actor(users["pp"]), order=order)
     expected = {"pp": {"cancel"}, "ppk": {"approve", "cancel"}, "penyedia": set(), "treasurer": set()}
+    for role, actions in expected.items():
+        assert actions_on(client_as(users[role]).get(f"/belanja/pesanan/{order.pk}/")) == actions, role
+    # Once the Surat Pesanan exists only the PPK cancels; the vendor may ask it to.
+    services.order_approve(actor=f.actor(users["ppk"]), order=order)
+    expected = {"pp": set(), "ppk": {"cancel"}, "penyedia": {"confirm", "request-cancel"}, "treasurer": set()}
+    for role, actions in expected.items():
+        assert actions_on(client_as(users[role]).get(f"/belanja/pesanan/{order.pk}/")) == actions, role
+    services.order_request_cancel(actor=f.actor(users["penyedia"]), order=order, reason="Bahan habis")
+    expected = {"pp": set(), "ppk": {"cancel", "decline-cancel"}, "penyedia": {"confirm"}}
     for role, actions in expected.items():
         assert actions_on(client_as(users[role]).get(f"/belanja/pesanan/{order.pk}/")) == actions, role
     page = client_as(users["pp"]).get(f"/belanja/pesanan/{order.pk}/").content.decode()
@@ -147,6 +162,7 @@ def test_the_order_page_offers_each_party_exactly_its_actions(client_as, users, 
 
 def test_the_vendor_does_not_see_how_much_of_the_budget_is_left(client_as, users, shop):
     order = draft(users, shop)
+    services.order_submit(actor=f.actor(users["pp"]), order=order)  # sent to the vendor
     buyer_page = client_as(users["pp"]).get(f"/belanja/pesanan/{order.pk}/").content.decode()
     assert 'data-testid="budget-figures"' in buyer_page and "Rp10.000.000" in buyer_page
     vendor_page = client_as(users["penyedia"]).get(f"/belanja/pesanan/{order.pk}/").content.decode()
@@ -182,6 +198,12 @@ def test_in_a_negotiation_only_the_side_that_must_answer_sees_counter_and_accept
 )
 def test_a_party_that_never_takes_an_action_gets_403_and_nothing_changes(client_as, users, shop, role, action):
     order = draft(users, shop)
+    if role == "penyedia":
+        # The vendor sees a draft only once it was sent to it: a negotiation ended in agreement.
+        item = order.items.get()
+        line = {"item": item.pk, "unit_price": "250000", "quantity": 10, "shipping_cost": "0"}
+        services.order_propose(actor=f.actor(users["pp"]), order=order, lines=[line])
+        services.order_accept(actor=f.actor(users["penyedia"]), order=order)
     response = client_as(users[role]).post(f"/belanja/pesanan/{order.pk}/{action}/", {"reason": "x"})
     assert response.status_code == 403
     order.refresh_from_db()
@@ -231,6 +253,7 @@ def test_cancelling_needs_a_reason_and_releases_the_budget(client_as, users, sho
     order = draft(users, shop)
     services.order_submit(actor=f.actor(users["pp"]), order=order)
     assert BudgetLine.objects.get().committed == Decimal("2500000")
+    assert Product.objects.filter(pk=shop["product"].pk).values_list("stock", "reserved").get() == (100, 10)
     client = client_as(users["pp"])
     assert client.post(f"/belanja/pesanan/{order.pk}/cancel/", {"reason": "  "}).status_code == 422
     assert Order.objects.get(pk=order.pk).status == "awaiting_approval"
@@ -239,7 +262,7 @@ def test_cancelling_needs_a_reason_and_releases_the_budget(client_as, users, sho
     order.refresh_from_db()
     assert (order.status, order.cancel_reason) == ("cancelled", "Salah kode RUP")
     assert BudgetLine.objects.get().committed == 0
-    assert Product.objects.get(pk=shop["product"].pk).stock == 100
+    assert Product.objects.filter(pk=shop["product"].pk).values_list("stock", "reserved").get() == (100, 0)
     assert "Salah kode RUP" in client.get(f"/belanja/pesanan/{order.pk}/").content.decode()
 
 
@@ -400,7 +423,8 @@ def test_a_whole_purchase_through_the_pages(users, shop, django_capture_on_commi
     # Submit (budget and stock reserved) → approve (Surat Pesanan) → confirm.
     as_(pp, url + "submit/")
     assert BudgetLine.objects.get().committed == Decimal("2400000")
-    assert Product.objects.get(pk=product.pk).stock == 90
+    stock = Product.objects.get(pk=product.pk)
+    assert (stock.stock, stock.reserved, stock.available) == (100, 10, 90)  # reserved, still on hand
     assert Notification.objects.filter(user=users["ppk"], order=order, read_at=None).exists()
     assert 'class="count"' in ppk.get("/belanja/notifikasi/").content.decode()
     as_(ppk, url + "approve/")
@@ -413,18 +437,29 @@ def test_a_whole_purchase_through_the_pages(users, shop, django_capture_on_commi
     as_(vendor, url + "confirm/")
     assert Order.objects.get().status == "in_progress"
 
-    # Two deliveries to two addresses, the second with a photo; more than ordered is refused.
+    # Two deliveries to two addresses, the second with a photo; more than ordered is refused, and
+    # so is a date before the vendor's confirmation (today) or after today.
+    today = timezone.localdate()
     first, second = order.addresses.order_by("pk")
+    for day in (today - timedelta(days=1), today + timedelta(days=1)):
+        wrong_day = as_(
+            vendor,
+            url + "deliver/",
+            {"address": first.pk, "delivered_on": day.isoformat(), f"quantity_{item.pk}": "4"},
+            status=422,
+        )
+        assert 'value="' + day.isoformat() + '"' in wrong_day.content.decode()
+    assert order.deliveries.count() == 0
     as_(
         vendor,
         url + "deliver/",
-        {"address": first.pk, "delivered_on": "2026-03-02", f"quantity_{item.pk}": "4"},
+        {"address": first.pk, "delivered_on": today.isoformat(), f"quantity_{item.pk}": "4"},
     )
     assert Order.objects.get().status == "in_progress"
     too_many = as_(
         vendor,
         url + "deliver/",
-        {"address": second.pk, "delivered_on": "2026-03-03", f"quantity_{item.pk}": "7"},
+        {"address": second.pk, "delivered_on": today.isoformat(), f"quantity_{item.pk}": "7"},
         status=422,
     )
     assert "6" in too_many.content.decode()  # the field says at most 6 remain
@@ -434,45 +469,52 @@ def test_a_whole_purchase_through_the_pages(users, shop, django_capture_on_commi
     as_(
         vendor,
         url + "deliver/",
-        {"address": second.pk, "delivered_on": "2026-03-03", f"quantity_{item.pk}": "6", "photo": photo},
+        {"address": second.pk, "delivered_on": today.isoformat(), f"quantity_{item.pk}": "6", "photo": photo},
     )
     order.refresh_from_db()
     assert order.status == "delivered"
     assert [
         (d.address_id, d.delivered_on, d.lines.get().quantity, bool(d.photo)) for d in order.deliveries.order_by("pk")
-    ] == [(first.pk, date(2026, 3, 2), 4, False), (second.pk, date(2026, 3, 3), 6, True)]
+    ] == [(first.pk, today, 4, False), (second.pk, today, 6, True)]
+    stock = Product.objects.get(pk=product.pk)
+    assert (stock.stock, stock.reserved) == (90, 0)  # delivered: off on hand and off reserved
     photo_url = f"{url}pengiriman/{order.deliveries.order_by('pk').last().pk}/foto/"
     assert ppk.get(photo_url).status_code == 200
 
-    # Receipt: refused while the condition is not right, then the BAST.
-    assert as_(ppk, url + "receive/", {"quantity_ok": "on", "on_time": "on"}, status=422)
+    # Receipt: refused while the condition is not right, then the BAST. Lateness is not ticked: it
+    # is computed from the delivery dates and the deadline of the Surat Pesanan.
+    assert 'name="on_time"' not in ppk.get(url).content.decode()
+    assert as_(ppk, url + "receive/", {"quantity_ok": "on"}, status=422)
     assert Order.objects.get().status == "delivered"
-    as_(
-        ppk,
-        url + "receive/",
-        {"quantity_ok": "on", "condition_ok": "on", "on_time": "on", "notes": "Lengkap"},
-    )
+    as_(ppk, url + "receive/", {"quantity_ok": "on", "condition_ok": "on", "notes": "Lengkap"})
     order.refresh_from_db()
     assert order.status == "received" and order.receipt_check.notes == "Lengkap"
+    assert (order.receipt_check.on_time, order.receipt_check.late_days, order.receipt_check.penalty) == (True, 0, 0)
     assert OrderDocument.objects.filter(order=order, kind="bast").exists()
     assert pp.get(f"{url}dokumen/bast/").status_code == 200
 
-    # Invoice (not a PKP: no PPN) and payment by the treasurer.
-    as_(vendor, url + "invoice/")
+    # Invoice (not a PKP: no PPN), dated as the form proposes (today), and payment by the treasurer.
+    as_(vendor, url + "invoice/", {"invoice_date": today.isoformat()})
     invoice = Order.objects.get().invoice
     assert (invoice.subtotal, invoice.vat, invoice.total) == (Decimal("2400000"), 0, Decimal("2400000"))
     assert actions_on(treasurer.get(url)) == {"pay"}
-    as_(treasurer, url + "pay/", {"method": "ls", "paid_on": "2026-03-20", "reference": "SP2D-0042"})
+    # A payment dated after today is refused with the field; one dated today is booked. Above
+    # Rp2.000.000 the treasurer withholds PPh 22 (1.5% of the DPP); no PPN to collect (not a PKP).
+    tomorrow = (today + timedelta(days=1)).isoformat()
+    as_(treasurer, url + "pay/", {"method": "ls", "paid_on": tomorrow, "reference": "SP2D-0042"}, status=422)
+    assert Order.objects.get().status == "invoiced"
+    as_(treasurer, url + "pay/", {"method": "ls", "paid_on": today.isoformat(), "reference": "SP2D-0042"})
     order.refresh_from_db()
     payment = order.invoice.payments.get()
-    assert (order.status, payment.method, payment.reference, payment.amount) == (
-        "paid",
-        "ls",
-        "SP2D-0042",
+    assert (order.status, payment.method, payment.reference, payment.paid_on) == ("paid", "ls", "SP2D-0042", today)
+    assert (payment.gross, payment.vat_collected, payment.income_tax, payment.penalty, payment.amount) == (
         Decimal("2400000"),
+        0,
+        Decimal("36000"),
+        0,
+        Decimal("2364000"),
     )
-    received = order.received_at.astimezone().date()
-    assert f"{(date(2026, 3, 20) - received).days}" in treasurer.get(url).content.decode()
+    assert 'data-testid="days-to-payment"' in treasurer.get(url).content.decode()  # paid the day of the BAST
 
     # Rating by the PPK, one reply by the vendor.
     as_(

@@ -143,6 +143,32 @@ def test_a_product_action_on_an_absurd_id_is_a_422(call, manager, db):
     refused(call("post", "/api/v1/products/-1/approve", manager), "product_id")
 
 
+@pytest.mark.parametrize(
+    ("on_hand", "msgid", "params"),
+    [
+        (10**12, "Must be at most %(limit)s.", {"limit": "10.000.000"}),
+        (int(HUGE), "Must be at most %(limit)s.", {"limit": "10.000.000"}),
+        (-1, "Must be at least %(limit)s.", {"limit": "0"}),
+        (2.5, "Must be a whole number.", {}),
+        (True, "Must be a whole number.", {}),
+        ("banyak", "Must be a whole number.", {}),
+        (None, "Must be a whole number.", {}),
+    ],
+)
+def test_an_absurd_stock_figure_is_a_422_and_changes_nothing(call, users, product, on_hand, msgid, params):
+    response = call("post", f"/api/v1/products/{product.pk}/stock", users["penyedia"], {"on_hand": on_hand})
+    assert refused(response, "on_hand") == [in_indonesian(msgid, **params)]
+    product.refresh_from_db()
+    assert product.stock == 10
+
+
+def test_the_vendor_sets_its_stock_on_hand(call, users, product):
+    response = call("post", f"/api/v1/products/{product.pk}/stock", users["penyedia"], {"on_hand": 10_000_000})
+    assert response.status_code == 200, response.content
+    assert response.json() == {"id": product.pk, "stock": 10_000_000, "reserved": 0, "available": 10_000_000}
+    assert call("post", f"/api/v1/products/{product.pk}/stock", users["pp"], {"on_hand": 1}).status_code == 404
+
+
 # --- Vendors -------------------------------------------------------------------------------------
 
 
@@ -247,6 +273,8 @@ ABSURD = [
     ("post", "/api/v1/products/1/freeze", {"reason": {"nested": [1, 2]}}),
     ("post", "/api/v1/products/1/withdraw", "[" * 5000 + "]" * 5000),
     ("post", "/api/v1/products/1/withdraw", "1" * 5000),
+    ("post", f"/api/v1/products/{HUGE}/stock", {"on_hand": 10**12}),
+    ("post", "/api/v1/products/1/stock", {"on_hand": [HUGE]}),
     ("get", f"/api/v1/vendors?limit={HUGE}&offset=-{HUGE}&status={LONG}&q={LONG}&nib={LONG}", None),
     ("get", f"/api/v1/vendors/-{HUGE}", None),
     ("post", f"/api/v1/vendors/{HUGE}/request-revision", {"reason": 1e400}),

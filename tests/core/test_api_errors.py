@@ -137,7 +137,10 @@ def test_sign_in_first_is_said_in_indonesian(client, db):
         ({"type": "literal_error", "ctx": {"expected": "'a', 'b' or 'c'"}}, "Must be one of: 'a', 'b', 'c'."),
         ({"type": "enum", "ctx": {"expected": "'x' or 'y'"}}, "Must be one of: 'x', 'y'."),
         ({"type": "extra_forbidden"}, "Unknown field."),
-        ({"type": "value_error", "ctx": {"error": "NIB must be exactly 13 digits (from OSS)."}}, "NIB must be exactly 13 digits (from OSS)."),
+        (
+            {"type": "value_error", "ctx": {"error": "NIB must be exactly 13 digits (from OSS)."}},
+            "NIB must be exactly 13 digits (from OSS).",
+        ),
         ({"type": "value_error"}, "This value is not valid."),
         ({"type": "something_new_in_pydantic"}, "This value is not valid."),
         ({"type": "less_than_equal"}, "This value is not valid."),
@@ -205,7 +208,12 @@ class RowOut(Schema):
 
 
 def test_safe_rows_skips_and_logs_a_row_that_does_not_fit_its_schema(caplog):
-    rows = [{"id": 1, "name": "a"}, {"id": "not a number", "name": "b"}, {"id": 3, "name": None}, {"id": 4, "name": "d"}]
+    rows = [
+        {"id": 1, "name": "a"},
+        {"id": "not a number", "name": "b"},
+        {"id": 3, "name": None},
+        {"id": 4, "name": "d"},
+    ]
     with caplog.at_level(logging.ERROR, logger="katalog.api"):
         out = safe_rows(rows, dict, RowOut)
     assert [r.id for r in out] == [1, 4]

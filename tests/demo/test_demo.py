@@ -12,8 +12,15 @@ def test_demo_loads_medan_with_the_reports_distribution_and_is_idempotent(db, cl
     call_command("demo", stdout=io.StringIO())
     katalog = Katalog.objects.get(region_id="12.71")
     counts = {c["size_class"]: c["count"] for c in umkm_counts(katalog)["by_class"]}
-    # The generated registry plus the demo vendor `penyedia` (micro).
-    assert counts == {"mikro": 22_213 + 1, "kecil": 5_447, "menengah": 103, "besar": 0}
+    # The generated registry plus the demo's selling vendors (demo/vendors.py: `penyedia`'s and
+    # one per trade; two of them small).
+    sellers = {"mikro": 8, "kecil": 2}
+    assert counts == {
+        "mikro": 22_213 + sellers["mikro"],
+        "kecil": 5_447 + sellers["kecil"],
+        "menengah": 103,
+        "besar": 0,
+    }
     districts = [d for d in umkm_counts(katalog)["by_district"] if d["total"]]
     assert len(districts) == 21
     assert katalog.offices.count() >= 12

@@ -61,7 +61,7 @@ def katalog(db):
     return Katalog.objects.get(region_id="12.71")
 
 
-def test_the_officials_have_names_positions_and_valid_nips(katalog):
+def check_officials(katalog):
     for username, position in OFFICIALS.items():
         user = User.objects.get(username=username)
         membership = Membership.objects.get(user=user, katalog=katalog)
@@ -74,7 +74,7 @@ def test_the_officials_have_names_positions_and_valid_nips(katalog):
     assert pa.office.name == "Dinas Pendidikan"
 
 
-def test_the_tenant_and_every_office_have_an_address_and_a_logo(katalog):
+def check_offices(katalog):
     assert katalog.place_name == "Medan"
     assert "Medan" in katalog.office_address
     assert image_of(katalog.logo).format == "PNG"
@@ -87,7 +87,7 @@ def test_the_tenant_and_every_office_have_an_address_and_a_logo(katalog):
         assert logo.format == "PNG" and logo.width >= 200, office
 
 
-def test_each_product_is_sold_by_a_vendor_of_its_trade_and_has_a_picture(katalog):
+def check_products(katalog):
     products = Product.objects.filter(katalog=katalog).select_related("vendor", "listed_version__category__parent")
     assert products.count() >= 29
     for product in products:
@@ -104,7 +104,7 @@ def test_each_product_is_sold_by_a_vendor_of_its_trade_and_has_a_picture(katalog
     assert Vendor.objects.get(users__username="penyedia").products.filter(name__icontains="ulos").exists()
 
 
-def test_the_selling_vendors_have_bank_accounts_npwp_and_tax_facts(katalog):
+def check_vendors(katalog):
     sellers = Vendor.objects.filter(katalog=katalog, products__isnull=False).distinct()
     assert sellers.count() >= 8
     for vendor in sellers:
@@ -117,11 +117,24 @@ def test_the_selling_vendors_have_bank_accounts_npwp_and_tax_facts(katalog):
     assert not sellers.filter(is_vat_registered=True).exclude(pp55_certificate="").exists()
 
 
-def test_budget_lines_have_an_account_code(katalog):
+def check_budget_lines(katalog):
     lines = BudgetLine.objects.filter(katalog=katalog)
     assert lines.count() == 36
     for line in lines:
         assert re.fullmatch(r"5\.1\.02\.\d{2}\.\d{2}\.\d{4}", line.account_code), line
+
+
+def test_officials_offices_and_budget_lines_are_ready_for_documents(katalog):
+    """The kop and signatures of a Surat Pesanan: tenant and office with address and logo,
+    officials with name, position and NIP, budget lines with their account code."""
+    check_officials(katalog)
+    check_offices(katalog)
+    check_budget_lines(katalog)
+
+
+def test_each_product_is_sold_by_a_vendor_of_its_trade_with_a_picture(katalog):
+    check_vendors(katalog)
+    check_products(katalog)
 
 
 def snapshot(katalog) -> dict:

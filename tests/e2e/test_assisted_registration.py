@@ -14,6 +14,12 @@ from tests import factories as f
 from tests.conftest import pdf_bytes
 from tests.e2e.conftest import assert_scripts_loaded, login, logout, screenshot
 
+
+@pytest.fixture(autouse=True)
+def _tasks_at_once(settings):
+    # E-mails leave through the task worker after commit; here the worker is the request itself.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
 pytestmark = pytest.mark.e2e
 
 OWNER_EMAIL = "martua.ulos@example.id"

@@ -20,6 +20,7 @@ def paid_order(shop_line, vendor, user, office, *, received: date, paid: date | 
         status=status,
         total=Decimal("100000"),
         received_at=timezone.make_aware(timezone.datetime(received.year, received.month, received.day, 9)),
+        sent_to_vendor_at=timezone.make_aware(timezone.datetime(received.year, received.month, received.day, 8)),
     )
     invoice = Invoice.objects.create(order=order, number=f"INV/{order.pk}", subtotal=order.total, total=order.total)
     if paid:
