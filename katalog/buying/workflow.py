@@ -4,11 +4,10 @@ A party is the actor's relation to this order (see `parties_of`): the buying off
 (`buyer`), its PPK (`ppk`), its treasurer (`treasurer`), the vendor's people (`vendor`), or the
 system (`system`, for expiry). Every transition is its own service and its own POST endpoint."""
 
-from typing import NamedTuple
-
 from django.utils.translation import gettext_lazy as _
 
-from katalog.core.errors import NotAllowed, TransitionNotAllowed
+from katalog.core import workflow as core_workflow
+from katalog.core.workflow import Labels, Rule
 
 from .models import OrderStatus as S
 
@@ -55,11 +54,6 @@ ACTION_LABELS = {
     REQUEST_CANCEL: _("asked to be cancelled"),
     DECLINE_CANCEL: _("kept (cancellation declined)"),
 }
-
-
-class Rule(NamedTuple):
-    target: str | None  # None: decided by the service (a delivery may or may not complete the order)
-    parties: frozenset[str]
 
 
 def _r(target, *parties) -> Rule:
@@ -110,18 +104,13 @@ WAITING = frozenset({S.AWAITING_APPROVAL, S.AWAITING_CONFIRMATION})
 RESERVING = frozenset({S.AWAITING_APPROVAL, S.AWAITING_CONFIRMATION, S.IN_PROGRESS})
 
 
+LABELS = Labels(_("This order cannot be “%(action)s” while it is “%(status)s”."), ACTION_LABELS, S)
+
+
 def check(*, status: str, action: str, parties: frozenset[str]) -> str | None:
-    """The target status of `action`, or a typed error."""
-    rule = TRANSITIONS.get((status, action))
-    if rule is None:
-        raise TransitionNotAllowed(
-            _("This order cannot be “%(action)s” while it is “%(status)s”.")
-            % {"action": ACTION_LABELS.get(action, action), "status": S(status).label}
-        )
-    if not parties & rule.parties:
-        raise NotAllowed()
-    return rule.target
+    """The target status of `action` (None: the service decides), or a typed error."""
+    return core_workflow.check(TRANSITIONS, status, action, parties, labels=LABELS)
 
 
 def actions_for(*, status: str, parties: frozenset[str]) -> list[str]:
-    return [a for (s, a), rule in TRANSITIONS.items() if s == status and parties & rule.parties]
+    return core_workflow.actions_for(TRANSITIONS, status, parties)

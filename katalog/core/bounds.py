@@ -18,7 +18,8 @@ its bounds is a 422 naming the field, in the user's language (`katalog.core.api_
 
 Every integer type also refuses `true`/`false` (pydantic would read them as 1 and 0). Every text
 type refuses a NUL character (PostgreSQL cannot store one). Limits are read from the settings when
-this module is imported.
+this module is imported. In each `Annotated`, the constraints (`Field`) come before the validators:
+pydantic then writes them into the OpenAPI schema as `minimum`/`maximum`.
 """
 
 from datetime import date
@@ -99,26 +100,26 @@ _NO_BOOL_DECIMAL = _refuse_bool("decimal_type")
 
 # --- Numbers --------------------------------------------------------------------------------------
 
-Id = Annotated[int, _NO_BOOL_INT, Field(ge=1, le=MAX_ID)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID), _NO_BOOL_INT]
 """A database id (path, query or body): 1 .. 10^18 - 1."""
 
-Quantity = Annotated[int, _NO_BOOL_INT, Field(ge=1, le=MAX_QUANTITY)]
+Quantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY), _NO_BOOL_INT]
 """How many units: 1 .. KATALOG_MAX_QUANTITY (10,000,000)."""
 
-QuantityOrZero = Annotated[int, _NO_BOOL_INT, Field(ge=0, le=MAX_QUANTITY)]
+QuantityOrZero = Annotated[int, Field(ge=0, le=MAX_QUANTITY), _NO_BOOL_INT]
 """A count that may be nothing (e.g. goods received, goods refused): 0 .. KATALOG_MAX_QUANTITY."""
 
-Money = Annotated[Decimal, _NO_BOOL_DECIMAL, Field(gt=0, le=MAX_MONEY), AfterValidator(_whole_rupiah)]
+Money = Annotated[Decimal, Field(gt=0, le=MAX_MONEY), _NO_BOOL_DECIMAL, AfterValidator(_whole_rupiah)]
 """An amount in whole rupiah: 0 < x <= KATALOG_MAX_MONEY (Rp1 trillion). `"1500000"`, `1500000` and
 `"1500000.00"` are read as Rp1.500.000; `1500000.5` is refused ("whole rupiah, without sen")."""
 
-MoneyOrZero = Annotated[Decimal, _NO_BOOL_DECIMAL, Field(ge=0, le=MAX_MONEY), AfterValidator(_whole_rupiah)]
+MoneyOrZero = Annotated[Decimal, Field(ge=0, le=MAX_MONEY), _NO_BOOL_DECIMAL, AfterValidator(_whole_rupiah)]
 """An amount in whole rupiah that may be zero (a shipping cost, a lower price bound)."""
 
-Percent = Annotated[Decimal, _NO_BOOL_DECIMAL, Field(ge=0, le=MAX_PERCENT, decimal_places=2)]
+Percent = Annotated[Decimal, Field(ge=0, le=MAX_PERCENT, decimal_places=2), _NO_BOOL_DECIMAL]
 """A percentage 0 .. 100 with at most two decimals (TKDN)."""
 
-FiscalYear = Annotated[int, _NO_BOOL_INT, Field(ge=MIN_FISCAL_YEAR, le=MAX_FISCAL_YEAR)]
+FiscalYear = Annotated[int, Field(ge=MIN_FISCAL_YEAR, le=MAX_FISCAL_YEAR), _NO_BOOL_INT]
 
 Date = Annotated[date, Field(ge=MIN_DATE, le=MAX_DATE)]
 """A calendar date `YYYY-MM-DD` between 1900-01-01 and 2100-12-31 (a date with a time is refused)."""
@@ -181,7 +182,7 @@ def _page_or_first(value: Any) -> Any:
 
 
 Page = Annotated[
-    int, BeforeValidator(_page_or_first), _NO_BOOL_INT, Field(le=MAX_PAGE), AfterValidator(lambda v: max(1, v))
+    int, Field(le=MAX_PAGE), BeforeValidator(_page_or_first), _NO_BOOL_INT, AfterValidator(lambda v: max(1, v))
 ]
 """A page number: not a number or below 1 is the first page; beyond MAX_PAGE (10,000) is refused."""
 

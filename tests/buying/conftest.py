@@ -11,7 +11,8 @@ from tests import factories as f
 
 @pytest.fixture(autouse=True)
 def _tasks(settings):
-    # Expiry tasks are scheduled on commit; tests do not run a worker (reads expire orders too).
+    # Expiry tasks are scheduled on commit; tests do not run a worker (they call its sweep,
+    # services.expire_overdue(), where they need it: reads never expire an order).
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 
 

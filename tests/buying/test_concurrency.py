@@ -331,9 +331,7 @@ def test_fifty_buyers_at_once_stock_binds(committed_db, server, office, users):
         results = run_buyers(live.url, tokens, product.pk)
 
     # Then exactly 17 are submitted; 33 are told the stock ran out, and nothing is oversold
-    refused = check_outcome(
-        results, product=product, line=line, stock=20, wins=17, refusal="out_of_stock", reserved=3
-    )
+    refused = check_outcome(results, product=product, line=line, stock=20, wins=17, refusal="out_of_stock", reserved=3)
     assert all("Seragam Batik Medan" in b["message"] for b in refused)
     assert product.available == 0
 

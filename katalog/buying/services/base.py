@@ -13,6 +13,7 @@ from katalog.core import audit
 from katalog.core.errors import ValidationFailed
 from katalog.core.money import format_rupiah, whole_rupiah
 from katalog.core.permissions import Role
+from katalog.core.workflow import require_reason
 
 from .. import taxes, workflow
 from ..models import (
@@ -142,12 +143,7 @@ def _text(value: str, field: str, limit: int) -> str:
 
 
 def _reason(value: str) -> str:
-    reason = _text(value, "reason", 1000)
-    if not reason:
-        raise ValidationFailed(
-            _("Please write the reason."), code="reason_required", fields={"reason": [_("This field is required.")]}
-        )
-    return reason
+    return require_reason(value, limit=1000)
 
 
 def _check_date(day: date, *, field: str, after: date | None, after_label, today: date | None = None) -> date:

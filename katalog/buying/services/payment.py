@@ -51,9 +51,9 @@ def order_invoice(*, actor: Actor, order: Order, invoice_date: date | None = Non
         penalty=check.penalty,
     )
     order.save()
-    document = documents.issue(order=order, kind=DocumentKind.INVOICE)
-    invoice.number = document.number
-    invoice.save()
+    invoice.save()  # first, so the invoice's document is numbered and fixed from the stored row
+    invoice.number = documents.issue(order=order, kind=DocumentKind.INVOICE).number
+    invoice.save(update_fields=["number"])
     documents.issue(order=order, kind=DocumentKind.RECEIPT)
     transaction.on_commit(
         lambda: notifications.office_role(order, Role.TREASURER, _("Order #%(n)s: an invoice waits for payment."))
