@@ -563,6 +563,18 @@ def ensure_pdf(document: OrderDocument) -> OrderDocument:
     return fresh
 
 
+def read_pdf(document: OrderDocument) -> bytes:
+    """The PDF to hand to a reader: the stored file, or (when the worker has not rendered it yet)
+    one rendered in memory. A read: nothing is stored, so a GET never writes."""
+    if document.pdf:
+        with document.pdf.open("rb") as fh:
+            return fh.read()
+    fresh = OrderDocument.objects.select_related(
+        "order__office", "order__vendor", "order__budget_line", "order__katalog", "order__approver", "office"
+    ).get(pk=document.pk)
+    return _pdf(fresh)
+
+
 def pdf_bytes(document: OrderDocument) -> bytes:
     with ensure_pdf(document).pdf.open("rb") as fh:
         return fh.read()

@@ -516,13 +516,14 @@ def order_action(request, pk: int, action: str):
 
 @require_any(Permission.ORDER_VIEW, Permission.ORDER_VIEW_ALL)
 def order_document(request, pk: int, kind: str):
-    """The Surat Pesanan or BAST of an order, for whoever may see the order."""
+    """The Surat Pesanan, BAST, invoice or kuitansi of an order, for whoever may see the order. A read:
+    a document the worker has not rendered yet is rendered in memory, not stored."""
     order = selectors.get_order(request.actor, pk)
     document = get_object_or_404(order.documents, kind=kind)
-    document = documents.ensure_pdf(document)
-    response = FileResponse(document.pdf.open("rb"), content_type="application/pdf")
+    response = HttpResponse(documents.read_pdf(document), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{document.number.replace("/", "-")}.pdf"'
     response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"  # an official document of public money: not cached
     return response
 
 

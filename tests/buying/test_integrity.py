@@ -404,3 +404,17 @@ def test_the_system_expires_an_sp_the_vendor_never_confirmed(users, shop):
     assert Order.objects.get(pk=order.pk).status == S.CANCELLED
     with pytest.raises(TransitionNotAllowed):
         services.order_confirm(actor=a["penyedia"], order=order)
+
+
+def test_downloading_a_document_the_worker_has_not_rendered_stores_nothing(client, users, shop):
+    a = actors(users)
+    order = services.order_approve(actor=a["ppk"], order=submitted(users, shop, 2))
+    sp = order.documents.get(kind="sp")
+    assert not sp.pdf  # the worker has not run (tasks are dummies here)
+    client.force_login(users["auditor"])
+    response = client.get(f"/belanja/pesanan/{order.pk}/dokumen/sp/")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert response["Cache-Control"] == "private, no-store"
+    assert sp.number in PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    sp.refresh_from_db()
+    assert not sp.pdf
