@@ -395,9 +395,10 @@ def product_remove_photo(*, actor: Actor, photo: ProductPhoto) -> None:
     product = photo.product
     if not _may_write(actor, product):
         raise NotAllowed()
-    photo.image.delete(save=False)
-    photo.thumbnail.delete(save=False)
+    files = [(f.storage, f.name) for f in (photo.image, photo.thumbnail) if f]
     photo.delete()
+    # The files go once the removal is committed: a rollback must not leave a row without its file.
+    transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])
     if product.status == ProductStatus.LISTED:
         _reindex(product)
     audit.record(actor=actor.user, action="product.photo_removed", obj=product, katalog=product.katalog)

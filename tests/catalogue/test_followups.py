@@ -1,6 +1,7 @@
 """Price-jump flags leave the queue once decided; a draft import sent on by a second import."""
 
 import io
+import os
 from decimal import Decimal
 
 from django.core.management import call_command
@@ -56,7 +57,9 @@ def test_absurd_numbers_are_answered_not_crashed(client, medan, users, office):
     assert client.get(f"/api/v1/orders/{huge}", **bearer(token)).status_code in (404, 422)
 
 
-def test_the_vendor_removes_a_photo_and_others_cannot(client_as, shop, paper, users, medan):
+def test_the_vendor_removes_a_photo_and_others_cannot(
+    client_as, shop, paper, users, medan, django_capture_on_commit_callbacks
+):
     import io
 
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -76,6 +79,13 @@ def test_the_vendor_removes_a_photo_and_others_cannot(client_as, shop, paper, us
     assert client_as(other_owner).post(url).status_code == 404
     assert client_as(users["pp"]).post(url).status_code == 403
     assert product.photos.count() == 1
-    response = client_as(shop.users.get()).post(url)
+    files = [photo.image.path, photo.thumbnail.path]
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client_as(shop.users.get()).post(url)
     assert response.status_code == 302
     assert product.photos.count() == 0
+    # The files stay until the removal commits, then go.
+    assert all(os.path.exists(path) for path in files)
+    for callback in callbacks:
+        callback()
+    assert not any(os.path.exists(path) for path in files)
