@@ -23,11 +23,6 @@ api = NinjaAPI(
 )
 api_errors.install(api)
 
-
-def error(request, status: int, code: str, message: str, **extra):
-    return api_errors.error_response(api, request, status, code, message, **extra)
-
-
 api.add_router("", accounts_router)
 api.add_router("/vendors", vendors_router)
 api.add_router("/products", products_router)

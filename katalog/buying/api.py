@@ -1,34 +1,27 @@
 """Orders and budget lines over the API. Each transition is `POST /api/v1/orders/{id}/<action>`."""
 
-import logging
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from django.conf import settings
 from django.utils import timezone
 from ninja import Field, Router, Schema
 
-from katalog.core.errors import ValidationFailed
+from katalog.accounts.api_auth import actor_of
+from katalog.core.api_errors import safe_rows
+from katalog.core.bounds import Choice, Date, Id, Length, Limit, LongText, Quantity, QuantityOrZero, Reason, ShortText
 
 from . import selectors, services
-from .models import Order, RefusalMode
+from .models import Order, PaymentMethod, RefusalMode
 
-logger = logging.getLogger(__name__)
-
-# Every input is bounded as the web forms bound it (a bad value answers 422 with the field).
-Quantity = Annotated[int, Field(ge=1, le=settings.KATALOG_MAX_QUANTITY)]
-Count = Annotated[int, Field(ge=0, le=settings.KATALOG_MAX_QUANTITY)]
-Id = Annotated[int, Field(ge=1, le=10**18 - 1)]
-Reason = Annotated[str, Field(max_length=1000)]
+# Every input is bounded as the web forms bound it (katalog/core/bounds.py): a bad value answers 422
+# with the field, in the user's language.
 
 router = Router(tags=["orders"])
 budget_router = Router(tags=["budget lines"])
 
 
 def _actor(request):
-    from katalog.api import actor_of
-
     return actor_of(request)
 
 
@@ -67,11 +60,11 @@ class ItemIn(Schema):
 
 
 class OrderIn(Schema):
-    budget_line: Annotated[str, Field(max_length=30)]
+    budget_line: ShortText(Length.CODE)
     items: Annotated[list[ItemIn], Field(min_length=1, max_length=100)]
-    delivery_address: Annotated[str, Field(max_length=300)] | None = None
-    delivery_addresses: Annotated[list[Annotated[str, Field(max_length=300)]], Field(max_length=20)] | None = None
-    note: Annotated[str, Field(max_length=1000)] = ""
+    delivery_address: ShortText(Length.ADDRESS) | None = None
+    delivery_addresses: Annotated[list[ShortText(Length.ADDRESS)], Field(max_length=20)] | None = None
+    note: Reason = ""
 
 
 class ItemOut(Schema):
@@ -219,24 +212,14 @@ def create_order(request, payload: OrderIn):
 
 
 @router.get("", response=list[OrderOut])
-def list_orders(
-    request,
-    status: Annotated[str, Field(max_length=30)] = "",
-    limit: Annotated[int, Field(ge=1, le=200)] = 50,
-):
+def list_orders(request, status: ShortText(Length.STATUS) = "", limit: Limit(200) = 50):
     """The orders this user may see, newest first. A row that cannot be shown is left out and logged:
     one bad row never fails the list."""
     actor = _actor(request)
     qs = selectors.orders_visible_to(actor).select_related("office", "budget_line", "vendor")
     if status:
         qs = qs.filter(status=status)
-    rows = []
-    for order in qs.order_by("-pk")[:limit]:
-        try:
-            rows.append(OrderOut.model_validate(_out(order, actor)).model_dump())
-        except Exception:
-            logger.exception("order %s cannot be listed", order.pk)
-    return rows
+    return safe_rows(qs.order_by("-pk")[:limit], lambda order: _out(order, actor), OrderOut)
 
 
 @router.get("/{order_id}", response=OrderOut)
@@ -250,19 +233,19 @@ class ReasonIn(Schema):
 
 
 class LinesIn(Schema):
-    lines: Annotated[list[dict], Field(max_length=100)]
-    message: Annotated[str, Field(max_length=1000)] = ""
+    lines: Annotated[list[dict], Field(max_length=100)]  # each line's figures are checked by the service
+    message: Reason = ""
 
 
 class DeliverIn(Schema):
     address: Id
-    lines: Annotated[dict[Id, Count], Field(max_length=100)]
-    delivered_on: date | None = None
+    lines: Annotated[dict[Id, QuantityOrZero], Field(max_length=100)]
+    delivered_on: Date | None = None
 
 
 class RefuseIn(Schema):
-    lines: Annotated[dict[Id, Count], Field(max_length=100)]
-    mode: RefusalMode
+    lines: Annotated[dict[Id, QuantityOrZero], Field(max_length=100)]
+    mode: Choice(*RefusalMode.values)
     reason: Reason
 
 
@@ -270,17 +253,17 @@ class ReceiveIn(Schema):
     quantity_ok: bool
     condition_ok: bool
     on_time: bool | None = None  # computed from the delivery dates now: accepted and ignored
-    notes: Annotated[str, Field(max_length=2000)] = ""
+    notes: LongText = ""
 
 
 class InvoiceIn(Schema):
-    invoice_date: date | None = None
+    invoice_date: Date | None = None
 
 
 class PayIn(Schema):
-    method: Annotated[str, Field(max_length=5)]
-    paid_on: date | None = None
-    reference: Annotated[str, Field(max_length=100)]
+    method: Choice(*PaymentMethod.values)
+    paid_on: Date | None = None
+    reference: ShortText(Length.REFERENCE)
 
 
 Score = Annotated[int, Field(ge=1, le=5)]
@@ -291,7 +274,7 @@ class RateIn(Schema):
     timeliness: Score
     service: Score
     price: Score
-    comment: Annotated[str, Field(max_length=2000)] = ""
+    comment: LongText = ""
 
 
 def _do(request, order_id: Id, transition, **kwargs):
@@ -376,10 +359,6 @@ def invoice(request, order_id: Id, payload: InvoiceIn | None = None):
 
 @router.post("/{order_id}/pay", response=OrderOut)
 def pay(request, order_id: Id, payload: PayIn):
-    from .models import PaymentMethod
-
-    if payload.method not in PaymentMethod.values:
-        raise ValidationFailed(fields={"method": [", ".join(PaymentMethod.values)]})
     return _do(
         request,
         order_id,

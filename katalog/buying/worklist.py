@@ -86,13 +86,12 @@ class RoleWork:
 
     @property
     def total(self) -> int:
-        """Things this role must act on (the budget owner's lines and orders are to read, not to do)."""
-        if self.role == Role.BUDGET_OWNER:
-            return 0
+        """How many things this role must act on (not those shown only for information)."""
         return sum(q.count for key, q in self.queues.items() if key not in INFORMATIVE)
 
 
-# Queues shown for information: nobody in this role has to act on them.
+# Queues shown for information: nobody in this role has to act on them (the vendor waits for the
+# treasurer or the curator; the budget owner reads its office's orders and lines).
 INFORMATIVE = frozenset({"unpaid", "products_waiting", "open_orders", "budget_lines"})
 
 

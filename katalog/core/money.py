@@ -38,10 +38,13 @@ def parse_rupiah(text: object) -> Decimal:
     or a number from a spreadsheet cell. Raises MoneyParseError for anything else."""
     if isinstance(text, bool):
         raise MoneyParseError(text)
-    if isinstance(text, int | Decimal):
-        return round_money(text)
-    if isinstance(text, float):
-        return round_money(Decimal(repr(text)))
+    try:
+        if isinstance(text, int | Decimal):
+            return round_money(text)
+        if isinstance(text, float):
+            return round_money(Decimal(repr(text)))
+    except InvalidOperation as exc:
+        raise MoneyParseError(text) from exc
     s = str(text).strip()
     s = re.sub(r"^rp\.?\s*", "", s, flags=re.IGNORECASE).replace(" ", "").replace("\u00a0", "")
     if not s:
@@ -57,10 +60,10 @@ def parse_rupiah(text: object) -> Decimal:
     elif not re.fullmatch(r"\d+(\.\d{1,2})?", s):
         raise MoneyParseError(text)
     try:
-        value = Decimal(s)
+        # An amount of forty digits is no amount: rounding it overflows the context (InvalidOperation).
+        return round_money(Decimal(s))
     except InvalidOperation as exc:
         raise MoneyParseError(text) from exc
-    return round_money(value)
 
 
 def whole_rupiah(value: Decimal | int | str, *, down: bool = False) -> Decimal:

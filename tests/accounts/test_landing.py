@@ -364,3 +364,22 @@ def test_a_user_without_a_role_is_told_whom_to_ask(client, medan):
     user = User.objects.create_user(username="tamu", password=f.PASSWORD)
     page = landing(client, user)
     assert "administrator" in page.lower() or "administrator" in page
+
+
+def test_every_link_on_every_landing_page_opens(client, users, office, vendor, medan):
+    """The lists' links and the "see all" links open for the role that sees them (orders' own
+    pages are left to tests/buying: these orders have no items)."""
+    pp = users["pp"]
+    for status in (S.DRAFT, S.NEGOTIATING, S.AWAITING_APPROVAL, S.AWAITING_CONFIRMATION, S.IN_PROGRESS, S.INVOICED):
+        order(office, vendor, status, by=pp)
+    f.make_vendor(medan, status=VendorStatus.SUBMITTED, submitted_at=timezone.now())
+    f.make_product(vendor, listed=False, submitted=True)
+    for role in ("pp", "ppk", "treasurer", "budget_owner", "penyedia", "catalogue_manager", "auditor", "admin"):
+        page = landing(client, users[role])
+        main = page[page.index("<main") :]
+        links = {h for h in links_of(main) if h.startswith("/") and not re.fullmatch(r"/belanja/pesanan/\d+/", h)}
+        assert links, role
+        for href in sorted(links):
+            if href.startswith("/django-admin/"):
+                continue
+            assert client.get(href).status_code == 200, (role, href)

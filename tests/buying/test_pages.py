@@ -432,7 +432,7 @@ def test_a_whole_purchase_through_the_pages(users, shop, django_capture_on_commi
     sp = OrderDocument.objects.get(kind="sp")
     download = vendor.get(f"{url}dokumen/sp/")
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
-    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    assert download.getvalue().startswith(b"%PDF")
     assert sp.number in vendor.get(url).content.decode()
     as_(vendor, url + "confirm/")
     assert Order.objects.get().status == "in_progress"

@@ -259,8 +259,9 @@ def test_absurd_sign_in_bodies_are_refused(call, users, body, field, msgid, para
 def test_a_nul_character_is_a_400_json_answer(call, manager, method, url, body):
     response = call(method, url, manager, body)
     assert response.status_code == 400
-    # The middleware answers before the API: code and message, no `fields` (core/nulls.py is not the API's).
-    assert response.json() == {"code": "invalid", "message": "Permintaan berisi karakter NUL."}
+    # The middleware answers before the API, in the API's shape: code, message and the field.
+    message = "Permintaan berisi karakter NUL."
+    assert response.json() == {"code": "invalid", "message": message, "fields": {"request": [message]}}
 
 
 # --- Every absurd request: a 4xx JSON answer, never a 500 -----------------------------------------

@@ -43,3 +43,10 @@ def test_amounts_are_read_as_people_write_them(text, amount):
 def test_unreadable_amounts_are_refused(text):
     with pytest.raises(MoneyParseError):
         parse_rupiah(text)
+
+
+def test_a_forty_digit_amount_is_refused_not_crashed(client, medan):
+    for text in ("9" * 40, 10**40, Decimal("1e40")):
+        with pytest.raises(MoneyParseError):
+            parse_rupiah(text)
+    assert client.get("/cari/", {"q": "kemeja", "price_min": "9" * 40}).status_code in (200, 400)
