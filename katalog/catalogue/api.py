@@ -96,7 +96,8 @@ class ProductDetail(ProductCard):
     specifications: dict[str, str]
     min_order: int
     lead_time_days: int
-    stock: int
+    stock: int  # on hand (what the vendor holds)
+    available: int  # what can still be ordered: on hand less what submitted orders hold
     tkdn_percent: Decimal | None
     claims: list[Claim]
     price_history: list[PricePoint]
@@ -225,6 +226,7 @@ def get_product(request, product_id: Id):
         "min_order": v.min_order,
         "lead_time_days": v.lead_time_days,
         "stock": p.stock,
+        "available": p.available,
         "tkdn_percent": v.tkdn_percent,
         "claims": [{"kind": c.kind, "number": c.number} for c in v.verified_claims],
         "price_history": [{"since": h.approved_at, "price": h.price} for h in selectors.price_history(p)],
