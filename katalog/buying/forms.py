@@ -145,7 +145,9 @@ class RefuseForm(forms.Form):
 
 class InvoiceForm(forms.Form):
     invoice_date = forms.DateField(
-        label=_("Invoice date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("Invoice date"),
+        required=False,  # today when left empty
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, **kwargs):

@@ -117,7 +117,7 @@ def order_actions(actor: Actor, order: Order) -> list[str]:
     if order.status == S.AWAITING_APPROVAL and order.approver_id and order.approver_id != actor.user.pk:
         actions = [a for a in actions if a != workflow.APPROVE]
     if order.status == S.IN_PROGRESS and order.items.filter(delivered_quantity__gt=0).exists():
-        actions = [a for a in actions if a != workflow.CANCEL]
+        actions = [a for a in actions if a not in (workflow.CANCEL, workflow.REQUEST_CANCEL)]
     if workflow.REFUSE in actions and not order.items.filter(delivered_quantity__gt=0).exists():
         actions = [a for a in actions if a != workflow.REFUSE]
     requested = order.cancel_requested_at is not None

@@ -50,7 +50,8 @@ def test_rejected_registration_is_fixed_resubmitted_and_approved(new_page, manag
 
     # The Pengelola finds the registration in the queue and rejects it with a reason.
     login(dinas, manager.username)
-    dinas.wait_for_url("**/penyedia/kelola/verifikasi/")
+    # The landing page lists the queue; the clerk opens it.
+    dinas.goto("/penyedia/kelola/verifikasi/")
     queue_row = dinas.locator("tbody tr", has_text="Toko Kain Butet")
     expect(queue_row).to_contain_text("8120000555001")
     expect(queue_row).to_contain_text("Medan Kota")

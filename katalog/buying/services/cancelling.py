@@ -78,6 +78,10 @@ def order_request_cancel(*, actor: Actor, order: Order, reason: str) -> Order:
     parties = parties_of(actor, order)
     order, old = _move(actor=actor, order=order, action=workflow.REQUEST_CANCEL, parties=parties)
     reason = _reason(reason)
+    if order.items.filter(delivered_quantity__gt=0).exists():
+        raise ValidationFailed(
+            _("Part of this order was delivered; it can no longer be cancelled."), code="already_delivered"
+        )
     if order.cancel_requested_at is not None:
         raise ValidationFailed(_("A cancellation request already waits for the PPK."), code="already_requested")
     order.cancel_requested_at = timezone.now()
