@@ -11,12 +11,12 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 # Everything the project needs: the pinned Python packages, the project itself, compiled
-# translations, and Debian's chromium for the browser tests (installed when missing and root).
+# translations, and Debian's chromium and poppler-utils for the tests (installed when missing and root).
 install: $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.lock
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	$(BIN)/katalog compilemessages_po
-	@scripts/ensure-chromium
+	@scripts/ensure-system-packages
 
 run: install
 	$(BIN)/katalog migrate --noinput

@@ -544,6 +544,17 @@ def rerender(document: OrderDocument) -> OrderDocument:
     return document
 
 
+def complete_receipt(order: Order) -> OrderDocument | None:
+    """The kuitansi is prepared with the invoice and signed when the money comes: once the payment
+    is recorded, its figures (what was withheld, the net) are fixed into it and it is rendered again."""
+    receipt = order.documents.filter(kind=DocumentKind.RECEIPT).first()
+    if receipt is None:
+        return None
+    receipt.snapshot = snapshot(order, DocumentKind.RECEIPT)
+    receipt.save(update_fields=["snapshot"])
+    return rerender(receipt)
+
+
 def ensure_pdf(document: OrderDocument) -> OrderDocument:
     """The document with its PDF rendered (rendering it now if the worker has not yet)."""
     if document.pdf:

@@ -6,7 +6,6 @@ Orders are built row by row with the ORM (not through the services), so these te
 documents say whatever path produced the rows."""
 
 import io
-import shutil
 import subprocess
 from datetime import date, datetime
 from decimal import Decimal
@@ -597,7 +596,6 @@ def test_numbers_run_per_kind_with_their_prefixes(order):
 # --- Every kind as an image (layout check by eye: set KATALOG_PREVIEW_DIR to keep the PNGs) ----------
 
 
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils (pdftoppm) not installed")
 def test_every_kind_renders_to_an_image(
     kop, vendor, budget_line, users, tmp_path, png, django_capture_on_commit_callbacks
 ):

@@ -223,3 +223,36 @@ def test_the_invoice_date_cannot_precede_the_bast_nor_be_in_the_future(users, sh
             services.order_invoice(actor=a["penyedia"], order=order, invoice_date=day)
         assert "invoice_date" in refused.value.fields
     assert Order.objects.get(pk=order.pk).status == S.RECEIVED
+
+
+def _late_setup(users, medan, office, *, deadline_days_ago):
+    vendor = f.make_vendor(medan, users=[users["penyedia"]])
+    product = listed_product(medan, vendor, name="Kursi murid", price="100000")
+    line = BudgetLine.objects.create(
+        katalog=medan, office=office, kode_rup="RUP-KURSI", name="Mebel", fiscal_year=2026, ceiling=Decimal("50000000")
+    )
+    order = confirmed(users, product, line, 10)
+    Order.objects.filter(pk=order.pk).update(
+        confirmed_at=timezone.now() - timedelta(days=20),
+        delivery_deadline=timezone.localdate() - timedelta(days=deadline_days_ago),
+    )
+    return Order.objects.get(pk=order.pk)
+
+
+def test_goods_refused_and_taken_off_the_order_carry_no_late_penalty(users, medan, office):
+    order = _late_setup(users, medan, office, deadline_days_ago=4)
+    deliver(users, order, 10)  # 4 days late
+    item = order.items.get()
+    services.order_refuse(actor=f.actor(users["ppk"]), order=order, lines={item.pk: 2}, mode="reduce", reason="Patah")
+    # 8 kept × Rp100.000 × 1‰ × 4 days
+    assert services.lateness(Order.objects.get(pk=order.pk)) == (4, Decimal("3200"))
+
+
+def test_a_late_replacement_costs_the_penalty_of_what_it_replaced_only(users, medan, office):
+    order = _late_setup(users, medan, office, deadline_days_ago=2)
+    deliver(users, order, 10, on=timezone.localdate() - timedelta(days=3))  # a day early
+    item = order.items.get()
+    services.order_refuse(actor=f.actor(users["ppk"]), order=order, lines={item.pk: 2}, mode="replace", reason="Retak")
+    deliver(users, order, 2)  # the replacement, 2 days late
+    # 2 × Rp100.000 × 1‰ × 2 days
+    assert services.lateness(Order.objects.get(pk=order.pk)) == (2, Decimal("400"))

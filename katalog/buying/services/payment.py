@@ -109,6 +109,7 @@ def order_pay(*, actor: Actor, order: Order, method: str, paid_on: date, referen
         recorded_by=actor.user,
     )
     order.paid_at = timezone.now()
+    documents.complete_receipt(order)
     transaction.on_commit(lambda: notifications.vendor(order, _("Order #%(n)s is paid.")))
     _done(actor=actor, order=order, old=old, action="pay", method=method, reference=reference, net=str(booked.net))
     return payment

@@ -196,18 +196,38 @@ def order_refuse(
     return refusals
 
 
-def lateness(order: Order, deliveries=None) -> tuple[int, Decimal]:
-    """(days late of the latest delivery, penalty): each delivery after the order's deadline costs
-    the late-penalty rate of the value it carried for each calendar day late. A read."""
+def lateness(order: Order) -> tuple[int, Decimal]:
+    """(days late of the latest late delivery, penalty). Each delivery dated after the order's deadline
+    costs the late-penalty rate of the value of the goods it carried that were kept, for each calendar
+    day late. Goods refused at receipt are taken off the deliveries that came before the refusal,
+    latest first (they were the goods just checked); a replacement counts from its own date. A read."""
     if order.delivery_deadline is None:
         return 0, Decimal("0.00")
-    deliveries = deliveries if deliveries is not None else order.deliveries.prefetch_related("lines__item")
-    worst, penalty = 0, Decimal("0.00")
-    for delivery in deliveries:
-        days = (delivery.delivered_on - order.delivery_deadline).days
-        if days <= 0:
+    events: list[tuple] = []  # (moment, kind, item, quantity, delivered_on); deliveries before refusals
+    for line in DeliveryLine.objects.filter(delivery__order=order).select_related("delivery", "item"):
+        events.append((line.delivery.created_at, 0, line.item, line.quantity, line.delivery.delivered_on))
+    for refusal in order.refusals.select_related("item"):
+        events.append((refusal.created_at, 1, refusal.item, refusal.quantity, None))
+    kept: dict[int, list[list]] = {}  # item id → [[delivered_on, quantity kept], …] in arrival order
+    for _moment, kind, item, quantity, delivered_on in sorted(events, key=lambda e: (e[0], e[1])):
+        lots = kept.setdefault(item.pk, [])
+        if kind == 0:
+            lots.append([delivered_on, quantity, item.unit_price])
             continue
-        value = sum((line.item.unit_price * line.quantity for line in delivery.lines.all()), Decimal(0))
+        for lot in reversed(lots):  # a refusal takes from the latest goods first
+            taken = min(lot[1], quantity)
+            lot[1] -= taken
+            quantity -= taken
+            if not quantity:
+                break
+    worst, penalty = 0, Decimal("0.00")
+    late: dict = {}  # delivered_on → value kept of the goods that came that day
+    for lots in kept.values():
+        for delivered_on, quantity, unit_price in lots:
+            if quantity and delivered_on > order.delivery_deadline:
+                late[delivered_on] = late.get(delivered_on, Decimal(0)) + unit_price * quantity
+    for delivered_on, value in late.items():
+        days = (delivered_on - order.delivery_deadline).days
         penalty += taxes.late_penalty(late_value=value, days=days)
         worst = max(worst, days)
     return worst, penalty
