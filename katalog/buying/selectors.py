@@ -2,13 +2,22 @@
 another vendor may not see is a 404. Reads never write: an overdue order is shown as expiring
 and the task worker cancels it (services.expire_overdue)."""
 
-from django.db.models import QuerySet
+from statistics import mean, median
+
+from django.conf import settings
+from django.db.models import Avg, Count, F, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from katalog.accounts.selectors import Actor
+from katalog.core.models import LocalDayOff
 from katalog.core.permissions import Permission, Role
 
-from .models import BudgetLine, CartItem, Notification, Order, OrderItem, OrderStatus
+from . import services, workflow
+from .models import BudgetLine, CartItem, Notification, OfferSide, Order, OrderItem, OrderStatus, Rating
+from .services import changed_items, parties_of
+
+S = OrderStatus
 
 
 def orders_visible_to(actor: Actor) -> QuerySet[Order]:
@@ -102,10 +111,6 @@ def order_actions(actor: Actor, order: Order) -> list[str]:
     now, less what the service would refuse anyway (an offer the actor made itself waits for the
     other side; another PPK is assigned; a partly delivered order cannot be cancelled), plus the
     vendor's one reply to a rating. A pure read: the services still decide."""
-    from . import services, workflow
-    from .models import OfferSide
-    from .models import OrderStatus as S
-    from .services import changed_items, parties_of
 
     parties = parties_of(actor, order)
     actions = workflow.actions_for(status=order.status, parties=parties)
@@ -138,8 +143,6 @@ def order_actions(actor: Actor, order: Order) -> list[str]:
 
 def days_from_bast_to_payment(order: Order) -> int | None:
     """Calendar days from the BAST to the first payment (how long a UMKM waited for its money)."""
-    from django.utils import timezone
-
     if order.received_at is None or not hasattr(order, "invoice"):
         return None
     first = order.invoice.payments.order_by("paid_on").first()
@@ -150,8 +153,6 @@ def days_from_bast_to_payment(order: Order) -> int | None:
 
 def days_off_of(actor: Actor):
     """The tenant's own days off (those who manage the calendar)."""
-    from katalog.core.models import LocalDayOff
-
     if actor.katalog is None or not actor.can(Permission.DAYS_OFF_MANAGE):
         return LocalDayOff.objects.none()
     return LocalDayOff.objects.filter(katalog=actor.katalog)
@@ -160,11 +161,6 @@ def days_off_of(actor: Actor):
 def unpaid_overdue(order: Order, *, today=None) -> int | None:
     """Days an invoice has waited beyond KATALOG_UNPAID_FLAG_DAYS, or None when it is not overdue
     (slow payment drives micro vendors away: PRODUCT.md)."""
-    from django.conf import settings
-    from django.utils import timezone
-
-    from .models import OrderStatus as S
-
     if order.status != S.INVOICED or not hasattr(order, "invoice"):
         return None
     waited = ((today or timezone.localdate()) - timezone.localdate(order.invoice.issued_at)).days
@@ -174,12 +170,6 @@ def unpaid_overdue(order: Order, *, today=None) -> int | None:
 def payment_report(actor: Actor, *, today=None) -> dict:
     """Days from BAST to payment of the paid orders this actor may see, per office, and the
     invoices unpaid past the limit. Computed from the orders and payments, never stored."""
-    from statistics import mean, median
-
-    from django.utils import timezone
-
-    from .models import OrderStatus as S
-
     today = today or timezone.localdate()
     qs = orders_visible_to(actor).select_related("office", "vendor", "invoice")
     paid = qs.filter(status__in=[S.PAID, S.COMPLETED], received_at__isnull=False).prefetch_related("invoice__payments")
@@ -212,10 +202,6 @@ def payment_report(actor: Actor, *, today=None) -> dict:
 def vendor_rating_summary(vendor) -> dict:
     """The vendor's average score (the mean of quality, timeliness, service and price), how many
     ratings, and the latest ones with the vendor's replies: for its storefront."""
-    from django.db.models import Avg, Count, F
-
-    from .models import Rating
-
     ratings = Rating.objects.filter(vendor=vendor)
     summary = ratings.aggregate(
         count=Count("id"), average=Avg((F("quality") + F("timeliness") + F("service") + F("price")) / 4.0)
