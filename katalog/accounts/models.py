@@ -54,6 +54,36 @@ class Membership(models.Model):
         return f"{self.user} · {self.get_role_display()} · {self.katalog}"
 
 
+class Channel(models.TextChoices):
+    """How a person is reached. Most micro owners live on WhatsApp, not e-mail."""
+
+    IN_APP = "in_app", _("Notifications page only")
+    EMAIL = "email", _("E-mail")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    SMS = "sms", _("SMS")
+
+
+class Profile(models.Model):
+    """What a person adds to Django's user: a phone number to sign in with and to be reached on
+    (E.164, e.g. +6281234567890, normalised by accounts.phones) and the channel they prefer. An
+    empty `preferred_channel` means the default rule: WhatsApp for a vendor with a phone, else
+    e-mail when there is one, else the notifications page."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    phone = models.CharField(_("phone"), max_length=16, blank=True, default="")
+    preferred_channel = models.CharField(
+        _("preferred channel"), max_length=10, choices=Channel.choices, blank=True, default=""
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["phone"], condition=~models.Q(phone=""), name="profile_phone_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.phone}"
+
+
 class ApiToken(models.Model):
     """A bearer token for the API. Only its SHA-256 is stored; the token is shown once."""
 

@@ -13,7 +13,9 @@ class RefuseNulCharactersMiddleware:
         if self._has_nul(request):
             message = _("The request contains a NUL character.")
             if request.path.startswith("/api/"):
-                return JsonResponse({"code": "invalid", "message": message, "fields": {"request": [message]}}, status=400)
+                return JsonResponse(
+                    {"code": "invalid", "message": message, "fields": {"request": [message]}}, status=400
+                )
             return HttpResponseBadRequest(message)
         return self.get_response(request)
 

@@ -57,6 +57,10 @@ class Vendor(models.Model):
     source = models.CharField(max_length=10, choices=VendorSource.choices, default=VendorSource.SELF)
     status_reason = models.TextField(blank=True, default="")
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # A registry vendor is invited (last invitation; at most one a week) and claimed when its owner
+    # first signs in with the code sent to the phone on file (the owner's account then exists).
+    invited_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    claimed_at = models.DateTimeField(null=True, blank=True, db_index=True)
     verified_at = models.DateTimeField(null=True, blank=True)
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
