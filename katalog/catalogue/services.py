@@ -19,6 +19,8 @@ from katalog.core import audit
 from katalog.core.errors import NotAllowed, ValidationFailed
 from katalog.core.money import round_money
 from katalog.core.permissions import Permission
+from katalog.core.workflow import require_reason
+from katalog.messaging.services import link_to, send_to_vendor
 from katalog.search import services as search_services
 from katalog.vendors.models import Vendor
 
@@ -256,11 +258,7 @@ def _transition(*, actor: Actor, product: Product, action: str, reason: str = ""
     old = product.status
     target = workflow.next_status(product=product, action=action, roles=actor.roles)
     if action in workflow.NEEDS_REASON:
-        reason = (reason or "").strip()
-        if not reason:
-            raise ValidationFailed(
-                _("Please write the reason."), code="reason_required", fields={"reason": [_("This field is required.")]}
-            )
+        reason = require_reason(reason, limit=1000)
     product.status = target
     product.status_reason = reason
     return product, old
@@ -318,7 +316,9 @@ def product_approve(*, actor: Actor, product: Product, verify_claims: list[str] 
         product.listed_version = version
     product.listed_at = product.listed_at if old == ProductStatus.FROZEN else now
     product.curated_by = actor.db_user
-    return _finish(actor=actor, product=product, old=old, action="approve", version=product.listed_version.number)
+    product = _finish(actor=actor, product=product, old=old, action="approve", version=product.listed_version.number)
+    _tell(product, "product.approved", _("Your product %(name)s is approved and on sale."), page="catalogue:product")
+    return product
 
 
 def _drop_pending(product: Product) -> None:
@@ -331,26 +331,45 @@ def _drop_pending(product: Product) -> None:
 def product_request_revision(*, actor: Actor, product: Product, reason: str) -> Product:
     product, old = _transition(actor=actor, product=product, action=workflow.REQUEST_REVISION, reason=reason)
     _drop_pending(product)
-    return _finish(actor=actor, product=product, old=old, action="request-revision")
+    product = _finish(actor=actor, product=product, old=old, action="request-revision")
+    _tell(product, "product.revision_requested", _("Your product %(name)s was sent back for a change: %(reason)s"))
+    return product
 
 
 @transaction.atomic
 def product_reject(*, actor: Actor, product: Product, reason: str) -> Product:
     product, old = _transition(actor=actor, product=product, action=workflow.REJECT, reason=reason)
     _drop_pending(product)
-    return _finish(actor=actor, product=product, old=old, action="reject")
+    product = _finish(actor=actor, product=product, old=old, action="reject")
+    _tell(product, "product.rejected", _("Your product %(name)s was rejected. Reason: %(reason)s"))
+    return product
 
 
 @transaction.atomic
 def product_freeze(*, actor: Actor, product: Product, reason: str) -> Product:
     product, old = _transition(actor=actor, product=product, action=workflow.FREEZE, reason=reason)
-    return _finish(actor=actor, product=product, old=old, action="freeze")
+    product = _finish(actor=actor, product=product, old=old, action="freeze")
+    _tell(product, "product.frozen", _("Your product %(name)s is frozen: buyers cannot order it. Reason: %(reason)s"))
+    return product
 
 
 @transaction.atomic
 def product_delist(*, actor: Actor, product: Product, reason: str) -> Product:
     product, old = _transition(actor=actor, product=product, action=workflow.DELIST, reason=reason)
-    return _finish(actor=actor, product=product, old=old, action="delist")
+    product = _finish(actor=actor, product=product, old=old, action="delist")
+    _tell(product, "product.delisted", _("Your product %(name)s was removed from the catalogue. Reason: %(reason)s"))
+    return product
+
+
+def _tell(product: Product, kind: str, text: str, page: str = "catalogue:edit") -> None:
+    """Message the product's vendor about a curation decision (sent by the worker after the commit)."""
+    send_to_vendor(
+        vendor=product.vendor,
+        subject=_("%(catalogue)s: your product") % {"catalogue": product.katalog.name},
+        text=text % {"name": product.name, "reason": product.status_reason},
+        link=link_to(product.katalog, page, product.pk),
+        kind=kind,
+    )
 
 
 @transaction.atomic

@@ -4,13 +4,11 @@ A listed product whose newest version waits for curation (a price or specificati
 on sale: `approve` puts the new version on sale, `reject` and `request-revision` drop it and tell
 the vendor why. Anything not in the table is refused."""
 
-from collections.abc import Callable
-from typing import NamedTuple
-
 from django.utils.translation import gettext_lazy as _
 
-from katalog.core.errors import NotAllowed, TransitionNotAllowed
+from katalog.core import workflow as core_workflow
 from katalog.core.permissions import Role
+from katalog.core.workflow import Labels, Rule
 
 from .models import Product
 from .models import ProductStatus as S
@@ -37,16 +35,6 @@ def _pending(product: Product) -> bool:
     return product.has_pending_change
 
 
-def _always(product: Product) -> bool:
-    return True
-
-
-class Rule(NamedTuple):
-    target: str
-    roles: frozenset[str]
-    when: Callable[[Product], bool] = _always
-
-
 TRANSITIONS: dict[tuple[str, str], Rule] = {
     (S.DRAFT, SUBMIT): Rule(S.SUBMITTED, VENDOR | MANAGER),
     (S.REVISION_REQUESTED, SUBMIT): Rule(S.SUBMITTED, VENDOR | MANAGER),
@@ -69,21 +57,13 @@ TRANSITIONS: dict[tuple[str, str], Rule] = {
 }
 
 
+LABELS = Labels(_("This product cannot be “%(action)s” while it is “%(status)s”."), ACTION_LABELS, S)
+
+
 def next_status(*, product: Product, action: str, roles: frozenset[str]) -> str:
-    rule = TRANSITIONS.get((product.status, action))
-    if rule is None or not rule.when(product):
-        raise TransitionNotAllowed(
-            _("This product cannot be “%(action)s” while it is “%(status)s”.")
-            % {"action": ACTION_LABELS.get(action, action), "status": S(product.status).label}
-        )
-    if not roles & rule.roles:
-        raise NotAllowed()
-    return rule.target
+    """The status after `action`, or a typed error (core/workflow.py): the roles are the parties."""
+    return core_workflow.check(TRANSITIONS, product.status, action, roles, product, labels=LABELS)
 
 
 def actions_for(*, product: Product, roles: frozenset[str]) -> list[str]:
-    return [
-        action
-        for (status, action), rule in TRANSITIONS.items()
-        if status == product.status and roles & rule.roles and rule.when(product)
-    ]
+    return core_workflow.actions_for(TRANSITIONS, product.status, roles, product)
