@@ -28,3 +28,4 @@ api.add_router("/vendors", vendors_router)
 api.add_router("/products", products_router)
 api.add_router("/orders", orders_router)
 api.add_router("/budget-lines", budget_router)
+api.add_router("/stats", "katalog.insights.api.router")  # figures of the dashboards: /stats/onboarding, …

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "katalog.buying",
     "katalog.insights",
     "katalog.demo",
+    "katalog.messaging",
 ]
 
 MIDDLEWARE = [
@@ -124,6 +125,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # A phone number (any Indonesian format) or an e-mail address in place of the user name.
+    "katalog.accounts.backends.PhoneOrEmailBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -216,6 +219,22 @@ KATALOG_PRICE_JUMP_DAYS = int(os.environ.get("KATALOG_PRICE_JUMP_DAYS", "30"))
 # Background tasks (django-tasks with its database backend; `katalog db_worker` runs them).
 TASKS = {"default": {"BACKEND": os.environ.get("KATALOG_TASKS_BACKEND", "django_tasks_db.backend.DatabaseBackend")}}
 
+# Outgoing messages (docs/messages.md): console | file | live | "email:smtp,whatsapp:whatsapp,sms:file".
+KATALOG_MESSAGE_BACKEND = os.environ.get("KATALOG_MESSAGE_BACKEND", "console")
+KATALOG_MESSAGE_FILE = Path(os.environ.get("KATALOG_MESSAGE_FILE", VAR_DIR / "messages.jsonl"))
+KATALOG_MESSAGE_TIMEOUT = float(os.environ.get("KATALOG_MESSAGE_TIMEOUT", "10"))  # seconds per provider call
+KATALOG_WHATSAPP_URL = os.environ.get("KATALOG_WHATSAPP_URL", "https://graph.facebook.com")
+KATALOG_WHATSAPP_API_VERSION = os.environ.get("KATALOG_WHATSAPP_API_VERSION", "v21.0")
+KATALOG_WHATSAPP_TOKEN = os.environ.get("KATALOG_WHATSAPP_TOKEN", "")
+KATALOG_WHATSAPP_PHONE_NUMBER_ID = os.environ.get("KATALOG_WHATSAPP_PHONE_NUMBER_ID", "")
+KATALOG_WHATSAPP_TEMPLATE = os.environ.get("KATALOG_WHATSAPP_TEMPLATE", "katalog_pemberitahuan")
+KATALOG_WHATSAPP_LANGUAGE = os.environ.get("KATALOG_WHATSAPP_LANGUAGE", "id")
+# The status webhook (docs/messages.md): the token Meta echoes when subscribing, the app secret it signs with.
+KATALOG_WHATSAPP_VERIFY_TOKEN = os.environ.get("KATALOG_WHATSAPP_VERIFY_TOKEN", "")
+KATALOG_WHATSAPP_APP_SECRET = os.environ.get("KATALOG_WHATSAPP_APP_SECRET", "")
+KATALOG_SMS_URL = os.environ.get("KATALOG_SMS_URL", "")
+KATALOG_SMS_API_KEY = os.environ.get("KATALOG_SMS_API_KEY", "")
+
 # Purchasing rules (PRODUCT.md). Amounts in rupiah.
 KATALOG_PP_LIMIT = os.environ.get("KATALOG_PP_LIMIT", "200000000")  # a PP completes purchases up to this
 # Taxes (buying/taxes.py; docs/taxes.md). PPN only when the vendor is a PKP: PMK 131/2024 puts 12% on a
@@ -233,3 +252,6 @@ KATALOG_MAX_MONEY = 1_000_000_000_000
 KATALOG_MAX_QUANTITY = 10_000_000
 KATALOG_WAIT_WORKING_DAYS = int(os.environ.get("KATALOG_WAIT_WORKING_DAYS", "3"))  # PPK approval, vendor confirmation
 KATALOG_UNPAID_FLAG_DAYS = int(os.environ.get("KATALOG_UNPAID_FLAG_DAYS", "30"))  # invoice unpaid this long: flagged
+# Invitations of registry vendors to claim their record (katalog/vendors/invitations.py).
+KATALOG_INVITE_INTERVAL_DAYS = int(os.environ.get("KATALOG_INVITE_INTERVAL_DAYS", "7"))  # at most one a week
+KATALOG_INVITES_PER_MINUTE = int(os.environ.get("KATALOG_INVITES_PER_MINUTE", "30"))  # bulk: worker's sending rate

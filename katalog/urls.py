@@ -34,6 +34,7 @@ urlpatterns = [
     path("penyedia/", include("katalog.vendors.urls")),
     path("dasbor/", include("katalog.insights.urls")),
     path("belanja/", include("katalog.buying.urls")),
+    path("pesan/", include("katalog.messaging.urls")),
     path("", include("katalog.catalogue.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -96,3 +96,22 @@ class ApiToken(models.Model):
     @staticmethod
     def digest_of(raw: str) -> str:
         return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class LoginCode(models.Model):
+    """A one-time sign-in code sent to a phone (accounts/otp.py). Only a keyed hash of the code is
+    kept; it is good for 10 minutes, for one sign-in, and void after five wrong tries."""
+
+    katalog = models.ForeignKey(Katalog, on_delete=models.CASCADE, related_name="+")
+    phone = models.CharField(max_length=16)  # E.164
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)  # wrong codes typed against this one
+    used = models.BooleanField(default=False)  # signed in once, or replaced by a newer code
+
+    class Meta:
+        indexes = [models.Index(fields=["katalog", "phone", "used"])]
+
+    def __str__(self) -> str:
+        return f"{self.phone} {self.created_at:%Y-%m-%d %H:%M}"

@@ -7,6 +7,8 @@ app_name = "accounts"
 
 urlpatterns = [
     path("masuk/", views.SignInView.as_view(), name="login"),
+    path("masuk/hp/", views.phone_sign_in, name="login_phone"),
+    path("masuk/hp/kode/", views.phone_code, name="login_phone_code"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
     path(

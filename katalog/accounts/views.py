@@ -1,16 +1,31 @@
+from axes.helpers import get_client_ip_address
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from katalog.buying.worklist import worklist_for
+from katalog.core.errors import DomainError
 from katalog.core.mail import send_later
 from katalog.core.permissions import Role
 from katalog.demo.accounts import DEFAULT_DEMO_PASSWORD, DEMO_USERS
+from katalog.vendors.claim import claim_check_pending
 from katalog.vendors.selectors import own_vendor
+
+from .forms import CodeForm, PhoneForm
+from .otp import login_code_request, login_code_verify
+
+PHONE_SESSION_KEY = "otp_phone"
+NEXT_SESSION_KEY = "otp_next"
 
 
 class SignInView(auth_views.LoginView):
@@ -26,6 +41,64 @@ class SignInView(auth_views.LoginView):
             ctx["demo_password_is_default"] = settings.KATALOG_DEMO_PASSWORD == DEFAULT_DEMO_PASSWORD
             ctx["demo_password"] = DEFAULT_DEMO_PASSWORD
         return ctx
+
+
+def _safe_next(request, url: str) -> str:
+    allowed = url_has_allowed_host_and_scheme(url, {request.get_host()}, require_https=request.is_secure())
+    return url if url and allowed else ""
+
+
+@require_http_methods(["GET", "POST"])
+def phone_sign_in(request):
+    """Sign-in by phone ("Masuk dengan nomor HP"), step 1: the number. The next page says the same whether the
+    number is known or not (accounts/otp.py)."""
+    if request.user.is_authenticated:
+        return redirect("accounts:home")
+    form = PhoneForm(request.POST or None, initial={"phone": request.GET.get("hp", "")})
+    if request.method == "POST" and form.is_valid() and request.katalog:
+        phone = form.cleaned_data["phone"]
+        try:
+            login_code_request(katalog=request.katalog, phone=phone, client_ip=get_client_ip_address(request) or "")
+        except DomainError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            request.session[PHONE_SESSION_KEY] = phone
+            request.session[NEXT_SESSION_KEY] = _safe_next(request, request.POST.get("next", ""))
+            return redirect("accounts:login_phone_code")
+    return render(request, "accounts/phone_sign_in.html", {"form": form, "next": request.GET.get("next", "")})
+
+
+def _after_code(request, signed) -> str:
+    """Where a code sign-in lands: the data check of a business claimed now (or not checked yet),
+    the choice among several, else where the visitor was going, else home."""
+    pending = [v for v in signed.user.vendors.order_by("pk") if claim_check_pending(v)]
+    if len(pending) == 1:
+        return reverse("vendors:claimed_data_check", kwargs={"pk": pending[0].pk})
+    if pending:
+        return reverse("vendors:claimed_pick")
+    return request.session.pop(NEXT_SESSION_KEY, "") or reverse("accounts:home")
+
+
+@require_http_methods(["GET", "POST"])
+def phone_code(request):
+    """Step 2: the 6-digit code sent to the number."""
+    phone = request.session.get(PHONE_SESSION_KEY)
+    if not phone:
+        return redirect("accounts:login_phone")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        signed = login_code_verify(katalog=request.katalog, phone=phone, code=form.cleaned_data["code"].strip())
+        if signed is None or not signed.user.is_active:
+            form.add_error("code", _("Wrong or expired code. Check the last message, or ask for a new code."))
+        else:
+            request.session.pop(PHONE_SESSION_KEY, None)
+            next_url = request.session.get(NEXT_SESSION_KEY, "")
+            login(request, signed.user, backend="katalog.accounts.backends.PhoneOrEmailBackend")
+            request.session[NEXT_SESSION_KEY] = next_url
+            if signed.claimed:
+                messages.success(request, _("Welcome! Your business from the Dinas registry is now linked to you."))
+            return redirect(_after_code(request, signed))
+    return render(request, "accounts/phone_code.html", {"form": form, "phone": phone})
 
 
 class QueuedPasswordResetForm(PasswordResetForm):

@@ -1,19 +1,28 @@
-"""Telling the next person: a row on their notifications page and an e-mail. Always called
-after the transaction commits (`transaction.on_commit`); the e-mail itself is sent by the task
-worker (`katalog.core.mail.send_later`), retried, never inside the request."""
+"""Telling the next person about an order: a row on their notifications page (`Notification`)
+and a message on their channel (WhatsApp, SMS or e-mail, `katalog.messaging.services`), with the
+link to the order. Called inside the service's transaction or after it commits: the message is
+queued when the transaction commits and sent by the task worker, retried, never in the request."""
 
 from katalog.accounts.models import Membership
-from katalog.core.mail import send_later
+from katalog.messaging.services import link_to, send_outside
 
 from .models import Notification, Order
 
 
 def _send(order: Order, users, text) -> None:
     message = str(text).replace("%(n)s", str(order.pk))  # texts may carry a user's reason: no %-formatting
+    link = link_to(order.katalog, "buying:order", order.pk)
     for user in {u.pk: u for u in users if u is not None}.values():
         Notification.objects.create(katalog_id=order.katalog_id, user=user, order=order, text=message[:300])
-        if user.email:
-            send_later(to=[user.email], subject=f"{order.katalog.name}: {message[:80]}", body=message)
+        # The in-app copy is the row above: messaging adds only the WhatsApp / SMS / e-mail one.
+        send_outside(
+            katalog=order.katalog,
+            user=user,
+            subject=f"{order.katalog.name}: {message[:80]}",
+            text=message,
+            link=link,
+            kind=f"order.{order.status}",
+        )
 
 
 def user(order: Order, someone, text) -> None:

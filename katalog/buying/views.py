@@ -27,6 +27,7 @@ from katalog.core.decorators import require
 from katalog.core.errors import DomainError
 from katalog.core.feedback import show_domain_error
 from katalog.core.permissions import OFFICE_ROLES, Permission
+from katalog.messaging.selectors import in_app_of
 
 from . import documents, forms, imports, selectors, services, services_calendar, taxes, workflow
 from .models import OfferSide, Order, OrderStatus
@@ -556,7 +557,9 @@ def notification_list(request):
     page = Paginator(selectors.notifications_of(request.actor).select_related("order"), 50).get_page(
         request.GET.get("page")
     )
-    return render(request, "buying/notifications.html", {"page": page})
+    # Account and product news (verification, curation) come from messaging: orders' rows are ours.
+    news = list(in_app_of(request.actor)[:20])
+    return render(request, "buying/notifications.html", {"page": page, "news": news})
 
 
 @_signed_in

@@ -49,18 +49,34 @@ def parse_percent(value) -> Decimal | None:
 
 
 class ProductForm(forms.Form):
-    name = forms.CharField(label=_("Product name"), max_length=200)
-    category = forms.TypedChoiceField(label=_("Category"), coerce=int)
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    specifications = forms.CharField(
-        label=_("Specifications"),
+    """The first screen asks only what a buyer must see: photo, name, price, unit, stock, category.
+    Everything else sits under "Lainnya" (`MORE_FIELDS`) with defaults that fit most UMKM."""
+
+    photo = forms.FileField(
+        label=_("Take a photo"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("One per line, “name: value”, e.g. “Ukuran: S, M, L”."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+        help_text=_("A clear photo of the product (JPG, PNG or WebP)."),
     )
-    unit = forms.CharField(label=_("Unit (satuan)"), max_length=30, help_text=_("e.g. pcs, kotak, rim, pasang, kg"))
+    # `capture` makes Chrome on Android open the camera directly, without the gallery: a photo
+    # already in the gallery (or received on WhatsApp) is picked with this second button.
+    photo_gallery = forms.FileField(
+        label=_("or pick one from the gallery"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )
+    kept_photo = forms.CharField(required=False, widget=forms.HiddenInput)
+    name = forms.CharField(label=_("Product name"), max_length=200)
     price = RupiahField(
-        label=_("Price per unit (highest price)"), help_text=_("Buyers may negotiate lower, never higher.")
+        label=_("Price per unit (highest price)"),
+        help_text=_("e.g. 150.000, 150 ribu or 1,5 juta. Buyers may negotiate lower, never higher."),
+        widget=forms.TextInput(attrs={"placeholder": "Rp", "autocomplete": "off"}),
+    )
+    unit = forms.CharField(
+        label=_("Unit (satuan)"),
+        max_length=30,
+        help_text=_("e.g. pcs, kotak, rim, pasang, kg"),
+        widget=forms.TextInput(attrs={"list": "unit-suggestions", "autocomplete": "off"}),
     )
     stock = forms.IntegerField(
         label=_("Stock on hand"),
@@ -69,6 +85,14 @@ class ProductForm(forms.Form):
         initial=0,
         help_text=_("What you hold now. Orders reserve part of it; buyers can order the rest."),
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    category = forms.TypedChoiceField(label=_("Category"), coerce=int)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    specifications = forms.CharField(
+        label=_("Specifications"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line, “name: value”, e.g. “Ukuran: S, M, L”."),
     )
     min_order = forms.IntegerField(
         label=_("Minimum order"), min_value=1, initial=1, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
@@ -84,7 +108,7 @@ class ProductForm(forms.Form):
         label=_("Delivery area"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Leave empty to deliver to the whole city."),
+        help_text=_("The whole city, or only the districts you tick."),
     )
     is_domestic = forms.BooleanField(label=_("Made in Indonesia (PDN)"), required=False, initial=True)
     tkdn_percent = forms.CharField(
@@ -95,12 +119,40 @@ class ProductForm(forms.Form):
     halal_number = forms.CharField(label=_("Halal certificate number"), required=False, max_length=100)
     pirt_number = forms.CharField(label=_("PIRT number"), required=False, max_length=100)
     bpom_number = forms.CharField(label=_("BPOM number"), required=False, max_length=100)
-    photo = forms.FileField(
-        label=_("Photo"),
-        required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp", "capture": "environment"}),
-        help_text=_("A clear photo from your phone (JPG or PNG)."),
+
+    FIRST_FIELDS = ("photo", "photo_gallery", "name", "price", "unit", "stock", "category")
+    MORE_FIELDS = (
+        "description",
+        "specifications",
+        "min_order",
+        "lead_time_days",
+        "delivery_area",
+        "is_domestic",
+        "tkdn_percent",
+        "tkdn_number",
+        "sni_number",
+        "halal_number",
+        "pirt_number",
+        "bpom_number",
     )
+    # Offered while typing the unit (any other unit may be typed).
+    unit_suggestions = (
+        "pcs",
+        "buah",
+        "kotak",
+        "pak",
+        "lusin",
+        "rim",
+        "lembar",
+        "pasang",
+        "set",
+        "kg",
+        "liter",
+        "botol",
+        "porsi",
+    )
+    # Fields that may be left out of a post (folded or unticked): their defaults apply.
+    DEFAULTS = {"min_order": 1, "lead_time_days": 3}
 
     CLAIM_FIELDS = {
         ClaimKind.SNI: "sni_number",
@@ -109,16 +161,80 @@ class ProductForm(forms.Form):
         ClaimKind.BPOM: "bpom_number",
     }
 
-    def __init__(self, *args, katalog: Katalog, **kwargs):
+    def __init__(self, *args, katalog: Katalog, session=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.katalog = katalog
+        self.session = session
         self.categories = {c.pk: c for c in categories_of(katalog)}
         self.fields["category"].choices = [("", _("— choose —"))] + [
             (c.pk, ("· " * (c.level - 1)) + c.name) for c in self.categories.values()
         ]
-        self.fields["delivery_area"].choices = list(
+        city = Region.objects.filter(code=katalog.region_id).values_list("name", flat=True).first() or ""
+        self.fields["delivery_area"].choices = [
+            (katalog.region_id, _("The whole city (%(name)s)") % {"name": city} if city else _("The whole city"))
+        ] + list(
             Region.objects.filter(parent_id=katalog.region_id, level=RegionLevel.DISTRICT).values_list("code", "name")
         )
+        self.fields["delivery_area"].initial = [katalog.region_id]
+        if self.is_bound:
+            # Folded fields a phone did not send keep their defaults instead of failing as "required".
+            data = self.data.copy()
+            for name, value in self.DEFAULTS.items():
+                if data.get(self.add_prefix(name)) in (None, ""):
+                    data[self.add_prefix(name)] = value
+            self.data = data
+        self.kept_photo_token = ""
+
+    @property
+    def more_open(self) -> bool:
+        """Open "Lainnya" when one of its fields has an error."""
+        return any(name in self.errors for name in self.MORE_FIELDS)
+
+    def first_fields(self):
+        return [self[name] for name in self.FIRST_FIELDS if name not in ("photo", "photo_gallery")]
+
+    def more_fields(self):
+        return [self[name] for name in self.MORE_FIELDS]
+
+    @property
+    def kept_thumbnail(self) -> str:
+        from .photos import kept_thumbnail_data_uri
+
+        return kept_thumbnail_data_uri(self.session, self.kept_photo_token) if self.session is not None else ""
+
+    def clean_delivery_area(self):
+        codes = self.cleaned_data["delivery_area"]
+        # The whole city is stored as an empty list, as before (and as the import writes it).
+        if not codes or self.katalog.region_id in codes:
+            return []
+        return codes
+
+    def clean(self):
+        data = super().clean()
+        from .photos import keep_photo, kept_photo
+
+        upload = data.get("photo") or data.get("photo_gallery")
+        token = data.get("kept_photo") or ""
+        if upload:
+            if self.session is not None:
+                # Checked (and re-encoded) now, so a bad photo is an error at once and a good one is kept
+                # across any other error on this form.
+                try:
+                    token = keep_photo(self.session, upload)
+                except ValidationError as exc:
+                    self.add_error("photo", exc)
+                    token = ""
+                else:
+                    upload = kept_photo(self.session, token)
+            data["photo"] = upload
+        elif token and self.session is not None:
+            data["photo"] = kept_photo(self.session, token)
+            if data["photo"] is None:
+                token = ""
+        self.kept_photo_token = token
+        if self.is_bound:
+            self.data[self.add_prefix("kept_photo")] = token  # sent back with the next try
+        return data
 
     def clean_category(self):
         pk = self.cleaned_data["category"]
@@ -180,7 +296,7 @@ def initial_from(product) -> dict:
         "stock": product.stock,
         "min_order": v.min_order,
         "lead_time_days": v.lead_time_days,
-        "delivery_area": v.delivery_area,
+        "delivery_area": v.delivery_area or [product.katalog.region_id],
         "is_domestic": v.is_domestic,
         "tkdn_percent": "" if v.tkdn_percent is None else str(v.tkdn_percent),
         "tkdn_number": claims.get(ClaimKind.TKDN, ""),

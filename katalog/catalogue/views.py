@@ -28,6 +28,7 @@ from . import imports, selectors, services, workflow
 from . import stock as product_stock
 from .forms import AssistedProductImportForm, ProductForm, ProductImportForm, ReasonForm, initial_from
 from .models import Product
+from .photos import forget_kept_photo
 
 PAGE_SIZE = 20
 
@@ -216,6 +217,7 @@ def _save_product(request, form, vendor, product=None):
             product = services.product_update(actor=actor, product=product, data=data, stock=form.cleaned_data["stock"])
         if form.cleaned_data.get("photo"):
             services.product_add_photo(actor=actor, product=product, upload=form.cleaned_data["photo"])
+    forget_kept_photo(request.session, form.kept_photo_token)
     missing = form.missing_attributes()
     if missing:
         messages.warning(
@@ -241,7 +243,7 @@ def _send_if_asked(request, product) -> bool:
 @require(Permission.PRODUCT_EDIT_OWN)
 def product_new(request):
     vendor = _own_vendor(request)
-    form = ProductForm(request.POST or None, request.FILES or None, katalog=vendor.katalog)
+    form = ProductForm(request.POST or None, request.FILES or None, katalog=vendor.katalog, session=request.session)
     if request.method == "POST" and form.is_valid():
         try:
             product = _save_product(request, form, vendor)
@@ -261,7 +263,11 @@ def product_edit(request, pk: int):
     if product.vendor_id != vendor.pk:
         raise Http404
     form = ProductForm(
-        request.POST or None, request.FILES or None, katalog=vendor.katalog, initial=initial_from(product)
+        request.POST or None,
+        request.FILES or None,
+        katalog=vendor.katalog,
+        initial=initial_from(product),
+        session=request.session,
     )
     if product.reserved:
         form.fields["stock"].help_text = _(

@@ -32,5 +32,9 @@ class TenantImportCommand(BaseCommand):
         outcome = self.run(katalog=tenant, table=table, source_name=file.rsplit("/", 1)[-1], dry_run=dry_run)
         if report:
             with open(report, "w", newline="", encoding="utf-8") as out:
-                write_report(outcome.rejections, out)
+                self.write_report(outcome, out)
         self.stdout.write(outcome.summary())
+
+    def write_report(self, outcome: Outcome, out) -> None:
+        """The `--report` CSV; an import may add columns after `baris, kolom, alasan`."""
+        write_report(outcome.rejections, out)

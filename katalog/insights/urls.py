@@ -8,4 +8,6 @@ urlpatterns = [
     path("umkm/", views.umkm, name="umkm"),
     path("pembayaran/", views.payments, name="payments"),
     path("audit/", views.audit, name="audit"),
+    path("onboarding/", views.onboarding_funnel, name="onboarding"),
+    path("onboarding/unduh/<str:kind>", views.onboarding_download, name="onboarding_download"),
 ]

@@ -8,7 +8,7 @@ from katalog.accounts.api_auth import actor_of
 from katalog.core.api_errors import safe_rows
 from katalog.core.bounds import Choice, Id, Length, Limit, Offset, Reason, SearchText, ShortText
 
-from . import selectors, services
+from . import invitations, selectors, services
 from .models import VendorStatus
 from .validators import digits
 
@@ -32,6 +32,8 @@ class VendorOut(Schema):
     district_name: str | None
     is_vat_registered: bool
     verified_at: datetime | None
+    invited_at: datetime | None = None
+    claimed_at: datetime | None = None
 
 
 class VendorPage(Schema):
@@ -57,6 +59,8 @@ def _out(v) -> dict:
         "district_name": v.district.name if v.district_id else None,
         "is_vat_registered": v.is_vat_registered,
         "verified_at": v.verified_at,
+        "invited_at": v.invited_at,
+        "claimed_at": v.claimed_at,
     }
 
 
@@ -106,3 +110,12 @@ def reject(request, vendor_id: Id, payload: ReasonIn):
 @router.post("/{vendor_id}/request-revision", response=VendorOut)
 def request_revision(request, vendor_id: Id, payload: ReasonIn):
     return _act(request, vendor_id, services.vendor_request_revision, reason=payload.reason)
+
+
+@router.post("/{vendor_id}/invite", response=VendorOut)
+def invite(request, vendor_id: Id):
+    """Invite a registry vendor's owner to claim its record by phone (the Pengelola). Refused with
+    422 `already_claimed`, `no_contact` or `invited_recently` (at most once a week)."""
+    actor = actor_of(request)
+    vendor = selectors.get_vendor(actor, vendor_id)
+    return _out(invitations.vendor_invite(actor=actor, vendor=vendor, site_url=request.build_absolute_uri("/")))

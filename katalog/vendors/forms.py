@@ -91,6 +91,16 @@ class AccountForm(TenantForm):
 
 
 class LegalForm(TenantForm):
+    # The business and owner names and the contacts, typed at the account step, are here again so
+    # that a revision asked by the Dinas ("the name differs from the NIB") can be made by the owner.
+    name = forms.CharField(label=_("Business name"), max_length=200)
+    owner_name = forms.CharField(label=_("Owner's full name"), max_length=150)
+    phone = forms.CharField(
+        label=_("Mobile phone (WhatsApp)"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    email = forms.EmailField(label=_("E-mail"), required=False)
     nib = forms.CharField(
         label=_("NIB (13 digits, from OSS)"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "numeric"})
     )
@@ -105,6 +115,30 @@ class LegalForm(TenantForm):
     )
     sector = forms.CharField(label=_("Sector (what you make or sell)"), max_length=100, required=False)
     is_vat_registered = forms.BooleanField(label=_("My business is a PKP (VAT-registered)"), required=False)
+
+    IDENTITY = ("name", "owner_name", "phone", "email")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_bound and any(self.add_prefix(k) not in self.data for k in self.IDENTITY):
+            # A post without these fields (an older page, a script) keeps what is on file.
+            data = self.data.copy()
+            for key in self.IDENTITY:
+                if self.add_prefix(key) not in data:
+                    data[self.add_prefix(key)] = self.initial.get(key) or ""
+            self.data = data
+
+    def clean_phone(self):
+        phone = validators.clean_phone(self.cleaned_data["phone"])
+        # The number on file, unchanged, stays as it is stored (whatever its written form).
+        on_file = str(self.initial.get("phone") or "")
+        try:
+            return on_file if on_file and validators.clean_phone(on_file) == phone else phone
+        except ValidationError:
+            return phone
+
+    def clean_email(self):
+        return self.cleaned_data["email"].lower()
 
     def clean_nib(self):
         return validators.clean_nib(self.cleaned_data["nib"])
@@ -272,3 +306,52 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("Registry file (CSV or XLSX)"), widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"})
     )
+
+
+class NibCheckForm(forms.Form):
+    """Is my business already in the Dinas registry? (before registering)"""
+
+    nib = forms.CharField(
+        label=_("NIB (13 digits, from OSS)"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "numeric"})
+    )
+
+    def clean_nib(self):
+        return validators.clean_nib(self.cleaned_data["nib"])
+
+
+class InviteForm(forms.Form):
+    """The "Undang" button; the phone only where the vendor has none on file (or it changed)."""
+
+    phone = forms.CharField(
+        label=_("Mobile phone (WhatsApp)"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+
+    def clean_phone(self):
+        value = self.cleaned_data["phone"].strip()
+        return validators.clean_phone(value) if value else ""
+
+
+class BulkInviteForm(TenantForm):
+    """Which registry vendors to invite at once: every filter is optional."""
+
+    kecamatan = forms.ModelChoiceField(
+        label=_("District (kecamatan)"), queryset=Region.objects.none(), required=False, empty_label=_("All")
+    )
+    sector = forms.CharField(label=_("Sector"), max_length=100, required=False)
+    size_class = forms.ChoiceField(label=_("Size class"), required=False)
+    limit = forms.IntegerField(
+        label=_("At most"), required=False, min_value=1, max_value=100_000, help_text=_("Leave empty for all.")
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .size_class import SizeClass
+
+        super().__init__(*args, **kwargs)
+        self.fields["kecamatan"].queryset = Region.objects.filter(
+            parent_id=self.katalog.region_id, level=RegionLevel.DISTRICT
+        ).order_by("name")
+        self.fields["kecamatan"].label_from_instance = lambda region: region.name
+        self.fields["size_class"].choices = [("", _("All"))] + list(SizeClass.choices)

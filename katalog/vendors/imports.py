@@ -1,10 +1,16 @@
 """Importing the Dinas UMKM registry (CSV or XLSX).
 
-One reader and one row checker serve both the `import_umkm` command and the import page.
-Every valid row is created or updated (matched by NIB within the tenant); every invalid row is
-reported with its line, column and reason; nothing else is lost. Rows are written in batches
-with one query to find the batch's existing vendors, so 30,000 rows take seconds."""
+One reader, one row checker and one planner serve both the `import_umkm` command and the import
+page. Each row is planned first (`plan_rows`): new, changed (with the field-by-field difference),
+unchanged, rejected (every reason, counted once) or a conflict: a row that would overwrite what a
+vendor entered itself after claiming its record, or a verified vendor's name, owner or district.
+A conflict is held back unless the clerk chose its line. The page shows the plan as a preview and
+writes only when the clerk confirms; the command writes at once (`--dry-run`: the plan only).
+Rows are planned and written in batches with one query for the batch's vendors."""
 
+import csv
+import re
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -44,8 +50,19 @@ COLUMNS = [
 ]
 REQUIRED_COLUMNS = ["nama_usaha", "nib", "kode_wilayah"]
 BATCH = 2000
-__all__ = ["ImportFileError", "Outcome", "read_path", "read_table", "run_import", "safe_cell", "write_report"]
+__all__ = [
+    "write_import_report",
+    "ImportFileError",
+    "ImportOutcome",
+    "Outcome",
+    "read_path",
+    "read_table",
+    "run_import",
+    "safe_cell",
+    "write_report",
+]
 TRUE = {"ya", "y", "yes", "true", "1", "pkp", "benar"}
+FORMULA = ("=", "+", "-", "@")
 FALSE = {"tidak", "t", "no", "n", "false", "0", "non-pkp", "non pkp", "nonpkp", "bukan", ""}
 
 
@@ -72,6 +89,20 @@ def find_duplicates(rows: list[tuple[int, dict[str, str]]]) -> dict[int, int]:
     return dupes
 
 
+_REGION_PREFIX = re.compile(r"^(kecamatan|kelurahan|desa|kec\.?|kel\.?)\s+")
+
+
+def name_key(text: str) -> str:
+    """A region name as people type it: case, spacing and a leading "Kecamatan"/"Kel." ignored."""
+    key = " ".join(str(text).lower().split())
+    return _REGION_PREFIX.sub("", key)
+
+
+def formula_columns(values: dict[str, str]) -> list[str]:
+    """The columns whose cell a spreadsheet would run as a formula (kept as text, marked)."""
+    return [col for col, value in values.items() if str(value).startswith(FORMULA)]
+
+
 class RowChecker:
     """Turns one row into vendor fields, or into a list of (column, reason)."""
 
@@ -83,7 +114,45 @@ class RowChecker:
                 code__startswith=prefix, level__in=[RegionLevel.DISTRICT, RegionLevel.VILLAGE]
             )
         }
+        self.by_name: dict[str, list[Region]] = {}
+        for region in self.regions.values():
+            self.by_name.setdefault(name_key(region.name), []).append(region)
         self.katalog = katalog
+
+    def describe(self, region: Region) -> str:
+        district = self.regions.get(region.district_code or "")
+        if district is None or district.code == region.code:
+            return f"{region.code} {region.name}"
+        return f"{region.code} {region.name} ({district.name})"
+
+    def find_region(self, value: str) -> tuple[Region | None, str]:
+        """A kecamatan or kelurahan of the tenant by its code, or by its name when only one region
+        bears it ("Medan Johor"; "Sei Mati, Medan Maimun" names the kecamatan of a kelurahan)."""
+        region = self.regions.get(value)
+        if region is not None:
+            return region, ""
+        name, _sep, within = value.partition(",")
+        found = self.by_name.get(name_key(name), [])
+        if within.strip():
+            found = [
+                r
+                for r in found
+                if r.district_code in self.regions
+                and r.district_code != r.code
+                and name_key(self.regions[r.district_code].name) == name_key(within)
+            ]
+        if len(found) == 1:
+            return found[0], ""
+        if len(found) > 1:
+            candidates = "; ".join(self.describe(r) for r in sorted(found, key=lambda r: r.code))
+            return None, _("%(name)s is the name of several regions, write the code: %(candidates)s") % {
+                "name": value[:60],
+                "candidates": candidates,
+            }
+        return None, _("%(code)s is not a district or village of %(name)s") % {
+            "code": value[:60],
+            "name": self.katalog.region.name,
+        }
 
     def check(self, values: dict[str, str]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         errors: list[tuple[str, str]] = []
@@ -126,15 +195,9 @@ class RowChecker:
         out["sector"] = values.get("sektor", "").strip()[:100]
         code = need("kode_wilayah", _("the region code is empty"))
         if code:
-            region = self.regions.get(code)
+            region, problem = self.find_region(code)
             if region is None:
-                errors.append(
-                    (
-                        "kode_wilayah",
-                        _("%(code)s is not a district or village of %(name)s")
-                        % {"code": code[:20], "name": self.katalog.region.name},
-                    )
-                )
+                errors.append(("kode_wilayah", problem))
             else:
                 out["region_id"] = region.code
                 out["district_id"] = region.district_code
@@ -182,6 +245,265 @@ COMPARED = [
     "is_vat_registered",
     "size_class",
 ]
+# The file's column for each compared field (how the preview and the report name a difference).
+FIELD_COLUMNS = {
+    "name": "nama_usaha",
+    "owner_name": "nama_pemilik",
+    "npwp": "npwp",
+    "kbli": "kbli",
+    "phone": "telepon",
+    "email": "email",
+    "address": "alamat",
+    "sector": "sektor",
+    "region_id": "kode_wilayah",
+    "district_id": "kecamatan",
+    "capital": "modal_usaha",
+    "annual_sales": "omzet_tahunan",
+    "is_vat_registered": "pkp",
+    "size_class": "kelas_usaha",
+}
+# What the registry never overwrites on a verified vendor unless the clerk chose the row.
+PROTECTED_WHEN_VERIFIED = {"name", "owner_name", "region_id", "district_id"}
+
+
+class Kind:
+    NEW = "new"
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+    REJECTED = "rejected"
+    CONFLICT = "conflict"
+
+
+def show(value: Any) -> str:
+    """A field's value as the preview shows it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ya" if value else "tidak"
+    if isinstance(value, Decimal):
+        return str(value.quantize(Decimal(1))) if value == value.to_integral_value() else str(value)
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+@dataclass
+class RowPlan:
+    """What one row of the file would do (the preview) or did (the import)."""
+
+    line: int
+    kind: str
+    nib: str = ""
+    name: str = ""
+    fields: dict[str, Any] = field(default_factory=dict)
+    vendor: Vendor | None = None
+    diff: list[tuple[str, str, str]] = field(default_factory=list)  # (column, old, new)
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (column, reason)
+    held: list[tuple[str, str]] = field(default_factory=list)  # (column, reason) of a conflict
+    formula: list[str] = field(default_factory=list)  # columns kept as text that look like formulas
+
+    def as_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"line": self.line, "kind": self.kind, "nib": self.nib, "name": self.name}
+        for key in ("diff", "errors", "held", "formula"):
+            if getattr(self, key):
+                data[key] = [list(x) if isinstance(x, tuple) else x for x in getattr(self, key)]
+        return data
+
+
+@dataclass
+class ImportOutcome(Outcome):
+    """`Outcome` with the rows held back as conflicts and each refused row's own data (for the report)."""
+
+    conflicts: list[tuple[int, str, str]] = field(default_factory=list)
+    data: dict[int, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def conflicted(self) -> int:
+        return len({line for line, _c, _r in self.conflicts})
+
+    def add(self, other: Outcome) -> None:
+        super().add(other)
+        if isinstance(other, ImportOutcome):
+            self.conflicts.extend(other.conflicts)
+            self.data.update(other.data)
+
+    def summary(self) -> str:
+        text = super().summary()
+        return f"{text}, conflicts {self.conflicted}" if self.conflicts else text
+
+
+def _conflict_reasons(vendor: Vendor, diff: list[str], fields: dict[str, Any]) -> list[tuple[str, str]]:
+    """The differences a row may not write on its own: everything, once the owner claimed the record;
+    the name, owner and district of a verified vendor. Empty when the row may be applied."""
+    if vendor.claimed_at:
+        held = diff
+        template = _("the owner claimed this record on %(date)s; the registry does not overwrite it: %(old)s → %(new)s")
+    elif vendor.status == VendorStatus.VERIFIED:
+        held = [k for k in diff if k in PROTECTED_WHEN_VERIFIED]
+        template = _("a verified vendor's %(column)s is not overwritten unless the row is chosen: %(old)s → %(new)s")
+    else:
+        return []
+    date = timezone.localtime(vendor.claimed_at).strftime("%d-%m-%Y") if vendor.claimed_at else ""
+    return [
+        (
+            FIELD_COLUMNS[k],
+            template
+            % {
+                "date": date,
+                "column": FIELD_COLUMNS[k],
+                "old": show(getattr(vendor, k)) or "-",
+                "new": show(fields[k]) or "-",
+            },
+        )
+        for k in held
+    ]
+
+
+def plan_rows(
+    *,
+    katalog: Katalog,
+    rows: list[tuple[int, dict[str, str]]],
+    duplicates: dict[int, int],
+    checker: RowChecker | None = None,
+    chosen: frozenset[int] | set[int] = frozenset(),
+    lock: bool = False,
+) -> list[RowPlan]:
+    """Check one batch of rows and compare each with the vendor of the same NIB. Writes nothing.
+    A conflict whose line is in `chosen` (the clerk ticked it) is planned as a change."""
+    checker = checker or RowChecker(katalog)
+    plans: list[RowPlan] = []
+    good: dict[str, RowPlan] = {}
+    for line, values in rows:
+        plan = RowPlan(
+            line=line,
+            kind=Kind.REJECTED,
+            nib=values.get("nib", "")[:20],
+            name=values.get("nama_usaha", "")[:200],
+            formula=formula_columns(values),
+        )
+        plans.append(plan)
+        if line in duplicates:
+            plan.errors.append(("nib", _("the same NIB is already on line %(first)s") % {"first": duplicates[line]}))
+            continue
+        fields, errors = checker.check(values)
+        if errors:
+            plan.errors = errors
+            continue
+        plan.fields, plan.nib = fields, fields["nib"]
+        good[fields["nib"]] = plan
+    if not good:
+        return plans
+    vendors = Vendor.objects.filter(katalog=katalog, nib__in=list(good))
+    if lock:
+        vendors = vendors.select_for_update()
+    existing = {v.nib: v for v in vendors}
+    for nib, plan in good.items():
+        vendor = plan.vendor = existing.get(nib)
+        if vendor is None:
+            plan.kind = Kind.NEW
+            continue
+        changed = [k for k in COMPARED if getattr(vendor, k) != plan.fields[k]]
+        if not changed:
+            plan.kind = Kind.UNCHANGED
+            continue
+        shown = [k for k in changed if k != "district_id"] or changed
+        plan.diff = [(FIELD_COLUMNS[k], show(getattr(vendor, k)), show(plan.fields[k])) for k in shown]
+        plan.held = _conflict_reasons(vendor, changed, plan.fields)
+        plan.kind = Kind.CONFLICT if plan.held and plan.line not in chosen else Kind.CHANGED
+    return plans
+
+
+def outcome_of(plans: list[RowPlan], rows: list[tuple[int, dict[str, str]]] | None = None) -> ImportOutcome:
+    """The counts of a batch's plans (rows, not problems), its rejections and conflicts, and the
+    own data of every refused or held-back row."""
+    outcome = ImportOutcome()
+    values = dict(rows or [])
+    for plan in plans:
+        if plan.kind == Kind.NEW:
+            outcome.imported += 1
+        elif plan.kind == Kind.CHANGED:
+            outcome.updated += 1
+        elif plan.kind == Kind.UNCHANGED:
+            outcome.unchanged += 1
+        elif plan.kind == Kind.REJECTED:
+            outcome.rejections.extend((plan.line, col, reason) for col, reason in plan.errors)
+        else:
+            outcome.conflicts.extend((plan.line, col, reason) for col, reason in plan.held)
+        if plan.kind in (Kind.REJECTED, Kind.CONFLICT) and plan.line in values:
+            outcome.data[plan.line] = values[plan.line]
+    return outcome
+
+
+def write_plans(*, katalog: Katalog, plans: list[RowPlan], source_name: str) -> None:
+    """Create the new vendors and update the changed ones of one batch (call inside a transaction,
+    with the plans made under `lock=True`). Conflicts, rejected and unchanged rows are not touched."""
+    today = timezone.localdate()
+    now = timezone.now()
+    reason = _("Dinas registry import (%(file)s)") % {"file": source_name[:100]}
+    new, changed, history, reindex = [], [], [], []
+    for plan in plans:
+        if plan.kind == Kind.NEW:
+            new.append(
+                Vendor(
+                    katalog=katalog,
+                    status=VendorStatus.VERIFIED,
+                    source=VendorSource.IMPORT,
+                    verified_at=now,
+                    submitted_at=now,
+                    **plan.fields,
+                )
+            )
+            continue
+        if plan.kind != Kind.CHANGED:
+            continue
+        vendor, fields = plan.vendor, plan.fields
+        if vendor.size_class != fields["size_class"]:
+            history.append(
+                SizeClassChange(
+                    katalog=katalog,
+                    vendor=vendor,
+                    changed_on=today,
+                    old_class=vendor.size_class,
+                    new_class=fields["size_class"],
+                    capital=fields["capital"],
+                    annual_sales=fields["annual_sales"],
+                    reason=reason,
+                )
+            )
+        before = indexed_facts(vendor)
+        for k in COMPARED:
+            setattr(vendor, k, fields[k])
+        if vendor.status != VendorStatus.VERIFIED:
+            vendor.status, vendor.verified_at, vendor.status_reason = VendorStatus.VERIFIED, now, ""
+        vendor.updated_at = now
+        changed.append(vendor)
+        if indexed_facts(vendor) != before:
+            reindex.append(vendor.pk)
+    Vendor.objects.bulk_create(new, batch_size=500)
+    if new and new[0].pk is None:  # backends that do not return ids (none we support, but be safe)
+        ids = dict(Vendor.objects.filter(katalog=katalog, nib__in=[v.nib for v in new]).values_list("nib", "pk"))
+        for v in new:
+            v.pk = ids[v.nib]
+    history += [
+        SizeClassChange(
+            katalog=katalog,
+            vendor=v,
+            changed_on=today,
+            old_class="",
+            new_class=v.size_class,
+            capital=v.capital,
+            annual_sales=v.annual_sales,
+            reason=reason,
+        )
+        for v in new
+    ]
+    if changed:
+        Vendor.objects.bulk_update(
+            changed, COMPARED + ["status", "verified_at", "status_reason", "updated_at"], batch_size=500
+        )
+    SizeClassChange.objects.bulk_create(history, batch_size=1000)
+    # A new size class, district or verification changes the vendor's products in search.
+    reindex_products(katalog_id=katalog.pk, vendor_ids=reindex)
 
 
 def import_rows(
@@ -192,106 +514,34 @@ def import_rows(
     source_name: str,
     actor=None,
     checker: RowChecker | None = None,
-) -> Outcome:
-    """Check and write one batch of rows in one transaction."""
-    checker = checker or RowChecker(katalog)
-    outcome = Outcome()
-    good: dict[str, dict[str, Any]] = {}
-    for line, values in rows:
-        if line in duplicates:
-            outcome.rejections.append(
-                (line, "nib", _("the same NIB is already on line %(first)s") % {"first": duplicates[line]})
-            )
-            continue
-        fields, errors = checker.check(values)
-        if errors:
-            outcome.rejections.extend((line, col, reason) for col, reason in errors)
-        else:
-            good[fields["nib"]] = fields
-    if not good:
-        return outcome
-    today = timezone.localdate()
-    now = timezone.now()
-    reason = _("Dinas registry import (%(file)s)") % {"file": source_name[:100]}
+    chosen: frozenset[int] | set[int] = frozenset(),
+    dry_run: bool = False,
+) -> ImportOutcome:
+    """Plan and (unless a dry run) write one batch of rows in one transaction."""
     with transaction.atomic():
-        existing = {v.nib: v for v in Vendor.objects.filter(katalog=katalog, nib__in=list(good))}
-        new, changed, history, reindex = [], [], [], []
-        for nib, fields in good.items():
-            vendor = existing.get(nib)
-            if vendor is None:
-                new.append(
-                    Vendor(
-                        katalog=katalog,
-                        status=VendorStatus.VERIFIED,
-                        source=VendorSource.IMPORT,
-                        verified_at=now,
-                        submitted_at=now,
-                        **fields,
-                    )
-                )
-                continue
-            diff = [k for k in COMPARED if getattr(vendor, k) != fields[k]]
-            if not diff:
-                outcome.unchanged += 1
-                continue
-            if vendor.size_class != fields["size_class"]:
-                history.append(
-                    SizeClassChange(
-                        katalog=katalog,
-                        vendor=vendor,
-                        changed_on=today,
-                        old_class=vendor.size_class,
-                        new_class=fields["size_class"],
-                        capital=fields["capital"],
-                        annual_sales=fields["annual_sales"],
-                        reason=reason,
-                    )
-                )
-            before = indexed_facts(vendor)
-            for k in diff:
-                setattr(vendor, k, fields[k])
-            if vendor.status != VendorStatus.VERIFIED:
-                vendor.status, vendor.verified_at, vendor.status_reason = VendorStatus.VERIFIED, now, ""
-                diff += ["status", "verified_at", "status_reason"]
-            vendor.updated_at = now
-            changed.append(vendor)
-            if indexed_facts(vendor) != before:
-                reindex.append(vendor.pk)
-        Vendor.objects.bulk_create(new, batch_size=500)
-        if new and new[0].pk is None:  # backends that do not return ids (none we support, but be safe)
-            ids = dict(Vendor.objects.filter(katalog=katalog, nib__in=[v.nib for v in new]).values_list("nib", "pk"))
-            for v in new:
-                v.pk = ids[v.nib]
-        history += [
-            SizeClassChange(
-                katalog=katalog,
-                vendor=v,
-                changed_on=today,
-                old_class="",
-                new_class=v.size_class,
-                capital=v.capital,
-                annual_sales=v.annual_sales,
-                reason=reason,
-            )
-            for v in new
-        ]
-        if changed:
-            Vendor.objects.bulk_update(
-                changed, COMPARED + ["status", "verified_at", "status_reason", "updated_at"], batch_size=500
-            )
-        SizeClassChange.objects.bulk_create(history, batch_size=1000)
-        # A new size class, district or verification changes the vendor's products in search.
-        reindex_products(katalog_id=katalog.pk, vendor_ids=reindex)
-        outcome.imported += len(new)
-        outcome.updated += len(changed)
-    return outcome
+        plans = plan_rows(
+            katalog=katalog, rows=rows, duplicates=duplicates, checker=checker, chosen=chosen, lock=not dry_run
+        )
+        if not dry_run:
+            write_plans(katalog=katalog, plans=plans, source_name=source_name)
+    return outcome_of(plans, rows)
 
 
-def run_import(*, katalog: Katalog, table: Table, source_name: str, actor=None, dry_run: bool = False) -> Outcome:
-    """Import a whole table batch by batch (the command's path). A dry run rolls everything back."""
+def run_import(
+    *,
+    katalog: Katalog,
+    table: Table,
+    source_name: str,
+    actor=None,
+    dry_run: bool = False,
+    chosen: frozenset[int] | set[int] = frozenset(),
+) -> ImportOutcome:
+    """Import a whole table batch by batch (the command's path): new and changed rows are written
+    at once, conflicts are held back (unless their line is in `chosen`). A dry run writes nothing
+    and returns the preview's counts."""
     duplicates = find_duplicates(table.rows)
     checker = RowChecker(katalog)
-    total = Outcome()
+    total = ImportOutcome()
     with transaction.atomic():
         for start in range(0, len(table.rows), BATCH):
             total.add(
@@ -302,17 +552,35 @@ def run_import(*, katalog: Katalog, table: Table, source_name: str, actor=None, 
                     source_name=source_name,
                     actor=actor,
                     checker=checker,
+                    chosen=chosen,
+                    dry_run=dry_run,
                 )
             )
-        audit.record(
-            actor=actor,
-            action="vendor.import",
-            obj=katalog,
-            katalog=katalog,
-            file=source_name,
-            summary=total.summary(),
-            dry_run=dry_run,
-        )
-        if dry_run:
-            transaction.set_rollback(True)
+        if not dry_run:
+            audit.record(
+                actor=actor,
+                action="vendor.import",
+                obj=katalog,
+                katalog=katalog,
+                file=source_name,
+                summary=total.summary(),
+            )
     return total
+
+
+def write_import_report(
+    rejections: list[tuple[int, str, str]],
+    out,
+    *,
+    conflicts: list[tuple[int, str, str]] | None = None,
+    data: dict[int, dict[str, str]] | None = None,
+) -> None:
+    """The report: `baris, kolom, alasan`, one line per problem (rejections, then the conflicts held
+    back), followed by the row's own cells; every cell escaped against formulas."""
+    data = data or {}
+    writer = csv.writer(out)
+    writer.writerow(["baris", "kolom", "alasan", *COLUMNS])
+    problems = sorted(rejections, key=lambda r: (r[0], r[1])) + sorted(conflicts or [], key=lambda r: (r[0], r[1]))
+    for line, column, reason in problems:
+        row = data.get(int(line), {})
+        writer.writerow([line, safe_cell(column), safe_cell(reason), *(safe_cell(row.get(c, "")) for c in COLUMNS)])

@@ -136,35 +136,53 @@ class SizeClassChange(models.Model):
 
 
 class ImportStatus(models.TextChoices):
-    RUNNING = "running", _("Running")  # rows are being processed, step by step
+    CHECKING = "checking", _("Checking")  # the worker reads the rows into the preview
+    PREVIEW = "preview", _("Waiting for confirmation")  # the preview waits for the clerk
+    RUNNING = "running", _("Running")  # the worker writes the rows, batch by batch
     DONE = "done", _("Done")  # every row was read
     FAILED = "failed", _("Failed")  # the file could not be read at all
+    CANCELLED = "cancelled", _("Cancelled")  # the clerk discarded the preview
 
 
 class VendorImport(models.Model):
-    """One upload of the Dinas registry from the page. Rows are processed in steps (each a
-    transaction) that the page drives, so the bar shows real progress and a closed tab resumes."""
+    """One upload of the Dinas registry from the page. The task worker first checks every row into
+    a preview (`preview`: new, changed with its differences, unchanged, rejected, conflicts); nothing
+    is written until the clerk confirms, choosing which conflicts to apply (`chosen`). The worker
+    then writes the rows in batches (each a transaction), so the clerk may leave and come back."""
 
     katalog = models.ForeignKey(Katalog, on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     file_name = models.CharField(max_length=200)
     rows = models.JSONField(default=list)  # the parsed rows: [line, {header: value}]
     total = models.PositiveIntegerField(default=0)
-    processed = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)  # rows checked (checking) or written (running)
+    preview = models.JSONField(default=list)  # one {line, kind, nib, name, diff?, errors?, held?, formula?} a row
+    chosen = models.JSONField(default=list)  # the lines of conflicts the clerk chose to apply
     imported = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     rejections = models.JSONField(default=list)  # [[line, column, reason], ...]
+    conflicts = models.JSONField(default=list)  # [[line, column, reason], ...] of the rows held back
     duplicates = models.JSONField(default=dict)  # {line: first line with the same NIB}
-    status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.RUNNING)
+    status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.CHECKING)
     error = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     @property
     def rejected(self) -> int:
-        return len(self.rejections)
+        """Rejected rows (a row with two problems is one)."""
+        return len({line for line, _c, _r in self.rejections})
+
+    @property
+    def conflicted(self) -> int:
+        """Rows held back because they would overwrite a claimed or verified vendor's data."""
+        return len({line for line, _c, _r in self.conflicts})
 
     @property
     def percent(self) -> int:
         return 100 if not self.total else int(self.processed * 100 / self.total)
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (ImportStatus.CHECKING, ImportStatus.RUNNING)

@@ -70,7 +70,7 @@ def imports_visible_to(actor: Actor) -> QuerySet[VendorImport]:
 
 
 def recent_imports(actor: Actor, limit: int = 10) -> list[VendorImport]:
-    return list(imports_visible_to(actor).defer("rows").order_by("-pk")[:limit])
+    return list(imports_visible_to(actor).defer("rows", "preview").order_by("-pk")[:limit])
 
 
 def get_import(actor: Actor, pk: int) -> VendorImport:

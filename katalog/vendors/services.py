@@ -22,6 +22,7 @@ from katalog.core.models import Katalog, Region
 from katalog.core.permissions import Permission, Role
 from katalog.core.tabular import Table
 from katalog.core.workflow import require_reason
+from katalog.messaging.services import link_to, send_to_vendor
 
 from . import imports, workflow
 from .documents import check_document
@@ -279,19 +280,36 @@ def vendor_approve(*, actor: Actor, vendor: Vendor) -> Vendor:
     vendor, old = _transition(actor=actor, vendor=vendor, action=workflow.APPROVE)
     vendor.verified_at = timezone.now()
     vendor.verified_by = actor.user
-    return _finish(actor=actor, vendor=vendor, old=old, action="approve")
+    vendor = _finish(actor=actor, vendor=vendor, old=old, action="approve")
+    _tell(vendor, "vendor.verified", _("Your business %(name)s is verified: you can now list products."))
+    return vendor
 
 
 @transaction.atomic
 def vendor_reject(*, actor: Actor, vendor: Vendor, reason: str) -> Vendor:
     vendor, old = _transition(actor=actor, vendor=vendor, action=workflow.REJECT, reason=reason)
-    return _finish(actor=actor, vendor=vendor, old=old, action="reject")
+    vendor = _finish(actor=actor, vendor=vendor, old=old, action="reject")
+    _tell(vendor, "vendor.rejected", _("The registration of %(name)s was rejected. Reason: %(reason)s"))
+    return vendor
 
 
 @transaction.atomic
 def vendor_request_revision(*, actor: Actor, vendor: Vendor, reason: str) -> Vendor:
     vendor, old = _transition(actor=actor, vendor=vendor, action=workflow.REQUEST_REVISION, reason=reason)
-    return _finish(actor=actor, vendor=vendor, old=old, action="request-revision")
+    vendor = _finish(actor=actor, vendor=vendor, old=old, action="request-revision")
+    _tell(vendor, "vendor.revision_requested", _("Please revise the registration of %(name)s: %(reason)s"))
+    return vendor
+
+
+def _tell(vendor: Vendor, kind: str, text: str) -> None:
+    """Message the vendor about its verification (sent by the worker after the commit)."""
+    send_to_vendor(
+        vendor=vendor,
+        subject=_("%(catalogue)s: your registration") % {"catalogue": vendor.katalog.name},
+        text=text % {"name": vendor.name, "reason": vendor.status_reason},
+        link=link_to(vendor.katalog, "vendors:mine"),
+        kind=kind,
+    )
 
 
 @dataclass
@@ -354,8 +372,8 @@ def _may_import(actor: Actor, job: VendorImport | None = None) -> bool:
 
 @transaction.atomic
 def vendor_import_start(*, actor: Actor, file_name: str, table: Table) -> VendorImport:
-    """Keep an uploaded registry (already read into `table`) as a job the page then processes in
-    steps (`vendor_import_step`), so the bar shows real progress and a closed tab resumes."""
+    """Keep an uploaded registry (already read into `table`) as a job; the task worker checks its
+    rows into a preview after the commit. Nothing is written to vendors before the clerk confirms."""
     if not _may_import(actor):
         raise NotAllowed()
     job = VendorImport.objects.create(
@@ -365,41 +383,90 @@ def vendor_import_start(*, actor: Actor, file_name: str, table: Table) -> Vendor
         rows=table.rows,
         total=len(table.rows),
         duplicates=imports.find_duplicates(table.rows),
+        status=ImportStatus.CHECKING,
     )
     audit.record(
         actor=actor.user, action="vendor.import_start", obj=job, katalog=job.katalog, file=job.file_name, rows=job.total
     )
+    _run_later(job)
     return job
 
 
 @transaction.atomic
-def vendor_import_step(*, actor: Actor, job: VendorImport) -> VendorImport:
-    """Process the next batch of a running import in one transaction (the job row is locked, so
-    two tabs never process the same rows). The last step marks the job done and writes the audit
-    entry with the totals; the job row itself keeps each step's counts and rejections."""
+def vendor_import_confirm(*, actor: Actor, job: VendorImport, chosen: list[int] | None = None) -> VendorImport:
+    """The clerk confirms a preview: the worker then writes the rows. `chosen` are the lines of
+    conflicts the clerk ticked (to be applied); every other conflict is held back."""
     if not _may_import(actor, job):
         raise NotAllowed()
     job = VendorImport.objects.select_for_update().get(pk=job.pk)
-    if job.status != ImportStatus.RUNNING:
+    if job.status != ImportStatus.PREVIEW:
+        raise ValidationFailed(_("This import is not waiting for confirmation."), code="import_not_preview")
+    conflicts = {row["line"] for row in job.preview if row["kind"] == imports.Kind.CONFLICT}
+    job.chosen = sorted({int(line) for line in chosen or []} & conflicts)
+    job.status, job.processed = ImportStatus.RUNNING, 0
+    job.save(update_fields=["chosen", "status", "processed"])
+    audit.record(actor=actor.user, action="vendor.import_confirm", obj=job, katalog=job.katalog, chosen=job.chosen)
+    _run_later(job)
+    return job
+
+
+@transaction.atomic
+def vendor_import_cancel(*, actor: Actor, job: VendorImport) -> VendorImport:
+    """The clerk discards a preview (nothing was written)."""
+    if not _may_import(actor, job):
+        raise NotAllowed()
+    job = VendorImport.objects.select_for_update().get(pk=job.pk)
+    if job.status not in (ImportStatus.CHECKING, ImportStatus.PREVIEW):
+        raise ValidationFailed(_("Only an import that was not applied can be cancelled."), code="import_not_preview")
+    job.status, job.finished_at = ImportStatus.CANCELLED, timezone.now()
+    job.save(update_fields=["status", "finished_at"])
+    audit.record(actor=actor.user, action="vendor.import_cancel", obj=job, katalog=job.katalog)
+    return job
+
+
+def _run_later(job: VendorImport) -> None:
+    from .tasks import run_vendor_import
+
+    transaction.on_commit(lambda: run_vendor_import.enqueue(job.pk))
+
+
+@transaction.atomic
+def vendor_import_step(*, job: VendorImport) -> VendorImport:
+    """One batch of the worker's job in one transaction (the job row is locked, so two workers never
+    take the same rows). While checking: the batch's rows join the preview; the last batch opens the
+    preview to the clerk. While running: the batch is written (conflicts held back unless chosen);
+    the last batch marks the job done and writes the audit entry with the totals."""
+    job = VendorImport.objects.select_for_update().get(pk=job.pk)
+    if not job.in_progress:
         return job
     rows = [(int(line), values) for line, values in job.rows[job.processed : job.processed + imports.BATCH]]
+    duplicates = {int(k): v for k, v in job.duplicates.items()}
+    if job.status == ImportStatus.CHECKING:
+        plans = imports.plan_rows(katalog=job.katalog, rows=rows, duplicates=duplicates)
+        job.preview = job.preview + [plan.as_json() for plan in plans]
+        job.processed += len(rows)
+        if job.processed >= job.total:
+            job.status = ImportStatus.PREVIEW
+        job.save(update_fields=["preview", "processed", "status"])
+        return job
     outcome = imports.import_rows(
         katalog=job.katalog,
         rows=rows,
-        duplicates={int(k): v for k, v in job.duplicates.items()},
+        duplicates=duplicates,
         source_name=job.file_name,
-        actor=actor.db_user,
+        chosen=set(job.chosen),
     )
     job.processed += len(rows)
     job.imported += outcome.imported
     job.updated += outcome.updated
     job.unchanged += outcome.unchanged
     job.rejections = job.rejections + [list(r) for r in outcome.rejections]
+    job.conflicts = job.conflicts + [list(r) for r in outcome.conflicts]
     if job.processed >= job.total:
         job.status = ImportStatus.DONE
         job.finished_at = timezone.now()
         audit.record(
-            actor=actor.user,
+            actor=job.created_by,
             action="vendor.import",
             obj=job,
             katalog=job.katalog,
@@ -407,7 +474,15 @@ def vendor_import_step(*, actor: Actor, job: VendorImport) -> VendorImport:
             imported=job.imported,
             updated=job.updated,
             unchanged=job.unchanged,
-            rejected=len(job.rejections),
+            rejected=job.rejected,
+            conflicts=job.conflicted,
         )
     job.save()
     return job
+
+
+def vendor_import_fail(*, job: VendorImport, error: str) -> None:
+    """Mark a job the worker could not finish (what was written in earlier batches stays)."""
+    VendorImport.objects.filter(pk=job.pk).update(
+        status=ImportStatus.FAILED, error=error[:2000], finished_at=timezone.now()
+    )

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -22,7 +23,7 @@ from katalog.core.models import Region, RegionLevel
 from katalog.core.permissions import Permission, Role
 
 from . import forms, imports, selectors, services, workflow
-from .models import DocumentKind, Vendor, VendorImport, VendorStatus
+from .models import DocumentKind, Vendor, VendorImport, VendorSource, VendorStatus
 
 STEPS = [
     ("legal", gettext_lazy("Legal identity"), forms.LegalForm),
@@ -74,6 +75,10 @@ def _initial(vendor: Vendor) -> dict:
         else:
             district = region
     return {
+        "name": vendor.name,
+        "owner_name": vendor.owner_name,
+        "phone": vendor.phone,
+        "email": vendor.email,
         "nib": vendor.nib,
         "npwp": vendor.npwp,
         "kbli": ", ".join(vendor.kbli),
@@ -104,6 +109,10 @@ def register_step(request, step: str):
         try:
             _save_step(request, vendor, step, form.cleaned_data)
         except DomainError as exc:
+            match = _registry_match(vendor.katalog, form.cleaned_data.get("nib", ""), vendor.pk)
+            if exc.code == "nib_taken" and match is not None:
+                # The business is already in the catalogue (the Dinas registry): lead to the claim.
+                return _render_claim(request, vendor.katalog, match)
             show_domain_error(request, form, exc)
         else:
             slugs = [s for s, _l, _f in STEPS]
@@ -241,6 +250,10 @@ def _detail_context(request, vendor, reason_form):
         "history": vendor.size_history.all(),
         "actions": [a for a in actions if a != workflow.SUBMIT],
         "reason_form": reason_form,
+        # Invitations: the "Undang" button, with the phone typed at the desk when there was one.
+        "can_invite": request.actor.can(Permission.VENDOR_REGISTER_ASSISTED),
+        "claimed": vendor.claimed_at is not None or vendor.users.exists(),
+        "invite_phone": request.session.get(f"invite_phone_{vendor.pk}") or vendor.phone,
     }
 
 
@@ -318,7 +331,17 @@ def assisted(request):
                 documents={DocumentKind.NIB: d["nib_document"], DocumentKind.DEED: d.get("deed_document")},
             )
         except DomainError as exc:
-            show_domain_error(request, form, exc)
+            existing = _registry_match(request.actor.katalog, d["nib"]) if exc.code == "nib_taken" else None
+            if existing is None:
+                show_domain_error(request, form, exc)
+            else:
+                # Not a dead end: the desk opens the vendor's page or invites its owner at once
+                # (with the phone typed here, which replaces the one on file).
+                form.add_error("nib", _("This NIB is already in the catalogue: see above."))
+                request.session[f"invite_phone_{existing.pk}"] = d["phone"]
+                return render(
+                    request, "vendors/assisted.html", {"form": form, "existing": existing, "typed_phone": d["phone"]}
+                )
         else:
             messages.success(
                 request,
@@ -354,25 +377,224 @@ def _job(request, pk: int) -> VendorImport:
     return selectors.get_import(request.actor, pk)
 
 
+PREVIEW_SHOWN = 200  # rows of each kind listed on the preview page (the counts cover every row)
+
+
+def _preview(job: VendorImport) -> dict:
+    """The preview's rows by kind, with their counts (rows, not problems)."""
+    kinds = {k: [] for k in ("new", "changed", "unchanged", "rejected", "conflict")}
+    for row in job.preview:
+        kinds[row["kind"]].append(row)
+    return {
+        "counts": {k: len(v) for k, v in kinds.items()},
+        "rows": {k: v[:PREVIEW_SHOWN] for k, v in kinds.items()},
+        "formula": sum(1 for row in job.preview if row.get("formula")),
+        "shown": PREVIEW_SHOWN,
+    }
+
+
 @require(Permission.VENDOR_IMPORT)
 def import_status(request, pk: int):
+    """The job's page: the progress while the worker checks or writes, the preview to confirm, or
+    the summary with the report."""
     job = _job(request, pk)
-    return render(request, "vendors/import_status.html", {"job": job})
+    context = {"job": job}
+    if job.status == "preview":
+        context["preview"] = _preview(job)
+    return render(request, "vendors/import_status.html", context)
+
+
+@require(Permission.VENDOR_IMPORT)
+@require_GET
+def import_progress(request, pk: int):
+    """The progress bar (htmx polls it). When the phase the page shows is over, reload the page."""
+    job = _job(request, pk)
+    response = render(request, "vendors/_import_progress.html", {"job": job})
+    if request.GET.get("phase") and request.GET["phase"] != job.status:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @require(Permission.VENDOR_IMPORT)
 @require_POST
-def import_step(request, pk: int):
-    """Process the next batch of rows and answer with the progress bar (htmx polls this)."""
-    job = services.vendor_import_step(actor=request.actor, job=_job(request, pk))
-    return render(request, "vendors/_import_progress.html", {"job": job})
+def import_confirm(request, pk: int):
+    """Apply a previewed import; the ticked conflicts (`apply`: their lines) are applied too."""
+    job = _job(request, pk)
+    chosen = [int(v) for v in request.POST.getlist("apply") if v.isdigit()]
+    try:
+        services.vendor_import_confirm(actor=request.actor, job=job, chosen=chosen)
+    except DomainError as exc:
+        show_domain_error(request, None, exc)
+    return redirect("vendors:import_status", pk=job.pk)
+
+
+@require(Permission.VENDOR_IMPORT)
+@require_POST
+def import_cancel(request, pk: int):
+    job = _job(request, pk)
+    try:
+        services.vendor_import_cancel(actor=request.actor, job=job)
+    except DomainError as exc:
+        show_domain_error(request, None, exc)
+    return redirect("vendors:import")
 
 
 @require(Permission.VENDOR_IMPORT)
 def import_report(request, pk: int):
+    """The report: every rejected row and every conflict held back, with the row's own data."""
     job = _job(request, pk)
+    data = {int(line): values for line, values in job.rows}
+    rejections, conflicts = [tuple(r) for r in job.rejections], [tuple(r) for r in job.conflicts]
+    if job.status in ("checking", "preview", "cancelled"):  # not applied: the preview's problems
+        rejections = [(row["line"], col, why) for row in job.preview for col, why in row.get("errors", [])]
+        conflicts = [(row["line"], col, why) for row in job.preview for col, why in row.get("held", [])]
     out = io.StringIO()
-    imports.write_report([tuple(r) for r in job.rejections], out)
+    imports.write_import_report(rejections, out, conflicts=conflicts, data=data)
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="laporan-impor-{job.pk}.csv"'
     return response
+
+
+# --- Invitations and the claim of a registry record ----------------------------------------------
+
+
+def _registry_match(katalog, nib: str, exclude_pk: int | None = None) -> Vendor | None:
+    """The tenant's vendor holding `nib` (another than `exclude_pk`), if any."""
+    if not katalog or not nib:
+        return None
+    return Vendor.objects.filter(katalog=katalog, nib=nib).exclude(pk=exclude_pk).first()
+
+
+def _claim_context(katalog, vendor: Vendor) -> dict:
+    """What an owner may be told about a business already in the catalogue: only whether it is
+    in the Dinas registry, whether it has an account, and its phone masked (never its name,
+    owner, address or full number)."""
+    from .invitations import is_claimed, mask_phone, sign_in_path
+
+    return {
+        "katalog": katalog,
+        "nib": vendor.nib,  # what the visitor typed
+        "in_registry": vendor.source == VendorSource.IMPORT,
+        "claimed": is_claimed(vendor),
+        "masked_phone": mask_phone(vendor.phone),
+        "sign_in_url": sign_in_path(),
+    }
+
+
+def _render_claim(request, katalog, vendor: Vendor):
+    return render(request, "vendors/claim.html", _claim_context(katalog, vendor))
+
+
+def claim_check(request):
+    """Self-registration of a business that may already be in the Dinas registry: the owner types
+    the NIB and is led to sign in by phone with the number on file (shown masked), or to the desk."""
+    katalog = request.katalog
+    if not katalog:
+        raise Http404
+    form = forms.NibCheckForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        vendor = _registry_match(katalog, form.cleaned_data["nib"])
+        if vendor is not None:
+            return _render_claim(request, katalog, vendor)
+        messages.info(request, _("This NIB is not in the catalogue yet: register your business here."))
+        return redirect("vendors:register")
+    return render(request, "vendors/claim_check.html", {"form": form})
+
+
+@require(Permission.VENDOR_REGISTER_ASSISTED)
+@require_POST
+def invite(request, pk: int):
+    """The "Undang" button of a vendor's page; with a phone typed beside it (a vendor without one
+    on file), the phone is saved first."""
+    from .invitations import vendor_invite
+
+    vendor = selectors.get_vendor(request.actor, pk)
+    form = forms.InviteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(str(m) for msgs in form.errors.values() for m in msgs))
+        return redirect("vendors:detail", pk=pk)
+    try:
+        with transaction.atomic():  # a refused invitation keeps the phone on file as it was
+            phone = form.cleaned_data["phone"]
+            if phone and phone != vendor.phone:
+                vendor = services.vendor_update(actor=request.actor, vendor=vendor, data={"phone": phone})
+            vendor = vendor_invite(actor=request.actor, vendor=vendor, site_url=request.build_absolute_uri("/"))
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        to = vendor.phone or vendor.email
+        messages.success(
+            request, _("An invitation to %(name)s is on its way to %(to)s.") % {"name": vendor.name, "to": to}
+        )
+    return redirect("vendors:detail", pk=pk)
+
+
+@require(Permission.VENDOR_REGISTER_ASSISTED)
+def invite_bulk(request):
+    """Invite many registry vendors at once, by kecamatan, sector and size class. "Preview"
+    counts; "Invite" marks them invited and queues the messages for the worker."""
+    from .invitations import per_minute, vendor_invite_many
+
+    form = forms.BulkInviteForm(request.POST or None, katalog=request.actor.katalog)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        kwargs = {
+            "kecamatan": d["kecamatan"].code if d["kecamatan"] else None,
+            "sector": d["sector"] or None,
+            "size_class": d["size_class"] or None,
+            "limit": d["limit"],
+        }
+        send = "send" in request.POST
+        try:
+            result = vendor_invite_many(
+                actor=request.actor, dry_run=not send, site_url=request.build_absolute_uri("/"), **kwargs
+            )
+        except DomainError as exc:
+            show_domain_error(request, form, exc)
+        else:
+            if send:
+                messages.success(
+                    request,
+                    _("%(n)s vendors are invited; the messages go out in about %(m)s minutes.")
+                    % {"n": result.count, "m": result.minutes},
+                )
+                return redirect("vendors:invite_bulk")
+            preview = result
+    return render(request, "vendors/invite_bulk.html", {"form": form, "preview": preview, "rate": per_minute()})
+
+
+# --- Claiming a registry record (vendors/claim.py) ------------------------------------------------
+
+
+@login_required
+def claimed_pick(request):
+    """Several registry businesses with one phone were claimed at once: the owner picks which to
+    check first (each has its own data check)."""
+    from .claim import claim_check_pending
+
+    mine = [v for v in request.user.vendors.filter(katalog=request.katalog).order_by("name") if claim_check_pending(v)]
+    if not mine:
+        return redirect("vendors:mine")
+    return render(request, "vendors/claimed_pick.html", {"vendors": mine})
+
+
+@login_required
+def claimed_data_check(request, pk: int):
+    """The "check your data" page: the registry's record of the business, pre-filled, which its owner
+    corrects once after claiming it; then the vendor's page."""
+    from .claim import ClaimCheckForm, claim_check_initial, claim_check_pending, claim_check_save
+
+    vendor = get_object_or_404(request.user.vendors.filter(katalog=request.katalog), pk=pk)
+    if not claim_check_pending(vendor):
+        return redirect("vendors:mine")
+    form = ClaimCheckForm(request.POST or None, katalog=vendor.katalog, initial=claim_check_initial(vendor))
+    if request.method == "POST" and form.is_valid():
+        try:
+            claim_check_save(user=request.user, vendor=vendor, data=form.cleaned_vendor_data())
+        except DomainError as exc:
+            show_domain_error(request, form, exc)
+        else:
+            messages.success(request, _("Thank you. Your data is saved."))
+            return redirect("vendors:mine")
+    return render(request, "vendors/claimed_data_check.html", {"form": form, "vendor": vendor})

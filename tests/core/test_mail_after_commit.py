@@ -23,6 +23,7 @@ from katalog.buying.models import BudgetLine, Notification, Order
 from katalog.core.mail import send_later
 from katalog.core.models import Region
 from katalog.core.tasks import RETRY_DELAYS, send_email
+from katalog.messaging.models import OutgoingMessage
 from katalog.vendors.models import Vendor, VendorStatus
 from tests import factories as f
 
@@ -266,6 +267,9 @@ def test_order_notifications_are_kept_and_their_mail_queued(
     assert list(Notification.objects.values_list("user__username", "text")) == [
         ("medan-penyedia", f"Pesanan #{order.pk} menunggu konfirmasi Anda.")
     ]
-    [mail] = queued_mails()
-    assert mail["to"] == [users["penyedia"].email]
-    assert mail["subject"] == f"{medan.name}: Pesanan #{order.pk} menunggu konfirmasi Anda."
+    # the message goes out through messaging on the person's channel (e-mail here), by the worker
+    [message] = OutgoingMessage.objects.all()
+    assert (message.channel, message.to, message.status) == ("email", users["penyedia"].email, "queued")
+    assert message.subject == f"{medan.name}: Pesanan #{order.pk} menunggu konfirmasi Anda."
+    [job] = DBTaskResult.objects.filter(task_path="katalog.messaging.tasks.deliver")
+    assert job.args_kwargs["kwargs"] == {"message_id": message.pk}

@@ -123,6 +123,9 @@ def test_vendor_lists_a_product_with_a_photo_on_a_phone_and_it_is_curated(new_pa
 
     phone.fill("#id_name", "Seragam batik guru")
     phone.select_option("#id_category", str(tree["uniforms"].pk))
+    # Everything but photo, name, price, unit, stock and category is folded under "Lainnya".
+    expect(phone.locator("#id_description")).to_be_hidden()
+    phone.locator("details.more summary").click()
     phone.fill("#id_description", "Seragam batik untuk guru SD, bahan katun.")
     phone.fill("#id_specifications", "Ukuran: S, M, L")
     phone.fill("#id_unit", "pcs")
@@ -130,9 +133,10 @@ def test_vendor_lists_a_product_with_a_photo_on_a_phone_and_it_is_curated(new_pa
     phone.fill("#id_stock", "120")
     phone.fill("#id_min_order", "10")
     phone.fill("#id_lead_time_days", "7")
-    # The delivery area is a group of districts under its own heading (the whole city if none).
+    # The delivery area is a group of districts under its own heading, the whole city ticked first.
     expect(phone.locator("fieldset.checklist legend")).to_contain_text("Delivery area")
-    expect(phone.locator("fieldset.checklist input[type=checkbox]")).to_have_count(21)
+    expect(phone.locator("fieldset.checklist input[type=checkbox]")).to_have_count(22)
+    expect(phone.locator("fieldset.checklist input[value='12.71']")).to_be_checked()
     phone.set_input_files("#id_photo", str(photo))
     screenshot(phone, "70-product-form")
     phone.get_by_role("button", name="Save as draft", exact=True).click()
@@ -217,6 +221,7 @@ def test_vendor_lists_a_product_with_a_photo_on_a_phone_and_it_is_curated(new_pa
     phone.wait_for_url(f"**/penyedia/produk/{product.pk}/")
     expect(phone.get_by_role("alert")).to_contain_text(REVISION_REASON)
     screenshot(phone, "73-product-revision")
+    phone.locator("details.more summary").click()
     phone.fill("#id_description", "Seragam batik untuk guru SD, bahan katun primisima, termasuk bordir nama.")
     phone.fill("#id_price", "235.000")
     phone.get_by_role("button", name="Save as draft", exact=True).click()

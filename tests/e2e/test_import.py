@@ -1,5 +1,6 @@
-"""Journey 4: the Pengelola uploads the Dinas registry (CSV or XLSX) with good and bad rows,
-watches it import, and downloads the rejection report."""
+"""Journey 4: the Pengelola uploads the Dinas registry (CSV or XLSX) with good and bad rows, checks
+the preview (a conflict with a verified vendor held back), applies it, comes back to the progress,
+and downloads the report of rejected rows and conflicts."""
 
 import csv
 import io
@@ -48,11 +49,12 @@ ROWS = [
     _row(3, "Sepatu Kulit Cibaduyut Medan", "12345"),  # line 4: NIB too short
     _row(4, "Konveksi Seragam Sekolah", "8120000900004", capital="Rp 2.000.000.000", sales="", pkp="ya"),
     _row(5, "Toko ATK Sumber Rezeki", "8120000900005", region="12.72.01"),  # line 6: Binjai, not Medan
-    _row(6, "Souvenir Danau Toba", "8120000900006", region="12.71.02"),
+    _row(6, "Souvenir Danau Toba", "8120000900006", region="Medan Johor"),  # a kecamatan by name
     _row(7, "Kopi Sidikalang Pak Ucok", "8120000900007"),
-    _row(8, "Ulos Tenun Ibu Rosma", "8120000900008", capital="satu juta"),  # line 9: not an amount
+    _row(8, "Ulos Tenun Ibu Rosma", "8120000900008", capital="satu juta", pkp="entah"),  # line 9: 2 errors
 ]
-GOOD_NIBS = ["8120000900001", "8120000900002", "8120000900004", "8120000900006", "8120000900007"]
+GOOD_NIBS = ["8120000900001", "8120000900002", "8120000900004", "8120000900006"]
+CONFLICT_NIB = "8120000900007"  # already in the catalogue, verified, under another name
 
 
 def _csv(path):
@@ -77,7 +79,9 @@ def _xlsx(path):
 
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
-def test_import_with_good_and_bad_rows_reports_each_rejection(page, manager, tmp_path, kind):
+def test_import_with_good_and_bad_rows_reports_each_rejection(page, medan, manager, tmp_path, kind, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    kopi = f.make_vendor(medan, nib=CONFLICT_NIB, name="Kopi Pak Ucok Asli")
     upload = tmp_path / f"registry-umkm-medan.{kind}"
     (_csv if kind == "csv" else _xlsx)(upload)
 
@@ -87,35 +91,61 @@ def test_import_with_good_and_bad_rows_reports_each_rejection(page, manager, tmp
     assert_scripts_loaded(page)
     screenshot(page, "40-import-upload")
     page.set_input_files("#id_file", str(upload))
-    page.get_by_role("button", name="Upload and import").click()
+    page.get_by_role("button", name="Upload and preview").click()
     page.wait_for_url(re.compile(r"/penyedia/kelola/impor/\d+/$"))
 
-    # The page drives the import step by step and ends with a summary.
+    # The preview: counts of rows, the conflict with its difference, nothing written yet.
+    counts = page.get_by_test_id("import-preview-counts")
+    expect(counts).to_be_visible()
+    text = " ".join(counts.inner_text().split())
+    assert text == "New 4, changed 0, unchanged 0, rejected 3, conflicts 1.", text
+    conflicts = page.get_by_test_id("preview-conflicts")
+    expect(conflicts).to_contain_text("Kopi Pak Ucok Asli")
+    expect(conflicts).to_contain_text("Kopi Sidikalang Pak Ucok")
+    assert not Vendor.objects.filter(source=VendorSource.IMPORT).exists()
+    screenshot(page, f"41-import-preview-{kind}")
+    page.get_by_role("button", name="Apply the import").click()
+
+    # The worker applies it; the clerk may leave and come back to the job's page.
+    page.wait_for_url(re.compile(r"/penyedia/kelola/impor/\d+/$"))
+    job_url = page.url
+    page.get_by_role("link", name="Imports").click()
+    page.goto(job_url)
     summary = page.get_by_test_id("import-summary")
     expect(summary).to_be_visible()
     text = " ".join(summary.inner_text().split())
-    assert re.search(r"\bImported 5\b", text), text
+    assert re.search(r"\bImported 4\b", text), text
     assert re.search(r"\brejected 3\b", text), text
+    assert re.search(r"\bConflicts held back: 1\b", text), text
     expect(page.get_by_text("8 of 8 rows read (100%).")).to_be_visible()
-    screenshot(page, f"41-import-summary-{kind}")
+    screenshot(page, f"42-import-summary-{kind}")
 
-    # The rejection report, downloaded as a person would.
+    # The report, downloaded as a person would: each problem with the row's own data.
     with page.expect_download() as info:
         page.get_by_role("link", name="Download the rejection report (CSV)").click()
     download = info.value
     assert download.suggested_filename.endswith(".csv")
     report = list(csv.reader(io.StringIO(download.path().read_text(encoding="utf-8"))))
-    assert report[0] == ["baris", "kolom", "alasan"]
-    assert [(r[0], r[1]) for r in report[1:]] == [("4", "nib"), ("6", "kode_wilayah"), ("9", "modal_usaha")]
-    reasons = {r[0]: r[2] for r in report[1:]}
+    assert report[0][:4] == ["baris", "kolom", "alasan", "nama_usaha"]
+    assert [(r[0], r[1]) for r in report[1:5]] == [
+        ("4", "nib"),
+        ("6", "kode_wilayah"),
+        ("9", "modal_usaha"),
+        ("9", "pkp"),
+    ]
+    reasons = {r[0]: r[2] for r in report[1:5]}
     assert "13" in reasons["4"]  # the NIB rule: exactly 13 digits
     assert "12.72.01" in reasons["6"]
-    assert "satu juta" in reasons["9"]
+    assert report[3][3] == "Ulos Tenun Ibu Rosma"  # the rejected row's own data
+    assert {r[0] for r in report[5:]} == {"8"} and "nama_usaha" in {r[1] for r in report[5:]}
 
-    # Only the good rows are in the catalogue, verified and classified.
+    # Only the good rows are in the catalogue, verified and classified; the verified vendor kept its name.
     imported = Vendor.objects.filter(source=VendorSource.IMPORT)
     assert sorted(imported.values_list("nib", flat=True)) == GOOD_NIBS
     assert set(imported.values_list("status", flat=True)) == {VendorStatus.VERIFIED}
     konveksi = imported.get(nib="8120000900004")
     assert (konveksi.size_class, konveksi.is_vat_registered) == ("kecil", True)
     assert imported.get(nib="8120000900002").district_id == "12.71.02"
+    assert imported.get(nib="8120000900006").district_id == "12.71.11"
+    kopi.refresh_from_db()
+    assert kopi.name == "Kopi Pak Ucok Asli"

@@ -106,7 +106,7 @@ def test_rejected_registration_is_fixed_resubmitted_and_approved(new_page, manag
     dinas.reload()
     dinas.get_by_role("link", name="Toko Kain Butet").click()
     shown = f"{FIXED_NPWP[:2]}.{FIXED_NPWP[2:5]}.{FIXED_NPWP[5:8]}.{FIXED_NPWP[8]}-{FIXED_NPWP[9:12]}.{FIXED_NPWP[12:]}"
-    expect(dinas.locator("dl.facts")).to_contain_text(shown)  # NPWP shown in its usual dotted form
+    expect(dinas.locator("dl.facts").first).to_contain_text(shown)  # NPWP shown in its usual dotted form
     dinas.get_by_role("button", name="Approve (verify)").click()
     dinas.wait_for_url("**/penyedia/kelola/verifikasi/")
     expect(dinas.locator(".msg.success")).to_contain_text("Toko Kain Butet")

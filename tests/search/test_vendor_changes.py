@@ -108,7 +108,19 @@ def test_a_registry_import_that_reclassifies_a_vendor_moves_its_products(
 ):
     vendor, product = listed
     table = imports.read_table(
-        csv_bytes([good_row(1, nib=vendor.nib, kode_wilayah="12.71.01", modal_usaha="7.000.000.000")]), "dinas.csv"
+        csv_bytes(
+            [
+                good_row(
+                    1,
+                    nib=vendor.nib,
+                    kode_wilayah="12.71.01",
+                    modal_usaha="7.000.000.000",
+                    # a verified vendor's name and owner are never overwritten by the registry (issue 8)
+                    **{"Nama Usaha": vendor.name, "NAMA_PEMILIK": vendor.owner_name},
+                )
+            ]
+        ),
+        "dinas.csv",
     )
     # when
     with django_capture_on_commit_callbacks(execute=True):

@@ -149,7 +149,8 @@ def test_formula_cells_are_stored_as_text_and_escaped_in_the_report(medan, tmp_p
     assert vendor.name == '=HYPERLINK("http://x","klik")'
     assert safe_cell(vendor.name).startswith("'=")
     rows = list(csv.reader(report.open(encoding="utf-8")))
-    assert rows[0] == ["baris", "kolom", "alasan"]
+    assert rows[0][:3] == ["baris", "kolom", "alasan"]
+    assert rows[1][:2] == ["3", "kbli"] and "'=1+1" in rows[1]  # the rejected row's own data, escaped
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
 
 
@@ -196,3 +197,112 @@ def test_import_into_one_tenant_does_not_touch_another(medan, binjai):
     run_import(katalog=medan, table=read_table(csv_bytes([good_row(1)]), "a.csv"), source_name="a.csv")
     assert Vendor.objects.get(katalog=binjai).name == "Binjai's own"
     assert Vendor.objects.get(katalog=medan).name == "Kedai Horas 1"
+
+
+# --- Issue 8: a registry import a clerk can trust -------------------------------------------
+
+
+def _run(medan, rows, name="a.csv", **kw):
+    return run_import(katalog=medan, table=read_table(csv_bytes(rows), name), source_name=name, **kw)
+
+
+def test_a_reimport_never_overwrites_a_verified_vendors_name_owner_and_district(medan, tmp_path):
+    # The bug: another row's data under a verified vendor's NIB replaced its name, owner and
+    # district, reported only as "updated 1".
+    vendor = f.make_vendor(
+        medan,
+        nib="9120000000001",
+        name="Kedai Asli",
+        owner_name="Rosma Sitorus",
+        region_id="12.71.01",
+        district_id="12.71.01",
+    )
+    wrong = good_row(1, **{"Nama Usaha": "Toko Lain", "NAMA_PEMILIK": "Orang Lain"})  # district 12.71.03
+    src = tmp_path / "daftar.csv"
+    src.write_bytes(csv_bytes([wrong]))
+    report = tmp_path / "laporan.csv"
+    out = io.StringIO()
+    call_command("import_umkm", str(src), "--katalog", "12.71", "--report", str(report), stdout=out)
+    assert out.getvalue().strip() == "imported 0, updated 0, unchanged 0, rejected 0, conflicts 1"
+    vendor.refresh_from_db()
+    assert (vendor.name, vendor.owner_name, vendor.district_id) == ("Kedai Asli", "Rosma Sitorus", "12.71.01")
+    rows = list(csv.DictReader(report.open(encoding="utf-8")))
+    assert {r["kolom"] for r in rows} == {"nama_usaha", "nama_pemilik", "kode_wilayah", "kecamatan"}
+    assert all(r["baris"] == "2" and r["nama_usaha"] == "Toko Lain" for r in rows)
+    assert any("Kedai Asli → Toko Lain" in r["alasan"] for r in rows)
+
+
+def test_a_conflict_is_applied_only_when_its_row_is_chosen(medan):
+    vendor = f.make_vendor(medan, nib="9120000000001", name="Kedai Asli")
+    outcome = _run(medan, [good_row(1)], chosen={2})
+    assert outcome.summary() == "imported 0, updated 1, unchanged 0, rejected 0"
+    vendor.refresh_from_db()
+    assert vendor.name == "Kedai Horas 1"
+
+
+def test_other_fields_of_a_verified_vendor_still_update(medan):
+    _run(medan, [good_row(1)])
+    outcome = _run(medan, [good_row(1, alamat="Jl. Baru 9", modal_usaha="2.000.000.000")])
+    assert outcome.summary() == "imported 0, updated 1, unchanged 0, rejected 0"
+    assert Vendor.objects.get().address == "Jl. Baru 9"
+
+
+def test_what_the_owner_entered_after_claiming_is_never_overwritten(medan):
+    from django.utils import timezone
+
+    _run(medan, [good_row(1)])
+    Vendor.objects.update(claimed_at=timezone.now(), phone="081399998888", address="Jl. Milik Sendiri")
+    outcome = _run(medan, [good_row(1, modal_usaha="2.000.000.000")])
+    assert outcome.summary() == "imported 0, updated 0, unchanged 0, rejected 0, conflicts 1"
+    assert {col for _l, col, _r in outcome.conflicts} >= {"telepon", "alamat", "modal_usaha"}
+    vendor = Vendor.objects.get()
+    assert (vendor.phone, vendor.address, vendor.size_class) == ("081399998888", "Jl. Milik Sendiri", "mikro")
+
+
+def test_a_row_with_two_errors_is_one_rejected_row_with_two_reasons_and_its_data(medan, tmp_path):
+    src = tmp_path / "daftar.csv"
+    src.write_bytes(csv_bytes([good_row(1), good_row(2, nib="123", pkp="mungkin")]))
+    report = tmp_path / "laporan.csv"
+    out = io.StringIO()
+    call_command("import_umkm", str(src), "--katalog", "12.71", "--report", str(report), stdout=out)
+    assert out.getvalue().strip() == "imported 1, updated 0, unchanged 0, rejected 1"
+    rows = list(csv.DictReader(report.open(encoding="utf-8")))
+    assert [(r["baris"], r["kolom"]) for r in rows] == [("3", "nib"), ("3", "pkp")]
+    assert all(r["nama_usaha"] == "Kedai Horas 2" and r["nib"] == "123" and r["pkp"] == "mungkin" for r in rows)
+
+
+@pytest.mark.parametrize(
+    ("written", "region"),
+    [
+        ("Medan Johor", "12.71.11"),
+        ("kecamatan  medan johor", "12.71.11"),
+        ("Gedung Johor", "12.71.11.1005"),
+        ("Sei Mati, Medan Maimun", "12.71.15.1005"),
+        ("12.71.03.1001", "12.71.03.1001"),
+    ],
+)
+def test_kode_wilayah_accepts_a_code_or_an_unambiguous_name(medan, written, region):
+    outcome = _run(medan, [good_row(1, kode_wilayah=written)])
+    assert outcome.summary() == "imported 1, updated 0, unchanged 0, rejected 0"
+    vendor = Vendor.objects.get()
+    assert vendor.region_id == region and vendor.district_id == region[:8]
+
+
+def test_an_ambiguous_region_name_is_refused_with_the_candidates(medan):
+    outcome = _run(medan, [good_row(1, kode_wilayah="Sei Mati"), good_row(2, kode_wilayah="Binjai Kota")])
+    assert outcome.summary() == "imported 0, updated 0, unchanged 0, rejected 2"
+    reasons = {line: reason for line, col, reason in outcome.rejections if col == "kode_wilayah"}
+    assert "12.71.13.1002" in reasons[2] and "12.71.15.1005" in reasons[2] and "Medan Maimun" in reasons[2]
+    assert "Binjai Kota" in reasons[3]
+
+
+def test_a_dry_run_gives_the_preview_counts_and_writes_nothing(medan, tmp_path):
+    f.make_vendor(medan, nib="9120000000001", name="Kedai Asli")
+    f.make_vendor(medan, nib="9120000000002", name="Kedai Horas 2", status="submitted")
+    src = tmp_path / "daftar.csv"
+    src.write_bytes(csv_bytes([good_row(1), good_row(2), good_row(3), good_row(4, nib="1")]))
+    before = list(Vendor.objects.order_by("pk").values())
+    out = io.StringIO()
+    call_command("import_umkm", str(src), "--katalog", "12.71", "--dry-run", stdout=out)
+    assert out.getvalue().strip() == "imported 1, updated 1, unchanged 0, rejected 1, conflicts 1"
+    assert list(Vendor.objects.order_by("pk").values()) == before

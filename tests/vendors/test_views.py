@@ -161,26 +161,7 @@ def test_the_village_list_follows_the_district(client, medan):
     assert "12.72" not in client.get("/penyedia/kelurahan/?district=12.72.01").content.decode()
 
 
-def test_the_import_page_runs_in_steps_and_ends_with_the_report(client_as, medan, manager):
-    client = client_as(manager)
-    upload = SimpleUploadedFile("daftar.csv", csv_bytes(MIXED), content_type="text/csv")
-    response = client.post("/penyedia/kelola/impor/", {"file": upload})
-    job = VendorImport.objects.get()
-    assert response["Location"] == f"/penyedia/kelola/impor/{job.pk}/"
-    assert job.total == 8 and job.processed == 0
-    progress = client.post(f"/penyedia/kelola/impor/{job.pk}/langkah/").content.decode()
-    job.refresh_from_db()
-    assert (job.status, job.imported, job.rejected) == ("done", 3, 5)
-    assert "import-summary" in progress
-    report = client.get(f"/penyedia/kelola/impor/{job.pk}/laporan.csv").content.decode().splitlines()
-    assert report[0] == "baris,kolom,alasan"
-    assert [r.split(",")[:2] for r in report[1:]] == [
-        ["3", "nib"],
-        ["4", "kode_wilayah"],
-        ["5", "modal_usaha"],
-        ["7", "nib"],
-        ["8", "nama_usaha"],
-    ]
+# The import page end to end: tests/vendors/test_import_views.py.
 
 
 def test_an_unreadable_import_file_is_reported_on_the_form(client_as, medan, manager):
@@ -198,7 +179,7 @@ def test_another_tenants_manager_cannot_see_an_import(client_as, medan, binjai, 
     job = VendorImport.objects.get()
     other = client_as(f.make_user(binjai, "catalogue_manager"))
     assert other.get(f"/penyedia/kelola/impor/{job.pk}/").status_code == 404
-    assert other.post(f"/penyedia/kelola/impor/{job.pk}/langkah/").status_code == 404
+    assert other.post(f"/penyedia/kelola/impor/{job.pk}/terapkan/").status_code == 404
     assert other.get(f"/penyedia/kelola/impor/{job.pk}/laporan.csv").status_code == 404
     job.refresh_from_db()
     assert job.processed == 0
