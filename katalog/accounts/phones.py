@@ -59,3 +59,12 @@ def as_typed_q(field: str, e164: str) -> Q:
     national = e164.removeprefix(f"+{COUNTRY_CODE}")
     pattern = r"[^0-9]*".join(national) + r"[^0-9]*$"
     return Q(**{f"{field}__regex": pattern})
+
+
+def display_phone(e164: str) -> str:
+    """How an Indonesian reads a number: `0812-3456-7890` (the national form), or the text as it is."""
+    try:
+        number = phonenumbers.parse(e164, REGION)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL).replace(" ", "-")

@@ -23,6 +23,7 @@ from katalog.vendors.selectors import own_vendor
 
 from .forms import CodeForm, PhoneForm
 from .otp import login_code_request, login_code_verify
+from .phones import display_phone
 
 PHONE_SESSION_KEY = "otp_phone"
 NEXT_SESSION_KEY = "otp_next"
@@ -98,7 +99,7 @@ def phone_code(request):
             if signed.claimed:
                 messages.success(request, _("Welcome! Your business from the Dinas registry is now linked to you."))
             return redirect(_after_code(request, signed))
-    return render(request, "accounts/phone_code.html", {"form": form, "phone": phone})
+    return render(request, "accounts/phone_code.html", {"form": form, "phone": display_phone(phone)})
 
 
 class QueuedPasswordResetForm(PasswordResetForm):

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from katalog.accounts.models import Channel, Profile
+from katalog.accounts.phones import phone_or_none
 from katalog.accounts.services import site_base
 from katalog.core.models import Katalog
 
@@ -141,7 +142,8 @@ def _send(*, katalog, subject, text, link, user, phone, email, kind, channel, in
             rows.append(OutgoingMessage.objects.create(user=user, channel=channel, to=to, **common))
     elif phone:
         chosen = Channel.SMS if channel == Channel.SMS else Channel.WHATSAPP
-        rows.append(OutgoingMessage.objects.create(channel=chosen, to=phone, **common))
+        # A registry record keeps the number as typed there ("0812-9876-5432"): send to E.164.
+        rows.append(OutgoingMessage.objects.create(channel=chosen, to=phone_or_none(phone) or phone, **common))
     elif email:
         rows.append(OutgoingMessage.objects.create(channel=Channel.EMAIL, to=email, **common))
     for row in rows:

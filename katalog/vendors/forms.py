@@ -50,38 +50,87 @@ class TenantForm(forms.Form):
 
 
 class AccountForm(TenantForm):
+    """The account step. With an e-mail, the owner signs in with it and a password (as always);
+    without one, the phone is the login: it is confirmed with a one-time code and no password is
+    asked at all (the owner signs in later with a code)."""
+
     name = forms.CharField(label=_("Business name"), max_length=200)
     owner_name = forms.CharField(label=_("Owner's full name"), max_length=150)
-    email = forms.EmailField(label=_("E-mail"), help_text=_("You sign in with this address."))
     phone = forms.CharField(
         label=_("Mobile phone (WhatsApp)"),
         max_length=20,
+        help_text=_("Without an e-mail you sign in with this number: we send a code to it."),
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
+    email = forms.EmailField(
+        label=_("E-mail"),
+        required=False,
+        help_text=_("Only if you want to sign in with an e-mail and a password."),
+    )
     password1 = forms.CharField(
-        label=_("Password"),
+        label=_("Password (only with an e-mail)"),
+        required=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("At least 8 characters, not only digits, not a common word."),
     )
     password2 = forms.CharField(
-        label=_("Repeat the password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("Repeat the password"),
+        required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("password1", "password2"):
+            self.fields[name].show_optional = False  # the help text says when they are needed
+
     def clean_phone(self):
-        return validators.clean_phone(self.cleaned_data["phone"])
+        from katalog.accounts.phones import normalize_phone
+
+        value = self.cleaned_data["phone"]
+        phone = validators.clean_phone(value)
+        # The sign-in form of the number (E.164); only needed without an e-mail, checked in clean().
+        self.cleaned_data["phone_e164"] = normalize_phone(value)
+        return phone
 
     def clean_email(self):
         email = self.cleaned_data["email"].lower()
-        if User.objects.filter(username__iexact=email).exists() or User.objects.filter(email__iexact=email).exists():
+        if email and (
+            User.objects.filter(username__iexact=email).exists() or User.objects.filter(email__iexact=email).exists()
+        ):
             raise ValidationError(_("An account with this e-mail already exists. Sign in instead."))
         return email
 
+    @property
+    def by_phone(self) -> bool:
+        """No e-mail: the phone is the login, confirmed by a code."""
+        return not self.cleaned_data.get("email") and "email" not in self.errors
+
     def clean(self):
+        from katalog.accounts.models import Profile
+
+        from .claim import registry_vendors_for_phone
+
         data = super().clean()
+        if self.by_phone:
+            e164 = data.get("phone_e164")
+            if e164 and Profile.objects.filter(phone=e164).exists():
+                self.add_error("phone", _("An account with this phone number already exists. Sign in with it instead."))
+            elif e164 and registry_vendors_for_phone(katalog=self.katalog, phone=e164):
+                self.add_error(
+                    "phone",
+                    _("A business in the Dinas registry has this phone number: sign in with it to claim the business."),
+                )
+            data["password1"] = data["password2"] = ""  # no password without an e-mail
+            return data
         p1, p2 = data.get("password1"), data.get("password2")
-        if p1 and p2 and p1 != p2:
+        if not p1:
+            self.add_error("password1", _("With an e-mail, choose a password."))
+        elif p2 and p1 != p2:
             self.add_error("password2", _("The two passwords differ."))
-        elif p1:
+        elif not p2:
+            self.add_error("password2", _("Repeat the password."))
+        else:
             user = User(username=data.get("email", ""), first_name=data.get("owner_name", ""))
             try:
                 password_validation.validate_password(p1, user)
@@ -171,6 +220,7 @@ class AddressForm(TenantForm):
         district_code = getattr(district, "code", district) or ""
         # Only the villages of the chosen district are offered (htmx refreshes them on change).
         if district_code.startswith(code + "."):
+            self.fields["village"].empty_label = _("— choose —")  # the district is chosen already
             self.fields["village"].queryset = Region.objects.filter(parent_id=district_code, level=RegionLevel.VILLAGE)
         self.fields["village"].show_optional = False  # not labelled "optional": clean() may require it
         self.fields["district"].widget.attrs.update(

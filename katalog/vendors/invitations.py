@@ -115,9 +115,9 @@ def _message(vendor: Vendor, link: str) -> tuple[str, str]:
             "name": vendor.name,
             "government": katalog.government_name,
             "catalogue": katalog.name,
-            "link": link,
+            "link": "",  # the messaging backends append the link (`link=`): once is enough
         }
-    return subject, text
+    return subject, text.strip()
 
 
 def deliver(vendor: Vendor, link: str) -> None:

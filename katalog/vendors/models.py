@@ -158,6 +158,10 @@ class VendorImport(models.Model):
     processed = models.PositiveIntegerField(default=0)  # rows checked (checking) or written (running)
     preview = models.JSONField(default=list)  # one {line, kind, nib, name, diff?, errors?, held?, formula?} a row
     chosen = models.JSONField(default=list)  # the lines of conflicts the clerk chose to apply
+    # "Invite the owners of the new records": once applied, the new unclaimed records with a phone
+    # or e-mail are invited (vendors/invitations.py rules); `invited` is how many were.
+    invite = models.BooleanField(default=False)
+    invited = models.PositiveIntegerField(default=0)
     imported = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)

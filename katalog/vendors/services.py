@@ -142,6 +142,81 @@ def vendor_register_self(
     return vendor
 
 
+def registration_code_send(*, katalog: Katalog, phone: str, client_ip: str) -> None:
+    """Send a one-time code to `phone` (E.164) to confirm it at a registration by phone only: the
+    code machinery of the sign-in by phone (accounts/otp.py: 6 digits, 10 minutes, five wrong tries,
+    the same sending limits; raises `TooManyCodes` past them)."""
+    from katalog.accounts import otp
+    from katalog.accounts.models import LoginCode
+    from katalog.accounts.otp_delivery import deliver_login_code
+
+    otp._check_limits(katalog=katalog, phone=phone, client_ip=client_ip or "unknown")
+    code = f"{secrets.randbelow(10**6):06d}"
+    with transaction.atomic():
+        LoginCode.objects.filter(katalog=katalog, phone=phone, used=False).update(used=True)
+        LoginCode.objects.create(
+            katalog=katalog,
+            phone=phone,
+            code_hash=otp._digest(phone, code),
+            expires_at=timezone.now() + otp.CODE_LIFETIME,
+        )
+        deliver_login_code(katalog=katalog, phone=phone, code=code)
+
+
+def _registration_code_ok(*, katalog: Katalog, phone: str, code: str) -> bool:
+    """Is `code` the current code of `phone`? A wrong one counts against it (the fifth voids it);
+    a good one is used up."""
+    import hmac
+
+    from django.db.models import F
+
+    from katalog.accounts import otp
+    from katalog.accounts.models import LoginCode
+
+    current = (
+        LoginCode.objects.select_for_update()
+        .filter(katalog=katalog, phone=phone, used=False, expires_at__gt=timezone.now(), attempts__lt=otp.MAX_WRONG)
+        .order_by("-created_at")
+        .first()
+    )
+    if current is None:
+        return False
+    if not hmac.compare_digest(current.code_hash, otp._digest(phone, str(code).strip())):
+        LoginCode.objects.filter(pk=current.pk).update(attempts=F("attempts") + 1)
+        return False
+    return bool(LoginCode.objects.filter(pk=current.pk, used=False).update(used=True))
+
+
+@transaction.atomic
+def vendor_register_by_phone(
+    *, katalog: Katalog, phone_e164: str, phone: str, code: str, name: str, owner_name: str
+) -> Vendor | None:
+    """A UMKM owner without an e-mail starts a registration: once the code sent to the phone is
+    right, an account with no password (it signs in with codes; the phone, E.164, on its profile),
+    a Penyedia membership and a draft vendor. None when the code is wrong or expired."""
+    from katalog.accounts.models import Profile
+
+    from .claim import _username_for
+
+    if not _registration_code_ok(katalog=katalog, phone=phone_e164, code=code):
+        return None
+    if Profile.objects.filter(phone=phone_e164).exists():
+        raise ValidationFailed(
+            _("An account with this phone number already exists. Sign in with it instead."), code="phone_taken"
+        )
+    user = User.objects.create_user(
+        username=_username_for(owner_name or name, phone_e164), email="", first_name=owner_name[:150], password=None
+    )
+    Profile.objects.create(user=user, phone=phone_e164)
+    Membership.objects.create(user=user, katalog=katalog, role=Role.VENDOR)
+    vendor = Vendor.objects.create(
+        katalog=katalog, name=name, owner_name=owner_name, email="", phone=phone, source=VendorSource.SELF
+    )
+    vendor.users.add(user)
+    audit.record(actor=user, action="vendor.register_self", obj=vendor, katalog=katalog, by="phone")
+    return vendor
+
+
 @transaction.atomic
 def vendor_update(*, actor: Actor, vendor: Vendor, data: dict[str, Any], evidence: str = "") -> Vendor:
     """Write some of a vendor's fields (already cleaned by a form or schema)."""
@@ -393,9 +468,12 @@ def vendor_import_start(*, actor: Actor, file_name: str, table: Table) -> Vendor
 
 
 @transaction.atomic
-def vendor_import_confirm(*, actor: Actor, job: VendorImport, chosen: list[int] | None = None) -> VendorImport:
+def vendor_import_confirm(
+    *, actor: Actor, job: VendorImport, chosen: list[int] | None = None, invite: bool = False
+) -> VendorImport:
     """The clerk confirms a preview: the worker then writes the rows. `chosen` are the lines of
-    conflicts the clerk ticked (to be applied); every other conflict is held back."""
+    conflicts the clerk ticked (to be applied); every other conflict is held back. With `invite`,
+    the owners of the new records are invited once the rows are written (`import_invite_new`)."""
     if not _may_import(actor, job):
         raise NotAllowed()
     job = VendorImport.objects.select_for_update().get(pk=job.pk)
@@ -403,9 +481,16 @@ def vendor_import_confirm(*, actor: Actor, job: VendorImport, chosen: list[int] 
         raise ValidationFailed(_("This import is not waiting for confirmation."), code="import_not_preview")
     conflicts = {row["line"] for row in job.preview if row["kind"] == imports.Kind.CONFLICT}
     job.chosen = sorted({int(line) for line in chosen or []} & conflicts)
-    job.status, job.processed = ImportStatus.RUNNING, 0
-    job.save(update_fields=["chosen", "status", "processed"])
-    audit.record(actor=actor.user, action="vendor.import_confirm", obj=job, katalog=job.katalog, chosen=job.chosen)
+    job.status, job.processed, job.invite = ImportStatus.RUNNING, 0, bool(invite)
+    job.save(update_fields=["chosen", "status", "processed", "invite"])
+    audit.record(
+        actor=actor.user,
+        action="vendor.import_confirm",
+        obj=job,
+        katalog=job.katalog,
+        chosen=job.chosen,
+        invite=job.invite,
+    )
     _run_later(job)
     return job
 
@@ -465,6 +550,9 @@ def vendor_import_step(*, job: VendorImport) -> VendorImport:
     if job.processed >= job.total:
         job.status = ImportStatus.DONE
         job.finished_at = timezone.now()
+        if job.invite:
+            new_nibs = [row["nib"] for row in job.preview if row["kind"] == imports.Kind.NEW]
+            job.invited = import_invite_new(katalog=job.katalog, by=job.created_by, nibs=new_nibs)
         audit.record(
             actor=job.created_by,
             action="vendor.import",
@@ -476,9 +564,55 @@ def vendor_import_step(*, job: VendorImport) -> VendorImport:
             unchanged=job.unchanged,
             rejected=job.rejected,
             conflicts=job.conflicted,
+            **({"invited": job.invited} if job.invite else {}),
         )
     job.save()
     return job
+
+
+def import_invite_new(*, katalog: Katalog, by: User | None = None, nibs=None, since_pk: int | None = None) -> int:
+    """Invite the owners of the new records of a registry import (the page's "invite the owners"
+    box, `katalog import_umkm --invite`): its records by `nibs`, or the registry records made after
+    the vendor `since_pk`, that `invitations.invitable` allows (unclaimed, a phone or e-mail, not
+    invited within the interval). Like `invitations.invite_many`: marked invited and audited now,
+    the messages queued when the transaction commits, spread at `KATALOG_INVITES_PER_MINUTE`.
+    Returns how many were invited."""
+    from katalog.core.models import AuditLog
+
+    from .invitations import BULK_CHUNK, _enqueue, invitable, invitation_link, per_minute
+
+    qs = invitable(katalog)
+    if nibs is not None:
+        qs = qs.filter(nib__in=list(nibs))
+    if since_pk is not None:
+        qs = qs.filter(pk__gt=since_pk)
+    rate, link = per_minute(), invitation_link(katalog)
+    with transaction.atomic():
+        ids = list(qs.select_for_update().values_list("pk", flat=True))
+        if not ids:
+            return 0
+        now = timezone.now()
+        for start in range(0, len(ids), BULK_CHUNK):
+            chunk = ids[start : start + BULK_CHUNK]
+            Vendor.objects.filter(pk__in=chunk).update(invited_at=now, updated_at=now)
+            AuditLog.objects.bulk_create(
+                [
+                    AuditLog(
+                        katalog=katalog,
+                        actor=by,
+                        action="vendor.invite",
+                        object_type=Vendor._meta.label_lower,
+                        object_id=str(pk),
+                        data={"bulk": True, "import": True},
+                    )
+                    for pk in chunk
+                ]
+            )
+        audit.record(
+            actor=by, action="vendor.invite_many", obj=katalog, katalog=katalog, source="import", count=len(ids)
+        )
+        transaction.on_commit(lambda: _enqueue(ids, link=link, rate=rate, start=now))
+    return len(ids)
 
 
 def vendor_import_fail(*, job: VendorImport, error: str) -> None:

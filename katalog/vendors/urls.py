@@ -6,6 +6,7 @@ app_name = "vendors"
 
 urlpatterns = [
     path("daftar/", views.register, name="register"),
+    path("daftar/kode/", views.register_code, name="register_code"),
     path("daftar/sudah-terdaftar/", views.claim_check, name="claim_check"),
     path("usaha-saya/", views.mine, name="mine"),
     path("klaim/", views.claimed_pick, name="claimed_pick"),

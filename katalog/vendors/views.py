@@ -13,7 +13,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from katalog.core.decorators import require
@@ -34,8 +34,13 @@ STEPS = [
 STEP_FORMS = {slug: form for slug, _label, form in STEPS}
 
 
+REGISTER_SESSION_KEY = "register_by_phone"
+
+
 def register(request):
-    """Step 1 of self-registration: the account and the business name."""
+    """Step 1 of self-registration: the account and the business name. With an e-mail, the account
+    is made at once (the e-mail and a password sign in); with a phone only, a code is sent to the
+    phone and the account is made once it is typed (`register_code`)."""
     katalog = request.katalog
     if not katalog:
         raise Http404
@@ -44,19 +49,92 @@ def register(request):
     form = forms.AccountForm(request.POST or None, katalog=katalog)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        vendor = services.vendor_register_self(
-            katalog=katalog,
-            username=d["email"],
-            password=d["password1"],
-            name=d["name"],
-            owner_name=d["owner_name"],
-            email=d["email"],
-            phone=d["phone"],
-        )
-        login(request, vendor.users.get(), backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Your account is ready. Your data is saved after every step."))
-        return redirect("vendors:step", step=STEPS[0][0])
+        if form.by_phone:
+            from axes.helpers import get_client_ip_address
+
+            try:
+                services.registration_code_send(
+                    katalog=katalog, phone=d["phone_e164"], client_ip=get_client_ip_address(request) or ""
+                )
+            except DomainError as exc:
+                form.add_error(None, str(exc.message))
+            else:
+                request.session[REGISTER_SESSION_KEY] = {
+                    "name": d["name"],
+                    "owner_name": d["owner_name"],
+                    "phone": d["phone"],
+                    "phone_e164": d["phone_e164"],
+                }
+                return redirect("vendors:register_code")
+        else:
+            vendor = services.vendor_register_self(
+                katalog=katalog,
+                username=d["email"],
+                password=d["password1"],
+                name=d["name"],
+                owner_name=d["owner_name"],
+                email=d["email"],
+                phone=d["phone"],
+            )
+            login(request, vendor.users.get(), backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Your account is ready. Your data is saved after every step."))
+            return redirect("vendors:step", step=STEPS[0][0])
     return render(request, "vendors/register.html", {"form": form, "steps": STEPS, "current": "akun"})
+
+
+def register_code(request):
+    """Registration by phone only: the 6-digit code sent to the phone confirms it and makes the
+    account (no password: the owner signs in later with a code). "Send a new code" asks again."""
+    from katalog.accounts.forms import CodeForm
+
+    katalog = request.katalog
+    pending = request.session.get(REGISTER_SESSION_KEY)
+    if not katalog or not pending:
+        return redirect("vendors:register")
+    if request.method == "POST" and "resend" in request.POST:
+        from axes.helpers import get_client_ip_address
+
+        try:
+            services.registration_code_send(
+                katalog=katalog, phone=pending["phone_e164"], client_ip=get_client_ip_address(request) or ""
+            )
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.info(request, _("A new code is on its way."))
+        return redirect("vendors:register_code")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            vendor = services.vendor_register_by_phone(
+                katalog=katalog,
+                phone_e164=pending["phone_e164"],
+                phone=pending["phone"],
+                code=form.cleaned_data["code"].strip(),
+                name=pending["name"],
+                owner_name=pending["owner_name"],
+            )
+        except DomainError as exc:
+            request.session.pop(REGISTER_SESSION_KEY, None)
+            messages.error(request, str(exc.message))
+            return redirect("accounts:login_phone")
+        if vendor is None:
+            form.add_error("code", _("Wrong or expired code. Check the last message, or ask for a new code."))
+        else:
+            request.session.pop(REGISTER_SESSION_KEY, None)
+            login(request, vendor.users.get(), backend="katalog.accounts.backends.PhoneOrEmailBackend")
+            messages.success(
+                request,
+                _(
+                    "Your account is ready: you sign in with your phone number and a code. Your data is saved after every step."
+                ),
+            )
+            return redirect("vendors:step", step=STEPS[0][0])
+    return render(
+        request,
+        "vendors/register_code.html",
+        {"form": form, "phone": pending["phone"], "steps": STEPS, "current": "akun"},
+    )
 
 
 def _own_vendor_or_404(request) -> Vendor:
@@ -418,11 +496,14 @@ def import_progress(request, pk: int):
 @require(Permission.VENDOR_IMPORT)
 @require_POST
 def import_confirm(request, pk: int):
-    """Apply a previewed import; the ticked conflicts (`apply`: their lines) are applied too."""
+    """Apply a previewed import; the ticked conflicts (`apply`: their lines) are applied too; with
+    `invite` ticked, the owners of the new records are invited once it is applied."""
     job = _job(request, pk)
     chosen = [int(v) for v in request.POST.getlist("apply") if v.isdigit()]
     try:
-        services.vendor_import_confirm(actor=request.actor, job=job, chosen=chosen)
+        services.vendor_import_confirm(
+            actor=request.actor, job=job, chosen=chosen, invite=request.POST.get("invite") == "1"
+        )
     except DomainError as exc:
         show_domain_error(request, None, exc)
     return redirect("vendors:import_status", pk=job.pk)
@@ -506,6 +587,8 @@ def claim_check(request):
 def invite(request, pk: int):
     """The "Undang" button of a vendor's page; with a phone typed beside it (a vendor without one
     on file), the phone is saved first."""
+    from katalog.accounts.phones import phone_or_none
+
     from .invitations import vendor_invite
 
     vendor = selectors.get_vendor(request.actor, pk)
@@ -516,7 +599,9 @@ def invite(request, pk: int):
     try:
         with transaction.atomic():  # a refused invitation keeps the phone on file as it was
             phone = form.cleaned_data["phone"]
-            if phone and phone != vendor.phone:
+            # The number on file as the registry wrote it ("0812-9876-5432") is the same number.
+            same = phone_or_none(phone) is not None and phone_or_none(phone) == phone_or_none(vendor.phone)
+            if phone and phone != vendor.phone and not same:
                 vendor = services.vendor_update(actor=request.actor, vendor=vendor, data={"phone": phone})
             vendor = vendor_invite(actor=request.actor, vendor=vendor, site_url=request.build_absolute_uri("/"))
     except DomainError as exc:
@@ -556,7 +641,11 @@ def invite_bulk(request):
             if send:
                 messages.success(
                     request,
-                    _("%(n)s vendors are invited; the messages go out in about %(m)s minutes.")
+                    ngettext(
+                        "%(n)s vendors are invited; the messages go out in about %(m)s minute.",
+                        "%(n)s vendors are invited; the messages go out in about %(m)s minutes.",
+                        result.minutes,
+                    )
                     % {"n": result.count, "m": result.minutes},
                 )
                 return redirect("vendors:invite_bulk")

@@ -4,6 +4,7 @@ the page to act on; order events also go out on the person's channel."""
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from katalog.accounts.models import Channel, Profile
 from katalog.buying import notifications
@@ -21,6 +22,13 @@ SITE = "http://katalog.test"
 @pytest.fixture(autouse=True)
 def _site(settings):
     settings.KATALOG_SITE_URL = SITE
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # Messages are written in the active language (Indonesian by default); these tests read English.
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
