@@ -55,7 +55,7 @@ class CodeSignIn:
     claimed: list[Vendor] = field(default_factory=list)
 
 
-def _digest(phone: str, code: str) -> str:
+def code_digest(phone: str, code: str) -> str:
     return salted_hmac("katalog.accounts.otp", f"{phone}:{code}").hexdigest()
 
 
@@ -69,7 +69,7 @@ def _over_limit(key: str, limit: int, seconds: int) -> bool:
     return count > limit
 
 
-def _check_limits(*, katalog: Katalog, phone: str, client_ip: str) -> None:
+def check_limits(*, katalog: Katalog, phone: str, client_ip: str) -> None:
     n, seconds = _limit("KATALOG_OTP_LIMIT_PER_ADDRESS", (10, 15 * 60))
     if _over_limit(f"otp:addr:{client_ip}", n, seconds):
         raise TooManyCodes(_("Too many codes were asked for from here. Try again in 15 minutes."))
@@ -108,7 +108,7 @@ def _known(katalog: Katalog, phone: str) -> bool:
 def login_code_request(*, katalog: Katalog, phone: str, client_ip: str) -> None:
     """Send a sign-in code to `phone` (E.164) when it is known in `katalog`; else do nothing,
     quietly. Raises TooManyCodes past a limit, known number or not."""
-    _check_limits(katalog=katalog, phone=phone, client_ip=client_ip or "unknown")
+    check_limits(katalog=katalog, phone=phone, client_ip=client_ip or "unknown")
     if not _known(katalog, phone):
         logger.info("sign-in code asked for an unknown number in %s", katalog.region_id)
         return
@@ -116,7 +116,7 @@ def login_code_request(*, katalog: Katalog, phone: str, client_ip: str) -> None:
     with transaction.atomic():
         LoginCode.objects.filter(katalog=katalog, phone=phone, used=False).update(used=True)
         LoginCode.objects.create(
-            katalog=katalog, phone=phone, code_hash=_digest(phone, code), expires_at=timezone.now() + CODE_LIFETIME
+            katalog=katalog, phone=phone, code_hash=code_digest(phone, code), expires_at=timezone.now() + CODE_LIFETIME
         )
         deliver_login_code(katalog=katalog, phone=phone, code=code)
 
@@ -133,7 +133,7 @@ def login_code_verify(*, katalog: Katalog, phone: str, code: str) -> CodeSignIn 
     )
     if current is None:
         return None
-    if not hmac.compare_digest(current.code_hash, _digest(phone, str(code).strip())):
+    if not hmac.compare_digest(current.code_hash, code_digest(phone, str(code).strip())):
         LoginCode.objects.filter(pk=current.pk).update(attempts=F("attempts") + 1)
         return None
     if not LoginCode.objects.filter(pk=current.pk, used=False).update(used=True):

@@ -234,36 +234,44 @@ def invite_many(
     with transaction.atomic():
         ids_qs = qs.select_for_update().values_list("pk", flat=True)
         ids = list(ids_qs[: max(0, limit)] if limit is not None else ids_qs)
-        now = timezone.now()
-        for start in range(0, len(ids), BULK_CHUNK):
-            chunk = ids[start : start + BULK_CHUNK]
-            Vendor.objects.filter(pk__in=chunk).update(invited_at=now, updated_at=now)
-            AuditLog.objects.bulk_create(
-                [
-                    AuditLog(
-                        katalog=katalog,
-                        actor=by,
-                        action="vendor.invite",
-                        object_type=Vendor._meta.label_lower,
-                        object_id=str(pk),
-                        data={"bulk": True},
-                    )
-                    for pk in chunk
-                ]
-            )
-        audit.record(
-            actor=by,
-            action="vendor.invite_many",
-            obj=katalog,
+        invite_ids(
             katalog=katalog,
+            ids=ids,
+            by=by,
+            link=link,
+            rate=rate,
             kecamatan=kecamatan or "",
             sector=sector or "",
             size_class=size_class or "",
             limit=limit,
-            count=len(ids),
         )
-        transaction.on_commit(lambda: _enqueue(ids, link=link, rate=rate, start=now))
     return BulkInvitation(count=len(ids), dry_run=False, minutes=-(-len(ids) // rate))
+
+
+def invite_ids(*, katalog: Katalog, ids: list[int], by, link: str, rate: int, **about) -> None:
+    """Inside the caller's transaction: mark these vendors invited, audit each and the batch (with
+    `about`: what chose them), and queue their messages after commit at `rate` a minute."""
+    if not ids:
+        return
+    now = timezone.now()
+    for start in range(0, len(ids), BULK_CHUNK):
+        chunk = ids[start : start + BULK_CHUNK]
+        Vendor.objects.filter(pk__in=chunk).update(invited_at=now, updated_at=now)
+        AuditLog.objects.bulk_create(
+            [
+                AuditLog(
+                    katalog=katalog,
+                    actor=by,
+                    action="vendor.invite",
+                    object_type=Vendor._meta.label_lower,
+                    object_id=str(pk),
+                    data={"bulk": True, **({"import": True} if about.get("source") == "import" else {})},
+                )
+                for pk in chunk
+            ]
+        )
+    audit.record(actor=by, action="vendor.invite_many", obj=katalog, katalog=katalog, count=len(ids), **about)
+    transaction.on_commit(lambda: _enqueue(ids, link=link, rate=rate, start=now))
 
 
 def _enqueue(ids: list[int], *, link: str, rate: int, start) -> None:

@@ -150,14 +150,14 @@ def registration_code_send(*, katalog: Katalog, phone: str, client_ip: str) -> N
     from katalog.accounts.models import LoginCode
     from katalog.accounts.otp_delivery import deliver_login_code
 
-    otp._check_limits(katalog=katalog, phone=phone, client_ip=client_ip or "unknown")
+    otp.check_limits(katalog=katalog, phone=phone, client_ip=client_ip or "unknown")
     code = f"{secrets.randbelow(10**6):06d}"
     with transaction.atomic():
         LoginCode.objects.filter(katalog=katalog, phone=phone, used=False).update(used=True)
         LoginCode.objects.create(
             katalog=katalog,
             phone=phone,
-            code_hash=otp._digest(phone, code),
+            code_hash=otp.code_digest(phone, code),
             expires_at=timezone.now() + otp.CODE_LIFETIME,
         )
         deliver_login_code(katalog=katalog, phone=phone, code=code)
@@ -181,7 +181,7 @@ def _registration_code_ok(*, katalog: Katalog, phone: str, code: str) -> bool:
     )
     if current is None:
         return False
-    if not hmac.compare_digest(current.code_hash, otp._digest(phone, str(code).strip())):
+    if not hmac.compare_digest(current.code_hash, otp.code_digest(phone, str(code).strip())):
         LoginCode.objects.filter(pk=current.pk).update(attempts=F("attempts") + 1)
         return False
     return bool(LoginCode.objects.filter(pk=current.pk, used=False).update(used=True))
@@ -577,41 +577,16 @@ def import_invite_new(*, katalog: Katalog, by: User | None = None, nibs=None, si
     invited within the interval). Like `invitations.invite_many`: marked invited and audited now,
     the messages queued when the transaction commits, spread at `KATALOG_INVITES_PER_MINUTE`.
     Returns how many were invited."""
-    from katalog.core.models import AuditLog
-
-    from .invitations import BULK_CHUNK, _enqueue, invitable, invitation_link, per_minute
+    from .invitations import invitable, invitation_link, invite_ids, per_minute
 
     qs = invitable(katalog)
     if nibs is not None:
         qs = qs.filter(nib__in=list(nibs))
     if since_pk is not None:
         qs = qs.filter(pk__gt=since_pk)
-    rate, link = per_minute(), invitation_link(katalog)
     with transaction.atomic():
         ids = list(qs.select_for_update().values_list("pk", flat=True))
-        if not ids:
-            return 0
-        now = timezone.now()
-        for start in range(0, len(ids), BULK_CHUNK):
-            chunk = ids[start : start + BULK_CHUNK]
-            Vendor.objects.filter(pk__in=chunk).update(invited_at=now, updated_at=now)
-            AuditLog.objects.bulk_create(
-                [
-                    AuditLog(
-                        katalog=katalog,
-                        actor=by,
-                        action="vendor.invite",
-                        object_type=Vendor._meta.label_lower,
-                        object_id=str(pk),
-                        data={"bulk": True, "import": True},
-                    )
-                    for pk in chunk
-                ]
-            )
-        audit.record(
-            actor=by, action="vendor.invite_many", obj=katalog, katalog=katalog, source="import", count=len(ids)
-        )
-        transaction.on_commit(lambda: _enqueue(ids, link=link, rate=rate, start=now))
+        invite_ids(katalog=katalog, ids=ids, by=by, link=invitation_link(katalog), rate=per_minute(), source="import")
     return len(ids)
 
 

@@ -85,14 +85,14 @@ def test_a_phone_already_in_use_is_refused(client, post, medan, outbox):
     Profile.objects.create(user=other, phone=E164)
     response = post("/penyedia/daftar/", ACCOUNT)
     assert response.status_code == 200
-    assert "already exists" in response.content.decode()
+    assert "Sudah ada akun dengan nomor HP ini" in response.content.decode()  # Indonesian by default
     assert outbox.codes_to(E164) == []
 
 
 def test_a_registry_vendors_phone_is_led_to_sign_in(client, post, medan, outbox):
     f.make_vendor(medan, phone="081377778888", source=VendorSource.IMPORT)
     response = post("/penyedia/daftar/", ACCOUNT)
-    assert response.status_code == 200 and "Dinas registry" in response.content.decode()
+    assert response.status_code == 200 and "data UMKM Dinas" in response.content.decode()
 
 
 def test_an_invalid_phone_is_refused_and_an_e_mail_registration_still_needs_a_password(client, medan, outbox):

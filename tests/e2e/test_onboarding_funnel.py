@@ -10,29 +10,12 @@ from playwright.sync_api import expect
 
 from katalog.vendors.models import VendorSource
 from tests import factories as f
-from tests.e2e.conftest import (  # noqa: F401, F811  (the browser fixtures of the journeys)
-    PHONE,
-    _e2e_database,
-    _ensure_regions,
-    browser,
-    horizontal_overflow,
-    login,
-    new_page,
-)
+from tests.e2e.conftest import PHONE, horizontal_overflow, login
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(autouse=True)
-def _a_regions_back(django_db_blocker):
-    """Set up before the transactional database (fixtures of a module are set up in name order),
-    so torn down after its flush: put the Kepmendagri regions back for the tests that follow."""
-    yield
-    with django_db_blocker.unblock():
-        _ensure_regions()
-
-
-def test_the_pengelola_reads_the_funnel_on_a_phone(new_page, medan, manager, tmp_path):  # noqa: F811
+def test_the_pengelola_reads_the_funnel_on_a_phone(new_page, medan, manager, tmp_path):
     now = timezone.now()
     for _ in range(3):
         f.make_vendor(medan, source=VendorSource.IMPORT)
