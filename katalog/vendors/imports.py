@@ -100,7 +100,10 @@ def name_key(text: str) -> str:
 
 def formula_columns(values: dict[str, str]) -> list[str]:
     """The columns whose cell a spreadsheet would run as a formula (kept as text, marked)."""
-    return [col for col, value in values.items() if str(value).startswith(FORMULA)]
+    found = [col for col, value in values.items() if str(value).startswith(FORMULA)]
+    # In the file's column order: a row read back from a JSON column (PostgreSQL's jsonb) has lost it.
+    order = {col: n for n, col in enumerate(COLUMNS)}
+    return sorted(found, key=lambda col: (order.get(col, len(order)), col))
 
 
 class RowChecker:
