@@ -11,6 +11,7 @@ from katalog.buying.api import budget_router
 from katalog.buying.api import router as orders_router
 from katalog.catalogue.api import router as products_router
 from katalog.core import api_errors
+from katalog.vendors.api import kbli_router
 from katalog.vendors.api import router as vendors_router
 
 api = NinjaAPI(
@@ -25,7 +26,9 @@ api_errors.install(api)
 
 api.add_router("", accounts_router)
 api.add_router("/vendors", vendors_router)
+api.add_router("/kbli", kbli_router)  # the KBLI 2020 list: GET /kbli?q=kerupuk
 api.add_router("/products", products_router)
 api.add_router("/orders", orders_router)
 api.add_router("/budget-lines", budget_router)
 api.add_router("/stats", "katalog.insights.api.router")  # figures of the dashboards: /stats/onboarding, …
+api.add_router("/ocds", "katalog.insights.ocds_api.router")  # open data (OCDS 1.1), public

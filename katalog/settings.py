@@ -49,8 +49,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "csp",
     "ninja",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
     "katalog.core",
@@ -62,22 +65,33 @@ INSTALLED_APPS = [
     "katalog.insights",
     "katalog.demo",
     "katalog.messaging",
+    "django_prometheus",
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",  # request metrics for /metrics
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "katalog.core.request_context.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "katalog.core.language.LanguageMiddleware",
+    "katalog.core.uploads.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "katalog.core.nulls.RefuseNulCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "katalog.accounts.middleware.SlidingSessionMiddleware",
+    "katalog.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "katalog.core.security.PrivateNoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "katalog.core.tenancy.TenantMiddleware",
     "axes.middleware.AxesMiddleware",
+    "katalog.core.db_router.ReplicaReadsMiddleware",  # public pages and dashboards may read from the replica
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "katalog.urls"
@@ -95,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "katalog.core.context_processors.tenant",
+                "katalog.core.navigation.navigation",
                 "katalog.buying.context_processors.notifications",
             ],
             "builtins": ["katalog.core.templatetags.rupiah"],
@@ -119,11 +134,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
 
+# A read replica (docs/deployment.md): when DATABASE_REPLICA_URL is set, the public catalogue pages and
+# the dashboards read from it (katalog/core/db_router.py); every write and everything else uses default.
+# Without one, "replica" is only an alias of the same database that nothing reads from.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+DATABASES["replica"] = (
+    dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=int(os.environ.get("KATALOG_DB_CONN_MAX_AGE", "0")))
+    if DATABASE_REPLICA_URL
+    else {**DATABASES["default"], "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {}))}
+)
+DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+KATALOG_REPLICA_READS = bool(DATABASE_REPLICA_URL)
+DATABASE_ROUTERS = ["katalog.core.db_router.ReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    # axes (per user name and address) plus the per-address and per-account limits of accounts/throttle.py.
+    "katalog.accounts.backends.ThrottledAxesBackend",
     "django.contrib.auth.backends.ModelBackend",
     # A phone number (any Indonesian format) or an e-mail address in place of the user name.
     "katalog.accounts.backends.PhoneOrEmailBackend",
@@ -151,10 +180,55 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "katalog.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
 AXES_ENABLED = env_bool("KATALOG_AXES_ENABLED", True)
+# The client's address: REMOTE_ADDR, or behind KATALOG_TRUSTED_PROXY_COUNT reverse proxies the Nth
+# address from the right of X-Forwarded-For (docs/deployment.md). Used by every limit.
+KATALOG_TRUSTED_PROXY_COUNT = int(os.environ.get("KATALOG_TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "katalog.accounts.client_ip.client_ip"
+# Against spraying (docs/security.md): failed sign-ins from one address across all accounts, and
+# the slow-down of one account attacked from many addresses (browsers it signed in on are exempt).
+KATALOG_SIGNIN_ADDRESS_LIMIT = int(os.environ.get("KATALOG_SIGNIN_ADDRESS_LIMIT", "20"))  # per 15 minutes
+KATALOG_SIGNIN_ACCOUNT_SLOWDOWN_AFTER = int(os.environ.get("KATALOG_SIGNIN_ACCOUNT_SLOWDOWN_AFTER", "10"))
+KATALOG_SIGNIN_ACCOUNT_DELAY = int(os.environ.get("KATALOG_SIGNIN_ACCOUNT_DELAY", "10"))  # seconds between tries
+KATALOG_REGISTER_LIMIT_PER_ADDRESS = int(os.environ.get("KATALOG_REGISTER_LIMIT_PER_ADDRESS", "10"))  # per hour
+# Two-factor sign-in (TOTP) for the roles that approve, pay, curate or administer; on in
+# katalog/settings_production.py, off here (the demo and developer machines).
+KATALOG_REQUIRE_2FA = env_bool("KATALOG_REQUIRE_2FA", False)
+OTP_TOTP_ISSUER = "Katalog Lokal"
+# Sessions end after a working day without activity (sliding: each visit pushes the end back).
+SESSION_COOKIE_AGE = int(float(os.environ.get("KATALOG_SESSION_IDLE_HOURS", "8")) * 3600)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("KATALOG_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# --- Security headers (docs/security.md) ------------------------------------------------------
+# HTTPS: behind the documented proxy, which terminates TLS and sets X-Forwarded-Proto. All off on a
+# developer machine; katalog/settings_production.py turns them on (a year of HSTS).
+SECURE_SSL_REDIRECT = env_bool("KATALOG_HTTPS_REDIRECT", False)
+SECURE_HSTS_SECONDS = int(os.environ.get("KATALOG_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("KATALOG_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("KATALOG_HSTS_PRELOAD", False)
+if env_bool("KATALOG_BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts only from this site's own files, never inline or
+# eval'd (htmx's eval features are off, see base.html); inline style attributes are allowed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # --- Language, time, money ------------------------------------------------------------------
 LANGUAGE_CODE = "id"
@@ -181,8 +255,16 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Uploaded documents: PDF, JPEG or PNG, checked by their content; at most this many bytes.
 KATALOG_MAX_DOCUMENT_BYTES = int(os.environ.get("KATALOG_MAX_DOCUMENT_BYTES", str(5 * 1024 * 1024)))
 KATALOG_MAX_IMPORT_BYTES = int(os.environ.get("KATALOG_MAX_IMPORT_BYTES", str(30 * 1024 * 1024)))
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploads (issue 10, see katalog/core/uploads.py): an image above this many pixels is refused from
+# its header, before decoding; a request body above KATALOG_MAX_REQUEST_BYTES is answered 413 before it
+# is read; form fields (files apart) hold at most DATA_UPLOAD_MAX_MEMORY_SIZE; a file above
+# FILE_UPLOAD_MAX_MEMORY_SIZE is streamed to a temporary file rather than held in memory.
+KATALOG_MAX_IMAGE_PIXELS = int(os.environ.get("KATALOG_MAX_IMAGE_PIXELS", str(40_000_000)))
+KATALOG_MAX_REQUEST_BYTES = int(
+    os.environ.get("KATALOG_MAX_REQUEST_BYTES", str(KATALOG_MAX_IMPORT_BYTES + 1024 * 1024))
+)
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("KATALOG_MAX_FORM_BYTES", str(2_621_440)))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("KATALOG_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -198,13 +280,21 @@ DEFAULT_FROM_EMAIL = os.environ.get("KATALOG_EMAIL_FROM", "Katalog Lokal <norepl
 KATALOG_DEFAULT_TENANT = os.environ.get("KATALOG_DEFAULT_TENANT", "12.71")
 # The public address of the site, for links in e-mails when a tenant has no domain of its own.
 KATALOG_SITE_URL = os.environ.get("KATALOG_SITE_URL", "")
+# OCDS open data (issue 9): the publisher prefix of every ocid, registered with the OCDS helpdesk
+# (data@open-contracting.org); "ocds-xxxxxx" until the tenant has its own. See docs/decisions.md.
+KATALOG_OCDS_PREFIX = os.environ.get("KATALOG_OCDS_PREFIX", "ocds-xxxxxx")
 KATALOG_DEMO_PASSWORD = os.environ.get("KATALOG_DEMO_PASSWORD", "katalog-demo-2026")  # demo/accounts.py
 KATALOG_API_TOKEN_DAYS = int(os.environ.get("KATALOG_API_TOKEN_DAYS", "30"))
+# /metrics (Prometheus) answers only a request carrying "Authorization: Bearer <this token>"; empty: 404.
+KATALOG_METRICS_TOKEN = os.environ.get("KATALOG_METRICS_TOKEN", "")
 
+# KATALOG_LOG_JSON=true (production, compose.yaml): one JSON object per line (katalog/core/logging.py).
+KATALOG_LOG_JSON = env_bool("KATALOG_LOG_JSON", False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "katalog.core.logging.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", **({"formatter": "json"} if KATALOG_LOG_JSON else {})}},
     "root": {"handlers": ["console"], "level": os.environ.get("KATALOG_LOG_LEVEL", "WARNING")},
 }
 
@@ -222,6 +312,8 @@ TASKS = {"default": {"BACKEND": os.environ.get("KATALOG_TASKS_BACKEND", "django_
 # Outgoing messages (docs/messages.md): console | file | live | "email:smtp,whatsapp:whatsapp,sms:file".
 KATALOG_MESSAGE_BACKEND = os.environ.get("KATALOG_MESSAGE_BACKEND", "console")
 KATALOG_MESSAGE_FILE = Path(os.environ.get("KATALOG_MESSAGE_FILE", VAR_DIR / "messages.jsonl"))
+# WhatsApp, SMS and e-mail messages to one recipient a day; past it they are kept as "held" (docs/messages.md).
+KATALOG_MESSAGES_PER_RECIPIENT_PER_DAY = int(os.environ.get("KATALOG_MESSAGES_PER_RECIPIENT_PER_DAY", "20"))
 KATALOG_MESSAGE_TIMEOUT = float(os.environ.get("KATALOG_MESSAGE_TIMEOUT", "10"))  # seconds per provider call
 KATALOG_WHATSAPP_URL = os.environ.get("KATALOG_WHATSAPP_URL", "https://graph.facebook.com")
 KATALOG_WHATSAPP_API_VERSION = os.environ.get("KATALOG_WHATSAPP_API_VERSION", "v21.0")
@@ -237,6 +329,10 @@ KATALOG_SMS_API_KEY = os.environ.get("KATALOG_SMS_API_KEY", "")
 
 # Purchasing rules (PRODUCT.md). Amounts in rupiah.
 KATALOG_PP_LIMIT = os.environ.get("KATALOG_PP_LIMIT", "200000000")  # a PP completes purchases up to this
+# The person who created an order may approve it as its PPK only where this allows it (issue 10; off:
+# another PPK of the office approves). A shipping cost is at most this share of its line's goods value.
+KATALOG_ALLOW_PP_AS_PPK = env_bool("KATALOG_ALLOW_PP_AS_PPK", False)
+KATALOG_SHIPPING_MAX_SHARE = os.environ.get("KATALOG_SHIPPING_MAX_SHARE", "0.10")
 # Taxes (buying/taxes.py; docs/taxes.md). PPN only when the vendor is a PKP: PMK 131/2024 puts 12% on a
 # DPP "nilai lain" of 11/12 of the price for goods that are not luxury goods (11% of the price).
 KATALOG_VAT_PERCENT = os.environ.get("KATALOG_VAT_PERCENT", "12")
@@ -253,5 +349,9 @@ KATALOG_MAX_QUANTITY = 10_000_000
 KATALOG_WAIT_WORKING_DAYS = int(os.environ.get("KATALOG_WAIT_WORKING_DAYS", "3"))  # PPK approval, vendor confirmation
 KATALOG_UNPAID_FLAG_DAYS = int(os.environ.get("KATALOG_UNPAID_FLAG_DAYS", "30"))  # invoice unpaid this long: flagged
 # Invitations of registry vendors to claim their record (katalog/vendors/invitations.py).
+# What the "sent for curation" screen tells a vendor: curation usually takes up to this many working days.
+KATALOG_CURATION_WORKING_DAYS = int(os.environ.get("KATALOG_CURATION_WORKING_DAYS", "2"))
+# A registry import in progress that has not moved for this long is shown as stalled, with "Lanjutkan".
+KATALOG_IMPORT_STALL_MINUTES = int(os.environ.get("KATALOG_IMPORT_STALL_MINUTES", "10"))
 KATALOG_INVITE_INTERVAL_DAYS = int(os.environ.get("KATALOG_INVITE_INTERVAL_DAYS", "7"))  # at most one a week
 KATALOG_INVITES_PER_MINUTE = int(os.environ.get("KATALOG_INVITES_PER_MINUTE", "30"))  # bulk: worker's sending rate

@@ -5,7 +5,9 @@ from django.views.static import serve
 
 from katalog.api import api
 from katalog.catalogue import views as catalogue_views
+from katalog.core import metrics
 from katalog.core import views as core_views
+from katalog.insights import views as insights_views
 
 
 class IdConverter:
@@ -28,11 +30,13 @@ handler404 = "katalog.core.views.not_found"
 urlpatterns = [
     path("", catalogue_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),  # Prometheus, with a token (katalog/core/metrics.py)
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("akun/", include("katalog.accounts.urls")),
     path("penyedia/", include("katalog.vendors.urls")),
     path("dasbor/", include("katalog.insights.urls")),
+    path("transparansi/", insights_views.transparency, name="transparency"),  # public, no sign-in
     path("belanja/", include("katalog.buying.urls")),
     path("pesan/", include("katalog.messaging.urls")),
     path("", include("katalog.catalogue.urls")),

@@ -11,6 +11,9 @@ def _media_and_mail(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.AXES_ENABLED = False  # the lockout test turns it back on
+    from django.core.cache import cache
+
+    cache.clear()  # sign-in, code and registration limits count in the cache: each test starts at zero
     # Argon2 is the real hasher (tests/accounts/test_passwords.py checks it); tests make many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

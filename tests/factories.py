@@ -14,11 +14,25 @@ from katalog.vendors.models import Vendor, VendorSource, VendorStatus
 PASSWORD = "Rahasia-Uji-2026"
 _seq = itertools.count(1)
 
+
+def ensure_regions() -> None:
+    """The Kepmendagri regions a data migration loads: a transactional test (`transaction=True`) ends
+    with a flush of every table, so the next one puts them back before it makes a tenant."""
+    import importlib
+
+    from django.apps import apps
+
+    from katalog.core.models import Region
+
+    if not Region.objects.filter(code="12.71").exists():
+        importlib.import_module("katalog.core.migrations.0002_load_regions").load(apps, None)
+
 # A valid 15-digit NPWP (its 9th digit is the Luhn check digit of the first eight).
 VALID_NPWP = "021832415000000"
 
 
 def make_katalog(code: str = "12.71", name: str | None = None) -> Katalog:
+    ensure_regions()
     katalog, _ = Katalog.objects.get_or_create(
         region_id=code,
         defaults={"name": name or f"Katalog {code}", "government_name": f"Pemerintah {code}"},

@@ -6,14 +6,16 @@ from django.contrib.auth.models import AnonymousUser
 from ninja.security import APIKeyCookie, HttpBearer
 
 from .selectors import actor_for
-from .services import api_token_user
+from .services import api_token_lookup
 
 
 class BearerToken(HttpBearer):
     def authenticate(self, request, token):
-        user = api_token_user(token)
-        if user is None:
+        found = api_token_lookup(token)
+        if found is None:
             return None
+        user = found.user
+        request.api_token = found  # DELETE /auth/token without an id revokes this one
         request.user = user
         request.actor = actor_for(user)
         return user

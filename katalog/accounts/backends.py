@@ -3,10 +3,29 @@
 Listed in AUTHENTICATION_BACKENDS after axes (which throttles every attempt by the name as typed
 and the client address) and after Django's ModelBackend (which tries the name as a user name)."""
 
+from axes.backends import AxesStandaloneBackend
+from axes.exceptions import AxesBackendPermissionDenied
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
 from .phones import looks_like_phone, phone_or_none
+
+
+class ThrottledAxesBackend(AxesStandaloneBackend):
+    """First in AUTHENTICATION_BACKENDS: refuses a try before any password is checked when its
+    address is blocked or its account is slowed down (accounts/throttle.py), then asks axes."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is not None and settings.AXES_ENABLED:
+            from .throttle import refusal
+
+            why = refusal(request, username)
+            if why:
+                request.axes_locked_out = True
+                request.katalog_throttled = why
+                raise AxesBackendPermissionDenied(f"refused: {why}")
+        return super().authenticate(request, username=username, password=password, **kwargs)
 
 
 class PhoneOrEmailBackend(ModelBackend):

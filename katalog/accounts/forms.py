@@ -33,3 +33,13 @@ class CodeForm(forms.Form):
             }
         ),
     )
+
+
+class ChannelForm(forms.Form):
+    """The channel messages reach the user on; `choices` are those they have an address for."""
+
+    channel = forms.ChoiceField(label=_("Send my messages by"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = choices

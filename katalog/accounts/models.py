@@ -92,10 +92,26 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # What asked for it (the client's User-Agent), so its owner can tell tokens apart in the list.
+    label = models.CharField(_("label"), max_length=200, blank=True, default="")
 
     @staticmethod
     def digest_of(raw: str) -> str:
         return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class SignedInSession(models.Model):
+    """A browser session of a user, so its owner can list and end it (accounts/sessions.py).
+    The session itself lives in Django's session store; this row only names it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="signed_in_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    user_agent = models.CharField(max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class LoginCode(models.Model):

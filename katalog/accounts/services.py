@@ -51,18 +51,21 @@ def send_invitation(*, user: User, katalog: Katalog, vendor_name: str, site_url:
 
 
 @transaction.atomic
-def api_token_create(*, user: User) -> str:
-    """A new bearer token for `user`; the raw token is returned once and never stored."""
+def api_token_create(*, user: User, label: str = "") -> str:
+    """A new bearer token for `user`; the raw token is returned once and never stored. `label`
+    (the client's User-Agent) lets its owner tell tokens apart in the list."""
     raw = secrets.token_urlsafe(32)
     ApiToken.objects.create(
         user=user,
         digest=ApiToken.digest_of(raw),
         expires_at=timezone.now() + timedelta(days=settings.KATALOG_API_TOKEN_DAYS),
+        label=label[:200],
     )
     return raw
 
 
-def api_token_user(raw: str) -> User | None:
+def api_token_lookup(raw: str) -> ApiToken | None:
+    """The live token behind `raw` (not expired, not revoked, its user active), or None."""
     token = (
         ApiToken.objects.select_related("user")
         .filter(digest=ApiToken.digest_of(raw), expires_at__gt=timezone.now(), user__is_active=True)
@@ -73,4 +76,14 @@ def api_token_user(raw: str) -> User | None:
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token
+
+
+def api_token_user(raw: str) -> User | None:
+    token = api_token_lookup(raw)
+    return token.user if token is not None else None
+
+
+def api_token_revoke(*, user: User, token_id: int) -> bool:
+    """Revoke one of `user`'s own tokens; False when `user` has no token by that id."""
+    return ApiToken.objects.filter(user=user, pk=token_id).delete()[0] > 0

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import registration_views, security_views, two_factor, views
 
 app_name = "accounts"
 
@@ -11,6 +11,14 @@ urlpatterns = [
     path("masuk/hp/kode/", views.phone_code, name="login_phone_code"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
+    path("2fa/", two_factor.two_factor, name="two_factor"),
+    path("daftar/terkirim/", registration_views.register_sent, name="register_sent"),
+    path("daftar/konfirmasi/<str:token>/", registration_views.register_confirm, name="register_confirm"),
+    path("keamanan/", security_views.security, name="security"),
+    path("keamanan/token/cabut/", security_views.token_revoke, name="token_revoke"),
+    path("keamanan/sesi/akhiri/", security_views.session_end, name="session_end"),
+    path("sandi/ubah/", security_views.PasswordChangeView.as_view(), name="password_change"),
+    path("profil/", views.profile, name="profile"),
     path(
         "lupa-sandi/",
         views.PasswordResetView.as_view(

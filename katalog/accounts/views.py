@@ -9,7 +9,6 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -17,11 +16,12 @@ from katalog.buying.worklist import worklist_for
 from katalog.core.errors import DomainError
 from katalog.core.mail import send_later
 from katalog.core.permissions import Role
+from katalog.core.redirects import safe_next
 from katalog.demo.accounts import DEFAULT_DEMO_PASSWORD, DEMO_USERS
 from katalog.vendors.claim import claim_check_pending
 from katalog.vendors.selectors import own_vendor
 
-from .forms import CodeForm, PhoneForm
+from .forms import ChannelForm, CodeForm, PhoneForm
 from .otp import login_code_request, login_code_verify
 from .phones import display_phone
 
@@ -32,6 +32,15 @@ NEXT_SESSION_KEY = "otp_next"
 class SignInView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_redirect_url(self):
+        """Only a path on this site (katalog/core/redirects.py), as every other `next`."""
+        name = self.redirect_field_name
+        return safe_next(self.request, self.request.POST.get(name, self.request.GET.get(name, "")))
+
+    def get_default_redirect_url(self):
+        """Without a `next`: where the user starts (`landing_url`)."""
+        return landing_url(self.request)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -44,9 +53,19 @@ class SignInView(auth_views.LoginView):
         return ctx
 
 
+def landing_url(request) -> str:
+    """Where a user lands after signing in: a PA/KPA (and nothing else) on their office's spending
+    (issue 9); everybody else on the home page with their work."""
+    from .selectors import actor_for
+
+    actor = actor_for(request.user, getattr(request, "katalog", None))
+    if actor.roles == {Role.BUDGET_OWNER}:
+        return reverse("insights:spending")
+    return reverse("accounts:home")
+
+
 def _safe_next(request, url: str) -> str:
-    allowed = url_has_allowed_host_and_scheme(url, {request.get_host()}, require_https=request.is_secure())
-    return url if url and allowed else ""
+    return safe_next(request, url)  # one helper for every `next` (katalog/core/redirects.py)
 
 
 @require_http_methods(["GET", "POST"])
@@ -77,7 +96,7 @@ def _after_code(request, signed) -> str:
         return reverse("vendors:claimed_data_check", kwargs={"pk": pending[0].pk})
     if pending:
         return reverse("vendors:claimed_pick")
-    return request.session.pop(NEXT_SESSION_KEY, "") or reverse("accounts:home")
+    return request.session.pop(NEXT_SESSION_KEY, "") or landing_url(request)
 
 
 @require_http_methods(["GET", "POST"])
@@ -126,13 +145,42 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    """The "My account" page: who the user is and the channel on which messages reach them (in-app only,
+    e-mail, WhatsApp or SMS; only the channels they have an address for, with that address)."""
+    from katalog.messaging.services import channel_of, channels_for, set_preferred_channel
+
+    choices = [
+        (channel, f"{label} ({display_phone(to) if channel in ('whatsapp', 'sms') else to})" if to else label)
+        for channel, label, to in channels_for(request.user)
+    ]
+    current, _to = channel_of(request.user)
+    form = ChannelForm(request.POST or None, choices=choices, initial={"channel": current})
+    if request.method == "POST" and form.is_valid():
+        try:
+            set_preferred_channel(user=request.user, katalog=request.katalog, channel=form.cleaned_data["channel"])
+        except DomainError as exc:
+            form.add_error("channel", str(exc.message))
+        else:
+            messages.success(request, _("Saved. Messages now reach you this way."))
+            return redirect("accounts:profile")
+    profile_row = request.user.profile
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "phone": display_phone(profile_row.phone) if profile_row.phone else "", "current": current},
+    )
+
+
+@login_required
 def home(request):
     """Where a signed-in user starts: what waits for them in each role they hold, with counts and
     links (buying/worklist.py). A vendor whose business is not verified yet has one thing to do,
     finish its registration, and goes straight to it."""
     actor = request.actor
     if actor.roles == {Role.VENDOR}:
-        vendor = own_vendor(actor)
+        vendor = own_vendor(actor, request.session)
         if vendor is not None and not vendor.is_verified:
             return redirect("vendors:mine")
     works = worklist_for(actor)

@@ -10,6 +10,7 @@ from ninja import Field, Router, Schema
 from katalog.accounts.api_auth import actor_of
 from katalog.core.api_errors import safe_rows
 from katalog.core.bounds import Choice, Date, Id, Length, Limit, LongText, Quantity, QuantityOrZero, Reason, ShortText
+from katalog.core.idempotency import idempotent
 
 from . import selectors, services
 from .models import Order, PaymentMethod, RefusalMode
@@ -195,6 +196,7 @@ def _out(order: Order, actor) -> dict:
 
 
 @router.post("", response={201: OrderOut})
+@idempotent
 def create_order(request, payload: OrderIn):
     """A draft order: `{"budget_line": "<kode_rup>", "items": [{"product": id, "quantity": n}],
     "delivery_address": "..."}` (or `delivery_addresses`: [...])."""
@@ -321,6 +323,7 @@ def confirm(request, order_id: Id):
 
 
 @router.post("/{order_id}/deliver", response=OrderOut)
+@idempotent
 def deliver(request, order_id: Id, payload: DeliverIn):
     return _do(
         request,
@@ -358,6 +361,7 @@ def invoice(request, order_id: Id, payload: InvoiceIn | None = None):
 
 
 @router.post("/{order_id}/pay", response=OrderOut)
+@idempotent
 def pay(request, order_id: Id, payload: PayIn):
     return _do(
         request,

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from katalog.core.money import MoneyParseError, parse_rupiah
+from katalog.core.uploads import validate_photo, validate_table_file
 
 from .models import PaymentMethod, RefusalMode
 
@@ -119,8 +120,11 @@ class RefuseForm(forms.Form):
 
     mode = forms.ChoiceField(label=_("What happens to them"), choices=RefusalMode.choices, widget=forms.RadioSelect)
     reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
-    photo = forms.ImageField(
-        label=_("Photo of the goods"), required=False, widget=forms.ClearableFileInput(attrs={"accept": "image/*"})
+    photo = forms.FileField(
+        label=_("Photo of the goods"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+        validators=[validate_photo],
     )
 
     def __init__(self, *args, items, **kwargs):
@@ -227,10 +231,11 @@ class DeliverForm(forms.Form):
     delivered_on = forms.DateField(
         label=_("Delivered on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    photo = forms.ImageField(
+    photo = forms.FileField(
         label=_("Photo of the handover"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+        validators=[validate_photo],
     )
 
     def __init__(self, *args, addresses, items, **kwargs):
@@ -261,6 +266,7 @@ class BudgetImportForm(forms.Form):
     file = forms.FileField(
         label=_("RUP file (CSV or XLSX)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+        validators=[validate_table_file],
     )
     dry_run = forms.BooleanField(label=_("Only check the file; write nothing"), required=False)
 

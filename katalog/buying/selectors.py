@@ -30,8 +30,10 @@ def orders_visible_to(actor: Actor) -> QuerySet[Order]:
         return Order.objects.none()
     # A vendor sees an order once it was sent to it (an offer or the submission), never a draft.
     vendor_orders = qs.filter(vendor__users=actor.user, sent_to_vendor_at__isnull=False)
-    if actor.roles & {Role.PP, Role.PPK, Role.TREASURER, Role.BUDGET_OWNER} and actor.office is not None:
-        office_orders = qs.filter(office=actor.office)
+    # The orders of every office where the user holds an office role (actions stay per office).
+    offices = actor.offices_with(Role.PP, Role.PPK, Role.TREASURER, Role.BUDGET_OWNER)
+    if offices:
+        office_orders = qs.filter(office__in=offices)
         if Role.VENDOR in actor.roles:
             return office_orders | vendor_orders
         return office_orders
@@ -70,15 +72,34 @@ def stock_holders(product_id: int) -> list[str]:
 
 
 def budget_lines_for(actor: Actor) -> QuerySet[BudgetLine]:
-    """The lines this user may charge: their office's (buyers); every line for those who manage them."""
+    """The lines this user may see: those of every office where they hold an office role; every line
+    for those who manage them. Which of them a buyer may charge is `buyable_lines_for`."""
     if actor.katalog is None:
         return BudgetLine.objects.none()
     qs = BudgetLine.objects.filter(katalog=actor.katalog).select_related("office")
     if actor.can(Permission.BUDGET_MANAGE) or actor.can(Permission.ORDER_VIEW_ALL):
         return qs
-    if actor.office is not None and actor.roles & {Role.PP, Role.PPK, Role.BUDGET_OWNER, Role.TREASURER}:
-        return qs.filter(office=actor.office)
+    offices = actor.offices_with(Role.PP, Role.PPK, Role.BUDGET_OWNER, Role.TREASURER)
+    if offices:
+        return qs.filter(office__in=offices)
     return BudgetLine.objects.none()
+
+
+def buying_office(actor: Actor):
+    """The office this user buys for now: the acting office when they hold a buyer role there (PP or
+    PPK), else the first office where they do; None for a user who buys nowhere."""
+    offices = actor.offices_with(Role.PP, Role.PPK)
+    if actor.office is not None and any(o.pk == actor.office.pk for o in offices):
+        return actor.office
+    return offices[0] if offices else None
+
+
+def buyable_lines_for(actor: Actor) -> QuerySet[BudgetLine]:
+    """The budget lines a buyer may charge from the pages: those of the office they act for."""
+    office = buying_office(actor)
+    if actor.katalog is None or office is None:
+        return BudgetLine.objects.none()
+    return BudgetLine.objects.filter(katalog=actor.katalog, office=office).select_related("office")
 
 
 def get_budget_line(actor: Actor, kode_rup: str) -> BudgetLine:
@@ -120,6 +141,8 @@ def order_actions(actor: Actor, order: Order) -> list[str]:
         if last is not None and last.side == side:
             actions = [a for a in actions if a not in (workflow.COUNTER, workflow.ACCEPT)]
     if order.status == S.AWAITING_APPROVAL and order.approver_id and order.approver_id != actor.user.pk:
+        actions = [a for a in actions if a != workflow.APPROVE]
+    if order.created_by_id == actor.user.pk and not services.pp_may_approve():  # PP and PPK: two people
         actions = [a for a in actions if a != workflow.APPROVE]
     if order.status == S.IN_PROGRESS and order.items.filter(delivered_quantity__gt=0).exists():
         actions = [a for a in actions if a not in (workflow.CANCEL, workflow.REQUEST_CANCEL)]

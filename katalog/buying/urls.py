@@ -6,6 +6,7 @@ app_name = "buying"
 
 urlpatterns = [
     path("keranjang/", views.cart, name="cart"),
+    path("kantor/", views.choose_office, name="choose_office"),
     path("keranjang/tambah/<id:product_id>/", views.cart_add, name="cart_add"),
     path("keranjang/<id:pk>/ubah/", views.cart_update, name="cart_update"),
     path("keranjang/<id:pk>/hapus/", views.cart_remove, name="cart_remove"),

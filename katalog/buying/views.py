@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -26,7 +27,9 @@ from katalog.catalogue import selectors as catalogue_selectors
 from katalog.core.decorators import require
 from katalog.core.errors import DomainError
 from katalog.core.feedback import show_domain_error
-from katalog.core.permissions import OFFICE_ROLES, Permission
+from katalog.core.idempotency import idempotent_page
+from katalog.core.permissions import OFFICE_ROLES, Permission, Role
+from katalog.core.tenancy import ACTING_OFFICE_KEY
 from katalog.messaging.selectors import in_app_of
 
 from . import documents, forms, imports, selectors, services, services_calendar, taxes, workflow
@@ -51,6 +54,7 @@ def require_any(*permissions: Permission):
             return view(request, *args, **kwargs)
 
         wrapped.required_permissions = permissions  # type: ignore[attr-defined]
+        wrapped.required_any = True  # type: ignore[attr-defined]
         return wrapped
 
     return decorator
@@ -66,9 +70,31 @@ def _posted(request):
 
 
 def _buyable_lines(actor):
-    """The budget lines this buyer may charge: their office's (the service refuses any other)."""
-    lines = selectors.budget_lines_for(actor)
-    return lines.filter(office=actor.office) if actor.office is not None else lines.none()
+    """The budget lines this buyer may charge here: those of the office they act for (chosen in the
+    header; the service checks the roles held in the line's office)."""
+    return selectors.buyable_lines_for(actor)
+
+
+@require(Permission.ORDER_BUY)
+@require_POST
+def choose_office(request):
+    """The header's office switcher: a user with buyer roles in several offices chooses the one they
+    act for (kept in the session). Only an office where they hold a buyer role may be chosen."""
+    try:
+        office_id = int(request.POST.get("office", ""))
+    except (TypeError, ValueError):
+        raise Http404 from None
+    office = next((o for o in request.actor.offices_with(Role.PP, Role.PPK) if o.pk == office_id), None)
+    if office is None:
+        raise Http404
+    request.session[ACTING_OFFICE_KEY] = office.pk
+    messages.success(request, _("You now act for %(office)s.") % {"office": office.name})
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    return redirect(target if target.startswith("/") else "/")
 
 
 # --- Cart -----------------------------------------------------------------------------------------
@@ -158,6 +184,7 @@ def cart_remove(request, pk: int):
 
 @require(Permission.ORDER_BUY)
 @require_POST
+@idempotent_page
 def checkout(request, vendor_id: int):
     """One vendor's cart lines become a draft order charged to the chosen budget line."""
     actor = request.actor
@@ -183,6 +210,7 @@ def checkout(request, vendor_id: int):
 
 
 @require(Permission.ORDER_BUY)
+@idempotent_page
 def buy_now(request, product_id: int):
     """Buy one product straight away: quantity, budget line and address, then a draft order."""
     actor = request.actor
@@ -305,8 +333,7 @@ def _order_context(request, order: Order, bound: dict | None = None) -> dict:
         "parties": services.parties_of(actor, order),
         # The office's budget figures are the office's business: a vendor negotiating the price
         # does not see how much of the ceiling is left.
-        "show_budget": actor.can(Permission.ORDER_VIEW_ALL)
-        or (actor.office is not None and actor.office.pk == order.office_id and bool(actor.roles & OFFICE_ROLES)),
+        "show_budget": actor.can(Permission.ORDER_VIEW_ALL) or bool(actor.roles_in(order.office_id) & OFFICE_ROLES),
     }
     context["payments"] = list(context["invoice"].payments.order_by("paid_on", "pk")) if context["invoice"] else []
     if context["invoice"] is not None and workflow.PAY in actions:
@@ -488,6 +515,7 @@ def _bound_form(request, order: Order, name: str):
 
 @require_any(Permission.ORDER_VIEW, Permission.ORDER_VIEW_ALL)
 @require_POST
+@idempotent_page
 def order_action(request, pk: int, action: str):
     """POST /belanja/pesanan/<id>/<action>/: one transition, by the party the table allows."""
     step = STEPS.get(action)

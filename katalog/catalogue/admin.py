@@ -1,28 +1,28 @@
+"""Read-only: products change through catalogue/services.py and catalogue/stock.py (audited)."""
+
 from django.contrib import admin
+
+from katalog.core.admin import ReadOnlyAdminMixin
 
 from .models import Category, Product, ProductVersion
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "level", "katalog"]
     list_filter = ["katalog", "level"]
     search_fields = ["code", "name"]
 
 
-class VersionInline(admin.TabularInline):
+class VersionInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ProductVersion
     extra = 0
-    can_delete = False
     fields = ["number", "name", "price", "unit", "created_at", "approved_at"]
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["name", "vendor", "status", "stock", "katalog"]
     list_filter = ["katalog", "status"]
     search_fields = ["name", "vendor__name"]

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from katalog.core.models import Katalog, Region, RegionLevel
+from katalog.core.uploads import validate_table_file
 from katalog.vendors.forms import RupiahField
 
 from .models import ClaimKind
@@ -313,7 +314,9 @@ class ReasonForm(forms.Form):
 
 class ProductImportForm(forms.Form):
     file = forms.FileField(
-        label=_("Product file (CSV or XLSX)"), widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"})
+        label=_("Product file (CSV or XLSX)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+        validators=[validate_table_file],
     )
 
 

@@ -6,7 +6,6 @@ import re
 import secrets
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -21,16 +20,12 @@ ACCEPTED = {"JPEG", "PNG", "WEBP"}
 
 def process_photo(upload) -> tuple[ContentFile, ContentFile, int, int]:
     """(image, thumbnail, width, height), both JPEG, without metadata; else ValidationError."""
-    if upload.size > settings.KATALOG_MAX_PHOTO_BYTES:
-        raise ValidationError(
-            _("The photo is too large; the limit is %(mb)s MB.") % {"mb": settings.KATALOG_MAX_PHOTO_BYTES // 1048576},
-            code="too_large",
-        )
+    from katalog.core.uploads import check_photo, open_image
+
+    check_photo(upload)  # size, type by content, name, polyglot, pixels: all before decoding
     try:
-        upload.seek(0)
-        with Image.open(upload) as img:
-            if img.format not in ACCEPTED:
-                raise ValidationError(_("Upload a JPG, PNG or WebP photo."), code="bad_type")
+        with open_image(upload) as img:
+            img.draft("RGB", (MAX_SIDE, MAX_SIDE))  # a JPEG decodes at a reduced scale: less CPU and memory
             img.load()
             img = ImageOps.exif_transpose(img)  # keep the orientation the phone meant
             img = img.convert("RGB")

@@ -9,13 +9,17 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from katalog.core.bounds import MAX_ID, AmountFilter, IdFilter, Length, Page, PercentFilter, read_query
 from katalog.core.decorators import require
 from katalog.core.errors import DomainError, NotAllowed
 from katalog.core.feedback import show_domain_error
+from katalog.core.idempotency import idempotent_page
 from katalog.core.models import Region, RegionLevel
 from katalog.core.permissions import Permission
+from katalog.core.redirects import redirect_next
 from katalog.core.tabular import ImportFileError, read_table
 from katalog.search import services as search_services
 from katalog.search.models import Synonym
@@ -36,45 +40,53 @@ PAGE_SIZE = 20
 # --- Public ---------------------------------------------------------------------------------------
 
 
-def _decimal(value):
-    from katalog.core.money import MoneyParseError, parse_rupiah
-
-    try:
-        return parse_rupiah(value) if value not in (None, "") else None
-    except MoneyParseError:
-        return None
-
-
 def _int_or_none(value):
     """A whole number from a query string, or None (also for one beyond what a database id holds)."""
     try:
         number = int(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         return None
-    return number if number is None or abs(number) < 2**63 else None
+    return number if number is None or abs(number) <= MAX_ID else None
 
 
-def parse_search_params(params) -> tuple[str, SearchFilters, str | None, int]:
-    """The query string of the search page and the API, read the same way (bad values ignored)."""
+SEARCH_QUERY = {
+    "category": IdFilter,
+    "vendor": IdFilter,
+    "price_min": AmountFilter,
+    "price_max": AmountFilter,
+    "tkdn_min": PercentFilter,
+    "page": Page,
+}
+FILTER_LABELS = {
+    "price_min": _lazy("minimum price"),
+    "price_max": _lazy("maximum price"),
+    "tkdn_min": _lazy("minimum TKDN"),
+    "page": _lazy("page"),
+}
+
+
+def parse_search_params(params, refused: list | None = None) -> tuple[str, SearchFilters, str | None, int]:
+    """The query string of the search page, read with the API's bounds (katalog/core/bounds.py): a value
+    not understood is ignored; one out of bounds (a 40-digit price, a negative TKDN) is ignored too and
+    its name added to `refused`, so that the page can say so."""
     size = params.get("size_class") or None
     pdn = params.get("pdn")
-    tkdn = params.get("tkdn_min")
-    try:
-        tkdn_min = float(tkdn) if tkdn not in (None, "") else None
-    except ValueError:
-        tkdn_min = None
     sort = params.get("sort") or None
+    district = params.get("district") or None
+    read, out_of_bounds = read_query(params, SEARCH_QUERY)
+    if refused is not None:
+        refused.extend(out_of_bounds)
     filters = SearchFilters(
-        category=_int_or_none(params.get("category")),
-        price_min=_decimal(params.get("price_min")),
-        price_max=_decimal(params.get("price_max")),
+        category=read["category"],
+        price_min=read["price_min"],
+        price_max=read["price_max"],
         size_class=size if size in SIZE_CLASSES else None,
-        district=params.get("district") or None,
-        tkdn_min=tkdn_min,
+        district=district if district and len(district) <= Length.REGION_CODE else None,
+        tkdn_min=None if read["tkdn_min"] is None else float(read["tkdn_min"]),
         pdn=True if pdn in ("1", "true", "ya") else False if pdn in ("0", "false", "tidak") else None,
-        vendor=_int_or_none(params.get("vendor")),
+        vendor=read["vendor"],
     )
-    page = max(1, _int_or_none(params.get("page")) or 1)
+    page = read["page"] or 1
     return (params.get("q") or "").strip()[:200], filters, sort if sort in Sort._value2member_map_ else None, page
 
 
@@ -96,7 +108,14 @@ def search(request):
     katalog = request.katalog
     if not katalog:
         raise Http404
-    q, filters, sort, page = parse_search_params(request.GET)
+    refused: list[str] = []
+    q, filters, sort, page = parse_search_params(request.GET, refused)
+    if refused:
+        messages.warning(
+            request,
+            _("A filter that could not be read is ignored: %(names)s.")
+            % {"names": ", ".join(str(FILTER_LABELS.get(n, n)) for n in refused)},
+        )
     found = selectors.search_products(katalog, q=q, filters=filters, sort=sort, page=page, page_size=PAGE_SIZE)
     categories = {c.pk: c for c in selectors.categories_of(katalog)}
     districts = dict(
@@ -175,7 +194,7 @@ def compare(request):
         if remove in ids:
             ids.remove(remove)
         request.session["compare"] = ids
-        return redirect(request.POST.get("next") or "catalogue:compare")
+        return redirect_next(request, "catalogue:compare")  # `next` only when it is a path on this site
     if request.GET.get("ids"):
         ids = [i for i in (_int_or_none(x) for x in request.GET["ids"].split(",")) if i][:4]
     products = {p.pk: p for p in selectors.with_card_data(selectors.public_products(katalog)).filter(pk__in=ids)}
@@ -188,7 +207,7 @@ def compare(request):
 
 
 def _own_vendor(request) -> Vendor:
-    vendor = vendor_selectors.own_vendor(request.actor)
+    vendor = vendor_selectors.own_vendor(request.actor, request.session)  # the business chosen in the switcher
     if vendor is None:
         raise Http404
     return vendor
@@ -241,6 +260,7 @@ def _send_if_asked(request, product) -> bool:
 
 
 @require(Permission.PRODUCT_EDIT_OWN)
+@idempotent_page
 def product_new(request):
     vendor = _own_vendor(request)
     form = ProductForm(request.POST or None, request.FILES or None, katalog=vendor.katalog, session=request.session)

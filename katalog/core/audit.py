@@ -1,10 +1,26 @@
-"""The one way a service writes its audit entry."""
+"""The one way a service writes its audit entry, and the hash chain that makes the log tamper-evident.
 
+Each tenant (Katalog) has its own chain; entries of no tenant form one more chain (key "-"). An
+entry's `hash` is the SHA-256 of a canonical JSON of its fields and of `prev_hash`, the hash of the
+entry before it in the same chain (by id). `AuditChain` keeps each chain's head (last hash, count);
+appending locks the head row, so concurrent transactions append one after the other. Editing,
+deleting or reordering rows in the database breaks the chain, which `verify_chain` (and
+`katalog verify_audit`) finds.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 
-from .models import AuditLog, Katalog
+from .models import AuditChain, AuditLog, Katalog
+from .request_context import current_client_address
+
+NO_TENANT = "-"
 
 
 def record(*, actor: Any, action: str, obj: models.Model, katalog: Katalog | None, **data: Any) -> AuditLog:
@@ -20,3 +36,118 @@ def record(*, actor: Any, action: str, obj: models.Model, katalog: Katalog | Non
             for k, v in data.items()
         },
     )
+
+
+def actor_name(user: Any) -> str:
+    """The name an entry keeps of its actor: "Full Name (username)", or the user name alone."""
+    if user is None:
+        return ""
+    full = (user.get_full_name() or "").strip()
+    return f"{full} ({user.get_username()})" if full else user.get_username()
+
+
+def chain_key(katalog_id: int | None) -> str:
+    return NO_TENANT if katalog_id is None else str(katalog_id)
+
+
+def _json_value(value: Any) -> Any:
+    # What the JSON column gives back: tuples become lists, keys become strings.
+    return json.loads(json.dumps(value))
+
+
+def entry_hash(entry: AuditLog) -> str:
+    """SHA-256 over a canonical JSON of the entry's fields and its `prev_hash` (never its id)."""
+    at = entry.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    fields = {
+        "katalog": entry.katalog_id,
+        "actor": entry.actor_id,
+        "actor_name": entry.actor_name,
+        "actor_address": entry.actor_address,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "data": entry.data,
+        "at": at,
+        "prev_hash": entry.prev_hash,
+    }
+    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def chain_entries(entries: list[AuditLog], *, using: str = "default") -> None:
+    """Fill in the actor's name and address, the time, `prev_hash` and `hash` of new entries, in
+    order, and move their chains' heads. Must run in the transaction that inserts them: the heads
+    stay locked until it ends."""
+    if not entries:
+        return
+    if not transaction.get_connection(using).in_atomic_block:
+        raise RuntimeError("Audit entries are chained inside a transaction.")
+    heads: dict[str, AuditChain] = {}
+    address = current_client_address()
+    for entry in entries:
+        if entry.actor_id and not entry.actor_name:
+            entry.actor_name = actor_name(entry.actor)
+        if not entry.actor_address:
+            entry.actor_address = address
+        if entry.at is None:
+            entry.at = timezone.now()
+        entry.data = _json_value(entry.data if entry.data is not None else {})
+        key = chain_key(entry.katalog_id)
+        if key not in heads:
+            locked = AuditChain.objects.using(using).select_for_update()
+            head = locked.filter(key=key).first()
+            if head is None:  # the chain's first entry (a concurrent first one waits on the key)
+                AuditChain.objects.using(using).get_or_create(key=key)
+                head = locked.get(key=key)
+            heads[key] = head
+        head = heads[key]
+        entry.prev_hash = head.last_hash
+        entry.hash = entry_hash(entry)
+        head.last_hash = entry.hash
+        head.count += 1
+    for head in heads.values():
+        head.save(using=using, update_fields=["last_hash", "count"])
+
+
+@dataclass
+class ChainReport:
+    key: str
+    count: int
+    problem: str = ""  # empty: the chain is whole
+    head: str = ""  # the last entry's hash
+
+
+def verify_chain(key: str, *, using: str = "default") -> ChainReport:
+    """Walk one chain in id order; name the first entry edited, deleted or reordered."""
+    qs = AuditLog.objects.using(using).order_by("id")
+    qs = qs.filter(katalog__isnull=True) if key == NO_TENANT else qs.filter(katalog_id=int(key))
+    prev_hash, prev_id, count = "", None, 0
+    for entry in qs.iterator(chunk_size=2000):
+        if entry_hash(entry) != entry.hash:
+            return ChainReport(key, count, f"entry {entry.id} was edited (its content no longer matches its hash)")
+        if entry.prev_hash != prev_hash:
+            where = f"between entry {prev_id} and entry {entry.id}" if prev_id else f"before entry {entry.id}"
+            moved = entry.prev_hash and AuditLog.objects.using(using).filter(hash=entry.prev_hash).exists()
+            if moved:
+                return ChainReport(
+                    key, count, f"entry {entry.id} was reordered (it does not follow the entry it names)"
+                )
+            return ChainReport(key, count, f"an entry {where} was deleted or altered")
+        prev_hash, prev_id = entry.hash, entry.id
+        count += 1
+    head = AuditChain.objects.using(using).filter(key=key).first()
+    expected_hash, expected_count = (head.last_hash, head.count) if head else ("", 0)
+    if (prev_hash, count) != (expected_hash, expected_count):
+        after = f"after entry {prev_id}" if prev_id else "at the start"
+        return ChainReport(
+            key, count, f"entries {after} were deleted ({count} found, the chain's head records {expected_count})"
+        )
+    return ChainReport(key, count, head=prev_hash)
+
+
+def chain_keys(*, using: str = "default") -> list[str]:
+    """Every chain with a head or with entries."""
+    keys = set(AuditChain.objects.using(using).values_list("key", flat=True))
+    for katalog_id in AuditLog.objects.using(using).order_by().values_list("katalog_id", flat=True).distinct():
+        keys.add(chain_key(katalog_id))
+    return sorted(keys, key=lambda k: (k != NO_TENANT, int(k) if k != NO_TENANT else 0))

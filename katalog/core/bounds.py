@@ -273,3 +273,33 @@ YesNoFilter = Annotated[bool | None, _ignore_unless(_read_yes_no)]
 def ChoiceFilter(*choices: str) -> Any:
     """One of `choices`, or ignored (None) for anything else."""
     return Annotated[Literal[choices] | None, _ignore_unless(_read_choice(choices))]  # type: ignore[valid-type]
+
+
+# --- The same bounds for the pages' query strings --------------------------------------------------
+
+_ADAPTERS: dict[int, Any] = {}
+
+
+def read_query(params: Any, spec: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Read a page's query string (`request.GET`) with the bound types above, as the API reads its own:
+    `spec` is `{name: type}` (e.g. `{"price_min": AmountFilter, "page": Page}`). Returns the values
+    read (None when absent, not understood or out of bounds) and the names whose value was refused by
+    its bounds, so that the page can say which filter it ignored rather than answer 500."""
+    from pydantic import TypeAdapter, ValidationError
+
+    values: dict[str, Any] = {}
+    refused: list[str] = []
+    for name, kind in spec.items():
+        raw = params.get(name)
+        if raw is None:
+            values[name] = None
+            continue
+        adapter = _ADAPTERS.get(id(kind))
+        if adapter is None:
+            adapter = _ADAPTERS[id(kind)] = TypeAdapter(kind)
+        try:
+            values[name] = adapter.validate_python(raw)
+        except ValidationError:
+            values[name] = None
+            refused.append(name)
+    return values, refused

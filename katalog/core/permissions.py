@@ -23,7 +23,8 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")  # tenant settings, offices, users
 
 
-# Roles whose membership is tied to one office (OPD).
+# Roles whose membership is tied to one office (OPD). Such a role counts only in its office: an action
+# on an order uses the roles held in the order's office (accounts.selectors.Actor.roles_in / can_in).
 OFFICE_ROLES = frozenset({Role.PP, Role.PPK, Role.BUDGET_OWNER, Role.TREASURER})
 
 
@@ -36,6 +37,7 @@ class Permission(enum.StrEnum):
     VENDOR_VERIFY = "vendor:verify"  # approve, reject, ask for revision
     VENDOR_IMPORT = "vendor:import"  # import the Dinas UMKM registry
     DASHBOARD_UMKM = "dashboard:umkm"  # UMKM counts by class and district
+    DASHBOARD_SPENDING = "dashboard:spending"  # spending and the 40% UMK share; a PA/KPA their office's only
     AUDIT_VIEW = "audit:view"  # read the audit log
     PRODUCT_EDIT_OWN = "product:edit_own"  # a verified Penyedia writes its own products
     PRODUCT_VIEW_ALL = "product:view_all"  # see every product of the tenant, in any state
@@ -43,7 +45,7 @@ class Permission(enum.StrEnum):
     PRODUCT_IMPORT_ASSISTED = "product:import_assisted"  # import and list products for a UMKM
     CATEGORY_MANAGE = "category:manage"  # the category tree and its required attributes
     SYNONYM_MANAGE = "synonym:manage"  # the tenant's search synonyms
-    ORDER_BUY = "order:buy"  # build carts and orders for one's office (PP, PPK)
+    ORDER_BUY = "order:buy"  # build carts and orders for an office where one is PP or PPK
     ORDER_VIEW = "order:view"  # see orders: one's office's, one's vendor's, or all (auditor)
     ORDER_VIEW_ALL = "order:view_all"  # every order of the tenant, read-only
     BUDGET_MANAGE = "budget:manage"  # import and edit budget lines (RUP packages)
@@ -58,6 +60,7 @@ _MANAGER = {
     Permission.VENDOR_VERIFY,
     Permission.VENDOR_IMPORT,
     Permission.DASHBOARD_UMKM,
+    Permission.DASHBOARD_SPENDING,
     Permission.PRODUCT_VIEW_ALL,
     Permission.PRODUCT_CURATE,
     Permission.PRODUCT_IMPORT_ASSISTED,
@@ -79,7 +82,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PPK: frozenset({Permission.ORDER_BUY, Permission.ORDER_VIEW}),
     Role.TREASURER: frozenset({Permission.ORDER_VIEW}),
     # The head of an office reads its orders and the policy figures.
-    Role.BUDGET_OWNER: frozenset({Permission.DASHBOARD_UMKM, Permission.ORDER_VIEW}),
+    Role.BUDGET_OWNER: frozenset({Permission.DASHBOARD_UMKM, Permission.DASHBOARD_SPENDING, Permission.ORDER_VIEW}),
     # The auditor reads everything and writes nothing.
     Role.AUDITOR: frozenset(
         {
@@ -88,6 +91,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.ORDER_VIEW,
             Permission.ORDER_VIEW_ALL,
             Permission.DASHBOARD_UMKM,
+            Permission.DASHBOARD_SPENDING,
             Permission.AUDIT_VIEW,
         }
     ),
@@ -103,6 +107,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.ORDER_VIEW_ALL,
             Permission.BUDGET_MANAGE,
             Permission.DASHBOARD_UMKM,
+            Permission.DASHBOARD_SPENDING,
         }
     ),
 }

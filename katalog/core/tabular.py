@@ -3,7 +3,8 @@
 Every import of the product (the UMKM registry, a vendor's products, budget lines) reads through
 `read_table` and reports through `write_report`, so they all behave alike: headers matched without
 regard to case, spaces and underscores, a leading `No` column ignored, line numbers counted with
-the header as line 1, and cells that a spreadsheet would run as formulas escaped on the way out."""
+the header as line 1, and cells that a spreadsheet would run as formulas escaped on the way out
+(at their start and after every `;` or `,`: see `safe_cell`)."""
 
 import csv
 import io
@@ -124,12 +125,19 @@ class Outcome:
 
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
+# A part of a cell that a spreadsheet may read as a formula: after a `;` or `,` (Indonesian Excel
+# splits a CSV on `;`, others on `,`), a tab or a line break, and any spaces, a `=` or `@`, or a
+# `+`/`-` followed by something ("Rp10.000,-" stays as written).
+_FORMULA_PART = re.compile(r"([;,\t\r\n][ \u00a0]*)(?=[=@]|[+\-]\S)")
 
 
 def safe_cell(value: object) -> str:
-    """A cell a spreadsheet will show as text, never run as a formula."""
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA) else text
+    """A cell a spreadsheet will show as text, never run as a formula: a `'` goes before the cell
+    when it starts like a formula, and before every `;`-, `,`-, tab- or line-separated part of it
+    that does (`x;=cmd|' /C calc'!A0` → `x;'=cmd|' /C calc'!A0`). Numbers are not passed here:
+    a writer keeps a number a number."""
+    text = _FORMULA_PART.sub(r"\1'", str(value))
+    return "'" + text if text.lstrip(" \u00a0").startswith(_FORMULA) else text
 
 
 def write_report(rejections: Iterable[tuple[int, str, str]], out) -> None:
@@ -137,4 +145,4 @@ def write_report(rejections: Iterable[tuple[int, str, str]], out) -> None:
     writer = csv.writer(out)
     writer.writerow(["baris", "kolom", "alasan"])
     for line, column, reason in sorted(rejections, key=lambda r: (r[0], r[1])):
-        writer.writerow([line, safe_cell(column), safe_cell(reason)])
+        writer.writerow([line if isinstance(line, int) else safe_cell(line), safe_cell(column), safe_cell(reason)])

@@ -9,6 +9,8 @@ from django.utils.functional import SimpleLazyObject
 
 from .models import Katalog
 
+ACTING_OFFICE_KEY = "katalog_acting_office"
+
 
 def public_tenant_for_host(host: str) -> Katalog | None:
     host = host.split(":")[0].lower()
@@ -29,7 +31,14 @@ def _actor(request):
     from katalog.accounts.selectors import actor_for
 
     # The host's tenant costs a query: it is looked up only when the user's memberships do not decide.
-    return actor_for(request.user, host_tenant=lambda: public_tenant_for_host(request.get_host()))
+    # The acting office a user with roles in several offices chose in the header (buying.views.choose_office).
+    session = getattr(request, "session", None)
+    office_id = session.get(ACTING_OFFICE_KEY) if session is not None and request.user.is_authenticated else None
+    return actor_for(
+        request.user,
+        host_tenant=lambda: public_tenant_for_host(request.get_host()),
+        office_id=office_id if isinstance(office_id, int) else None,
+    )
 
 
 def _katalog(request):

@@ -25,7 +25,7 @@ KINDS = [
     ("Kedai", "Makanan dan minuman", ["56103"]),
     ("Bolu", "Makanan dan minuman", ["10710"]),
     ("Konveksi", "Pakaian dinas dan seragam", ["14111"]),
-    ("Rumah Jahit", "Seragam sekolah", ["14111", "95290"]),
+    ("Rumah Jahit", "Seragam sekolah", ["14111", "95291"]),
     ("Tenun", "Ulos dan kain tradisional", ["13121"]),
     ("Toko ATK", "Alat tulis kantor", ["47611"]),
     ("Sepatu", "Sepatu kulit", ["15201"]),

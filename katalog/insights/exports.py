@@ -4,6 +4,8 @@ typed as `=HYPERLINK(…)` stays text in a spreadsheet."""
 
 import csv
 import io
+from datetime import date
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
@@ -50,7 +52,8 @@ def trend_rows(weeks: list[dict]) -> list[list]:
 
 
 def _safe(row: list) -> list:
-    return [safe_cell(v) if isinstance(v, str) else v for v in row]
+    """Numbers (and dates) stay numbers; everything else is text, escaped against formulas."""
+    return [v if v is None or isinstance(v, (int, float, Decimal, date)) else safe_cell(v) for v in row]
 
 
 def to_csv(rows: list[list]) -> bytes:

@@ -10,4 +10,6 @@ urlpatterns = [
     path("audit/", views.audit, name="audit"),
     path("onboarding/", views.onboarding_funnel, name="onboarding"),
     path("onboarding/unduh/<str:kind>", views.onboarding_download, name="onboarding_download"),
+    path("belanja/", views.spending_dashboard, name="spending"),
+    path("belanja/unduh/<str:kind>", views.spending_download, name="spending_download"),
 ]

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import formats, timezone
@@ -152,3 +154,144 @@ def onboarding_download(request, kind: str):
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def _spending_scope(request):
+    """(year, office or None, the offices the filter offers) for the spending page and its files;
+    the office is forced for a PA/KPA (spending.scope_for)."""
+    from django.core.exceptions import PermissionDenied
+
+    from katalog.accounts.models import Office
+    from katalog.core.bounds import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR
+    from katalog.core.errors import NotAllowed, NotFound
+
+    from . import spending
+
+    this_year = timezone.localdate().year
+    try:
+        year = int(request.GET.get("year", "") or this_year)
+    except ValueError:
+        year = this_year
+    if not MIN_FISCAL_YEAR <= year <= MAX_FISCAL_YEAR:
+        year = this_year
+    actor = request.actor
+    try:
+        office = spending.scope_for(actor, request.GET.get("office", "")[:30])
+    except NotFound as exc:
+        raise Http404 from exc
+    except NotAllowed as exc:
+        raise PermissionDenied from exc
+    if actor.roles & spending.TENANT_ROLES:
+        choices = list(Office.objects.filter(katalog=actor.katalog).order_by("code"))
+        forced = False
+    else:
+        choices = actor.offices_with(spending.Role.BUDGET_OWNER)
+        forced = True
+    return year, office, choices, forced
+
+
+@require(Permission.DASHBOARD_SPENDING)
+def spending_dashboard(request):
+    """Spending through the catalogue and the 40% UMK target, for a year, by office, month,
+    category, size class and kecamatan; a PA/KPA sees their own office only."""
+    from . import spending
+
+    year, office, choices, forced = _spending_scope(request)
+    data = spending.spending(request.actor.katalog, year=year, office=office)
+    target = data["target"]
+    for line in data["by_office"]:
+        line["share_text"] = _percent(line["umk_share"] if line["total"] else None)
+        line["bar"] = f"{min(line['umk_share'], 1) * 100:.1f}"
+    for line in data["by_month"]:
+        line["share_text"] = _percent(line["umk_share"] if line["total"] else None)
+        line["cumulative_text"] = _percent(line["cumulative_umk_share"] if line["total"] or line["count"] else None)
+    chart = {
+        "months": [m["month"] for m in data["by_month"]],
+        "totals": [m["total"] for m in data["by_month"]],
+        "umk": [m["umk_total"] for m in data["by_month"]],
+        "shares": [round(m["cumulative_umk_share"] * 100, 1) for m in data["by_month"]],
+        "target": round(target * 100, 1),
+        "labels": {
+            "umk": str(_("Micro and small (UMK)")),
+            "other": str(_("Other vendors")),
+            "share": str(_("UMK share since January (%)")),
+            "target": str(_("Target 40%")),
+        },
+        "other": [m["total"] - m["umk_total"] for m in data["by_month"]],
+    }
+    this_year = timezone.localdate().year
+    query = {"year": year, **({"office": office.code} if office is not None and not forced else {})}
+    return render(
+        request,
+        "insights/spending.html",
+        {
+            "data": data,
+            "year": year,
+            "years": list(range(this_year, this_year - 6, -1)),
+            "office": office,
+            "offices": choices,
+            "forced": forced,
+            "chart": chart,
+            "share_text": _percent(data["umk_share"] if data["total"] else None),
+            "target_text": _percent(target),
+            "target_bar": f"{target * 100:.1f}",
+            "total_bar": f"{min(data['umk_share'], 1) * 100:.1f}",
+            "domestic": [
+                (_("Domestic products (PDN)"), data["domestic"]["pdn_total"], _percent(data["domestic"]["pdn_share"])),
+                (_("TKDN at least 25%"), data["domestic"]["tkdn25_total"], _percent(data["domestic"]["tkdn25_share"])),
+                (_("TKDN at least 40%"), data["domestic"]["tkdn40_total"], _percent(data["domestic"]["tkdn40_share"])),
+            ],
+            "tables": [(key, title) for key, title, _rows in spending.tables(data)],
+            "qs": urlencode(query),
+        },
+    )
+
+
+@require(Permission.DASHBOARD_SPENDING)
+def spending_download(request, kind: str):
+    """The spending tables: every table as one XLSX workbook (`xlsx`), or one table as CSV (`<table>.csv`)."""
+    from . import exports, spending
+
+    year, office, _choices, _forced = _spending_scope(request)
+    data = spending.spending(request.actor.katalog, year=year, office=office)
+    suffix = f"{request.actor.katalog.region_id}-{year}" + (f"-{office.code}" if office is not None else "")
+    if kind == "xlsx":
+        body = spending.to_xlsx(data)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        name = f"spending-{suffix}.xlsx"
+    elif kind.endswith(".csv") and kind.removesuffix(".csv") in spending.TABLE_KEYS:
+        key = kind.removesuffix(".csv")
+        rows = next(rows for k, _title, rows in spending.tables(data) if k == key)
+        body = exports.to_csv(rows)
+        content_type = "text/csv; charset=utf-8"
+        name = f"spending-{key}-{suffix}.csv"
+    else:
+        raise Http404
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def transparency(request):
+    """The public page of the tenant's spending through the catalogue (no sign-in): by office, category
+    and size class, the share to micro and small enterprises against the 40% target, the number of
+    UMKM selling, and the completed purchases, 25 a page. Nothing personal is shown."""
+    from django.core.paginator import Paginator
+
+    from . import transparency as figures_of
+
+    katalog = request.katalog
+    if not katalog:
+        raise Http404
+    paginator = Paginator(figures_of.completed_purchases(katalog), figures_of.PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("halaman"))
+    return render(
+        request,
+        "insights/transparency.html",
+        {
+            "figures": figures_of.figures(katalog),
+            "page": page,
+            "purchases": [figures_of.purchase_row(o) for o in page.object_list],
+            "katalog": katalog,
+        },
+    )

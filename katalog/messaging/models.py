@@ -17,6 +17,8 @@ class MessageStatus(models.TextChoices):
     SENT = "sent", _("Sent")  # the provider accepted it
     DELIVERED = "delivered", _("Delivered")  # it reached the person (an in-app message at once)
     FAILED = "failed", _("Failed")  # given up: `last_error` says why
+    # past the recipient's daily cap (KATALOG_MESSAGES_PER_RECIPIENT_PER_DAY): kept, never sent
+    HELD = "held", _("Held: daily limit")
 
 
 class OutgoingMessage(models.Model):

@@ -14,9 +14,11 @@ Who gets what (docs/messages.md):
 import logging
 from functools import partial
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from katalog.accounts.models import Channel, Profile
 from katalog.accounts.phones import phone_or_none
@@ -147,9 +149,39 @@ def _send(*, katalog, subject, text, link, user, phone, email, kind, channel, in
     elif email:
         rows.append(OutgoingMessage.objects.create(channel=Channel.EMAIL, to=email, **common))
     for row in rows:
+        if row.status == MessageStatus.QUEUED and _over_daily_cap(row):
+            row.status = MessageStatus.HELD
+            row.last_error = _("daily limit: %(n)s messages a day to one recipient") % {"n": daily_cap()}
+            row.save(update_fields=["status", "last_error"])
         if row.status == MessageStatus.QUEUED:
             transaction.on_commit(partial(schedule, message_id=row.pk))
     return rows
+
+
+# Sign-in codes have their own limits (accounts/otp.py: per number and per address), and an owner
+# who asks for a code must get it: they neither count towards the cap nor are held by it.
+UNCAPPED_KINDS = {"login_code"}
+
+
+def daily_cap() -> int:
+    return max(0, int(getattr(settings, "KATALOG_MESSAGES_PER_RECIPIENT_PER_DAY", 20)))
+
+
+def _over_daily_cap(row: OutgoingMessage) -> bool:
+    """Whether `row` (just written, an outgoing one) is past its recipient's cap for today (the
+    tenant's calendar day): more than `daily_cap()` WhatsApp, SMS and e-mail messages to the same
+    address, counting those written today and not held themselves, sign-in codes left out."""
+    if row.channel == Channel.IN_APP or row.kind in UNCAPPED_KINDS or not row.to:
+        return False
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    earlier = (
+        OutgoingMessage.objects.filter(to=row.to, created_at__gte=midnight)
+        .exclude(channel=Channel.IN_APP)
+        .exclude(kind__in=UNCAPPED_KINDS)
+        .exclude(status=MessageStatus.HELD)
+        .exclude(pk=row.pk)
+    )
+    return earlier.count() >= daily_cap()
 
 
 # WhatsApp reports what became of a message by webhook: `sent`, `delivered`, `read` or `failed`.
@@ -174,3 +206,36 @@ def record_provider_status(*, channel: str, provider_id: str, status: str, reaso
     if new == MessageStatus.FAILED:
         return rows.update(status=new, last_error=reason[:500], updated_at=timezone.now())
     return rows.update(status=new, updated_at=timezone.now())
+
+
+def channels_for(user) -> list[tuple[str, str, str]]:
+    """The channels `user` may choose for messages: (channel, label, address), the notifications
+    page always, WhatsApp and SMS only with a phone on their profile, e-mail only with an address."""
+    profile, _created = Profile.objects.get_or_create(user=user)
+    found = [(Channel.IN_APP, Channel.IN_APP.label, "")]
+    if user.email:
+        found.append((Channel.EMAIL, Channel.EMAIL.label, user.email))
+    if profile.phone:
+        found += [
+            (Channel.WHATSAPP, Channel.WHATSAPP.label, profile.phone),
+            (Channel.SMS, Channel.SMS.label, profile.phone),
+        ]
+    return found
+
+
+@transaction.atomic
+def set_preferred_channel(*, user, katalog: Katalog | None, channel: str) -> Profile:
+    """Keep the channel `user` chose for messages (one of `channels_for`); audited."""
+    from katalog.core import audit
+    from katalog.core.errors import ValidationFailed
+
+    if channel not in {c for c, _label, _to in channels_for(user)}:
+        raise ValidationFailed(_("You cannot be reached on this channel."), code="channel_unavailable")
+    profile = Profile.objects.select_for_update().get(user=user)
+    before = profile.preferred_channel
+    profile.preferred_channel = channel
+    profile.save(update_fields=["preferred_channel"])
+    audit.record(
+        actor=user, action="profile.preferred_channel", obj=profile, katalog=katalog, before=before, after=channel
+    )
+    return profile

@@ -8,7 +8,7 @@ from katalog.accounts.api_auth import actor_of
 from katalog.core.api_errors import safe_rows
 from katalog.core.bounds import Choice, Id, Length, Limit, Offset, Reason, SearchText, ShortText
 
-from . import invitations, selectors, services
+from . import invitations, kbli, selectors, services
 from .models import VendorStatus
 from .validators import digits
 
@@ -119,3 +119,22 @@ def invite(request, vendor_id: Id):
     actor = actor_of(request)
     vendor = selectors.get_vendor(actor, vendor_id)
     return _out(invitations.vendor_invite(actor=actor, vendor=vendor, site_url=request.build_absolute_uri("/")))
+
+
+# --- KBLI 2020 (the public classification; any signed-in user) -------------------------------------
+
+kbli_router = Router(tags=["kbli"])
+KbliLimit = Limit(50)
+
+
+class KbliOut(Schema):
+    code: str
+    title: str
+    category: str
+
+
+@kbli_router.get("", response=list[KbliOut])
+def search_kbli(request, q: SearchText = "", limit: KbliLimit = 10):
+    """KBLI 2020 codes whose title matches every word of `q` (case and accents ignored; a number is
+    a code prefix), best first. `limit` is read as 1..50."""
+    return [{"code": e.code, "title": e.title, "category": e.category} for e in kbli.search(q, limit=limit)]

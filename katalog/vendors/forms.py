@@ -5,13 +5,17 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from katalog.core.models import Katalog, Region, RegionLevel
 from katalog.core.money import MoneyParseError, parse_rupiah
+from katalog.core.uploads import validate_document, validate_table_file
 
-from . import validators
+from . import kbli, validators
 from .models import DocumentKind
+
+KBLI_CHOICES = 12  # how many KBLI titles a typed word offers at most
 
 
 class RupiahField(forms.CharField):
@@ -94,12 +98,8 @@ class AccountForm(TenantForm):
         return phone
 
     def clean_email(self):
-        email = self.cleaned_data["email"].lower()
-        if email and (
-            User.objects.filter(username__iexact=email).exists() or User.objects.filter(email__iexact=email).exists()
-        ):
-            raise ValidationError(_("An account with this e-mail already exists. Sign in instead."))
-        return email
+        # Whether the address has an account is not said here (accounts/registration.py).
+        return self.cleaned_data["email"].lower()
 
     @property
     def by_phone(self) -> bool:
@@ -114,9 +114,12 @@ class AccountForm(TenantForm):
         data = super().clean()
         if self.by_phone:
             e164 = data.get("phone_e164")
-            if e164 and Profile.objects.filter(phone=e164).exists():
-                self.add_error("phone", _("An account with this phone number already exists. Sign in with it instead."))
-            elif e164 and registry_vendors_for_phone(katalog=self.katalog, phone=e164):
+            # A number with an account is not refused here either: it gets a message (accounts/registration.py).
+            if (
+                e164
+                and not Profile.objects.filter(phone=e164).exists()
+                and registry_vendors_for_phone(katalog=self.katalog, phone=e164)
+            ):
                 self.add_error(
                     "phone",
                     _("A business in the Dinas registry has this phone number: sign in with it to claim the business."),
@@ -160,7 +163,13 @@ class LegalForm(TenantForm):
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
     kbli = forms.CharField(
-        label=_("KBLI codes"), max_length=200, help_text=_("5 digits each, separated by commas, e.g. 10792, 47711.")
+        label=_("KBLI codes"),
+        max_length=200,
+        help_text=_(
+            "Type a word of your business (kerupuk, jahit, batik) and choose it from the list, or the 5-digit"
+            " code. Several: separate them with commas."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "aria-controls": "kbli-suggestions"}),
     )
     sector = forms.CharField(label=_("Sector (what you make or sell)"), max_length=100, required=False)
     is_vat_registered = forms.BooleanField(label=_("My business is a PKP (VAT-registered)"), required=False)
@@ -169,6 +178,17 @@ class LegalForm(TenantForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.kbli_matches: list = []  # the KBLI titles offered as choices when words were typed
+        self.kbli_query = ""
+        self.fields["kbli"].widget.attrs.update(
+            {
+                "hx-get": reverse_lazy("vendors:kbli_suggest"),
+                "hx-trigger": "input changed delay:300ms, search",
+                "hx-target": "#kbli-suggestions",
+                "hx-params": self.add_prefix("kbli"),
+                "hx-sync": "this:replace",
+            }
+        )
         if self.is_bound and any(self.add_prefix(k) not in self.data for k in self.IDENTITY):
             # A post without these fields (an older page, a script) keeps what is on file.
             data = self.data.copy()
@@ -196,7 +216,31 @@ class LegalForm(TenantForm):
         return validators.clean_npwp(self.cleaned_data["npwp"])
 
     def clean_kbli(self):
-        return validators.clean_kbli_list(self.cleaned_data["kbli"])
+        """Codes are checked against the KBLI 2020 list. Words (or an incomplete code) are searched
+        in the titles: the matches are offered as choices (`kbli_choice`, radio buttons, also what
+        the htmx suggestions post) and the chosen code takes the place of the words."""
+        codes, queries = kbli.split_input(self.cleaned_data["kbli"])
+        if queries:
+            picked = str(self.data.get(self.add_prefix("kbli_choice")) or "").strip()
+            if kbli.is_valid(picked):
+                codes.append(picked)
+                queries = queries[1:]
+            if queries:
+                self.kbli_query = queries[0]
+                self.kbli_matches = kbli.search(queries[0], limit=KBLI_CHOICES)
+                if self.kbli_matches:
+                    raise ValidationError(_("Choose one line of business."), code="kbli_choose")
+                raise ValidationError(
+                    _("No KBLI title matches “%(query)s”: try another word, or the 5-digit code.")
+                    % {"query": queries[0][:60]},
+                    code="kbli_none",
+                )
+            # Shown as codes from now on (if another field has an error, the page shows the choice made).
+            data = self.data.copy()
+            data[self.add_prefix("kbli")] = ", ".join(dict.fromkeys(codes))
+            data.pop(self.add_prefix("kbli_choice"), None)
+            self.data = data
+        return validators.clean_kbli_list(codes)
 
 
 class AddressForm(TenantForm):
@@ -223,6 +267,10 @@ class AddressForm(TenantForm):
             self.fields["village"].empty_label = _("— choose —")  # the district is chosen already
             self.fields["village"].queryset = Region.objects.filter(parent_id=district_code, level=RegionLevel.VILLAGE)
         self.fields["village"].show_optional = False  # not labelled "optional": clean() may require it
+        # Chosen by name ("Medan Johor"), in the order of names; the code is only the value sent.
+        for key in ("district", "village"):
+            self.fields[key].label_from_instance = lambda region: region.name
+            self.fields[key].queryset = self.fields[key].queryset.order_by("name")
         self.fields["district"].widget.attrs.update(
             {"hx-get": "/penyedia/kelurahan/", "hx-target": "#id_village", "hx-trigger": "change"}
         )
@@ -295,6 +343,7 @@ def _document_field(label, required):
         required=required,
         help_text=_("PDF, JPG or PNG, at most 5 MB. A clear phone photo is fine."),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
+        validators=[validate_document],
     )
 
 
@@ -354,7 +403,9 @@ class AssistedForm(LegalForm, AddressForm, FinanceForm):
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label=_("Registry file (CSV or XLSX)"), widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"})
+        label=_("Registry file (CSV or XLSX)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+        validators=[validate_table_file],
     )
 
 

@@ -172,6 +172,21 @@ class VendorImport(models.Model):
     error = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When the worker last moved the job on (a batch checked or written, or the job (re)queued): a job
+    # in progress that has not moved for KATALOG_IMPORT_STALL_MINUTES lost its worker (`is_stalled`).
+    progressed_at = models.DateTimeField(null=True, blank=True)
+
+    @property
+    def is_stalled(self) -> bool:
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        if not self.in_progress:
+            return False
+        last = self.progressed_at or self.created_at
+        minutes = int(getattr(settings, "KATALOG_IMPORT_STALL_MINUTES", 10))
+        return last is not None and last < timezone.now() - timedelta(minutes=minutes)
 
     @property
     def rejected(self) -> int:

@@ -28,11 +28,28 @@ def get_vendor(actor: Actor, pk: int) -> Vendor:
     return vendor
 
 
-def own_vendor(actor: Actor) -> Vendor | None:
-    """The vendor a Penyedia user works for (the first, if staff of several)."""
+# The session key of the business an owner of several acts for (`vendors.views.switch_vendor`).
+CHOSEN_VENDOR_KEY = "acting_vendor"
+
+
+def own_vendors(actor: Actor) -> QuerySet[Vendor]:
+    """Every business of the actor's tenant this Penyedia user owns or works for, oldest first."""
     if not actor.can(Permission.VENDOR_EDIT_OWN):
-        return None
-    return vendors_visible_to(actor).filter(users=actor.user).order_by("pk").first()
+        return Vendor.objects.none()
+    return vendors_visible_to(actor).filter(users=actor.user).order_by("pk")
+
+
+def own_vendor(actor: Actor, session=None) -> Vendor | None:
+    """The vendor a Penyedia user acts for: the one chosen in this `session` (the switcher) when the
+    user still belongs to it, else the first of theirs. A choice the user does not belong to (any
+    more) is ignored, never trusted."""
+    mine = own_vendors(actor)
+    chosen = session.get(CHOSEN_VENDOR_KEY) if session is not None else None
+    if isinstance(chosen, int):
+        vendor = mine.filter(pk=chosen).first()
+        if vendor is not None:
+            return vendor
+    return mine.first()
 
 
 def verification_queue(actor: Actor) -> QuerySet[Vendor]:

@@ -482,7 +482,8 @@ def vendor_import_confirm(
     conflicts = {row["line"] for row in job.preview if row["kind"] == imports.Kind.CONFLICT}
     job.chosen = sorted({int(line) for line in chosen or []} & conflicts)
     job.status, job.processed, job.invite = ImportStatus.RUNNING, 0, bool(invite)
-    job.save(update_fields=["chosen", "status", "processed", "invite"])
+    job.progressed_at = timezone.now()
+    job.save(update_fields=["chosen", "status", "processed", "invite", "progressed_at"])
     audit.record(
         actor=actor.user,
         action="vendor.import_confirm",
@@ -509,6 +510,31 @@ def vendor_import_cancel(*, actor: Actor, job: VendorImport) -> VendorImport:
     return job
 
 
+@transaction.atomic
+def vendor_import_resume(*, actor: Actor, job: VendorImport) -> VendorImport:
+    """The clerk resumes a job whose worker died ("Lanjutkan"): it is queued again and goes on from
+    the first row not yet done. Each batch is written in the same transaction as the progress that
+    counts it (`vendor_import_step`), so a batch the dead worker had begun was rolled back and is
+    done once; rows already applied are never applied again. Only a stalled job may be resumed."""
+    if not _may_import(actor, job):
+        raise NotAllowed()
+    job = VendorImport.objects.select_for_update().get(pk=job.pk)
+    if not job.is_stalled:
+        raise ValidationFailed(_("This import is not stalled: it is still moving, or it is over."), code="not_stalled")
+    job.progressed_at = timezone.now()  # a second click within the wait does not queue it twice
+    job.save(update_fields=["progressed_at"])
+    audit.record(
+        actor=actor.user,
+        action="vendor.import_resume",
+        obj=job,
+        katalog=job.katalog,
+        status=job.status,
+        at=job.processed,
+    )
+    _run_later(job)
+    return job
+
+
 def _run_later(job: VendorImport) -> None:
     from .tasks import run_vendor_import
 
@@ -530,9 +556,10 @@ def vendor_import_step(*, job: VendorImport) -> VendorImport:
         plans = imports.plan_rows(katalog=job.katalog, rows=rows, duplicates=duplicates)
         job.preview = job.preview + [plan.as_json() for plan in plans]
         job.processed += len(rows)
+        job.progressed_at = timezone.now()
         if job.processed >= job.total:
             job.status = ImportStatus.PREVIEW
-        job.save(update_fields=["preview", "processed", "status"])
+        job.save(update_fields=["preview", "processed", "status", "progressed_at"])
         return job
     outcome = imports.import_rows(
         katalog=job.katalog,
@@ -547,6 +574,7 @@ def vendor_import_step(*, job: VendorImport) -> VendorImport:
     job.unchanged += outcome.unchanged
     job.rejections = job.rejections + [list(r) for r in outcome.rejections]
     job.conflicts = job.conflicts + [list(r) for r in outcome.conflicts]
+    job.progressed_at = timezone.now()
     if job.processed >= job.total:
         job.status = ImportStatus.DONE
         job.finished_at = timezone.now()

@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.id import npwp as stdnum_npwp
 
+from . import kbli
+
 
 def digits(value: object) -> str:
     return re.sub(r"[\s.\-/]", "", str(value or "")).strip()
@@ -32,7 +34,7 @@ def clean_npwp(value: object) -> str:
 
 
 def clean_kbli_list(value: object) -> list[str]:
-    """One or more 5-digit KBLI codes separated by commas, semicolons or spaces."""
+    """One or more 5-digit KBLI codes separated by commas, semicolons or spaces, each in the KBLI 2020 list."""
     if isinstance(value, list | tuple):
         parts = [str(p).strip() for p in value]
     else:
@@ -43,6 +45,13 @@ def clean_kbli_list(value: object) -> list[str]:
     if bad:
         raise ValidationError(
             _("KBLI codes have 5 digits; not valid: %(codes)s") % {"codes": ", ".join(bad)}, code="kbli"
+        )
+    unknown = [p for p in parts if not kbli.is_valid(p)]
+    if unknown:
+        raise ValidationError(
+            _("Not in the KBLI 2020 list: %(codes)s. Type a word of your business to find its code.")
+            % {"codes": ", ".join(unknown)},
+            code="kbli_unknown",
         )
     return list(dict.fromkeys(parts))
 

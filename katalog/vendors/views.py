@@ -16,13 +16,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from katalog.core.bounds import Length
 from katalog.core.decorators import require
 from katalog.core.errors import DomainError
 from katalog.core.feedback import show_domain_error
+from katalog.core.idempotency import idempotent_page
 from katalog.core.models import Region, RegionLevel
 from katalog.core.permissions import Permission, Role
 
-from . import forms, imports, selectors, services, workflow
+from . import forms, imports, kbli, selectors, services, workflow
 from .models import DocumentKind, Vendor, VendorImport, VendorSource, VendorStatus
 
 STEPS = [
@@ -37,23 +39,32 @@ STEP_FORMS = {slug: form for slug, _label, form in STEPS}
 REGISTER_SESSION_KEY = "register_by_phone"
 
 
+@idempotent_page
 def register(request):
-    """Step 1 of self-registration: the account and the business name. With an e-mail, the account
-    is made at once (the e-mail and a password sign in); with a phone only, a code is sent to the
-    phone and the account is made once it is typed (`register_code`)."""
+    """Step 1 of self-registration: the account and the business name. With an e-mail, a link is
+    sent to it and the account is made when it is opened (accounts/registration.py); with a phone
+    only, a code is sent to the phone and the account is made once it is typed (`register_code`)."""
     katalog = request.katalog
     if not katalog:
         raise Http404
     if request.user.is_authenticated and request.actor.has_role(Role.VENDOR):
         return redirect("vendors:mine")
+    from axes.helpers import get_client_ip_address
+
+    from katalog.accounts import registration
+
     form = forms.AccountForm(request.POST or None, katalog=katalog)
+    if request.method == "POST" and registration.registration_limited(get_client_ip_address(request) or ""):
+        # Per client address (accounts/registration.py); said before the form is read.
+        form = forms.AccountForm(katalog=katalog, initial=request.POST.dict())
+        messages.error(request, _("Too many registrations from here. Try again in an hour."))
+        return render(request, "vendors/register.html", {"form": form, "steps": STEPS, "current": "akun"}, status=429)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         if form.by_phone:
-            from axes.helpers import get_client_ip_address
-
             try:
-                services.registration_code_send(
+                # A number with an account gets a message instead of a code: the next page is the same.
+                registration.send_phone_registration(
                     katalog=katalog, phone=d["phone_e164"], client_ip=get_client_ip_address(request) or ""
                 )
             except DomainError as exc:
@@ -67,18 +78,10 @@ def register(request):
                 }
                 return redirect("vendors:register_code")
         else:
-            vendor = services.vendor_register_self(
-                katalog=katalog,
-                username=d["email"],
-                password=d["password1"],
-                name=d["name"],
-                owner_name=d["owner_name"],
-                email=d["email"],
-                phone=d["phone"],
-            )
-            login(request, vendor.users.get(), backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Your account is ready. Your data is saved after every step."))
-            return redirect("vendors:step", step=STEPS[0][0])
+            # The account is made from the link sent to the address; an address with an account gets a
+            # warning instead. The same page either way: the form tells nobody which addresses exist.
+            registration.send_email_registration(katalog=katalog, data=d, site_url=request.build_absolute_uri("/"))
+            return redirect("accounts:register_sent")
     return render(request, "vendors/register.html", {"form": form, "steps": STEPS, "current": "akun"})
 
 
@@ -138,10 +141,24 @@ def register_code(request):
 
 
 def _own_vendor_or_404(request) -> Vendor:
-    vendor = selectors.own_vendor(request.actor)
+    vendor = selectors.own_vendor(request.actor, request.session)
     if vendor is None:
         raise Http404
     return vendor
+
+
+@login_required
+@require_POST
+def switch_vendor(request):
+    """An owner of several businesses chooses which one they act for: kept in the session, read by
+    every vendor page (`selectors.own_vendor`). A business they do not belong to is not found."""
+    from katalog.core.redirects import redirect_next
+
+    pk = request.POST.get("vendor", "")
+    vendor = get_object_or_404(selectors.own_vendors(request.actor), pk=int(pk) if pk.isdigit() else 0)
+    request.session[selectors.CHOSEN_VENDOR_KEY] = vendor.pk
+    messages.success(request, _("You now act for %(name)s.") % {"name": vendor.name})
+    return redirect_next(request, "vendors:mine")
 
 
 def _initial(vendor: Vendor) -> dict:
@@ -261,6 +278,7 @@ def mine(request):
         "vendors/mine.html",
         {
             "vendor": vendor,
+            "own_vendors": selectors.own_vendors(request.actor),
             "steps": STEPS,
             "missing": services.missing_for_submit(vendor),
             "can_submit": workflow.SUBMIT in workflow.actions_for(status=vendor.status, roles=request.actor.roles),
@@ -291,8 +309,21 @@ def villages(request):
     katalog = request.katalog
     qs = Region.objects.none()
     if katalog and code.startswith(katalog.region_id + "."):
-        qs = Region.objects.filter(parent_id=code, level=RegionLevel.VILLAGE)
+        qs = Region.objects.filter(parent_id=code, level=RegionLevel.VILLAGE).order_by("name")
     return render(request, "vendors/_village_options.html", {"villages": qs})
+
+
+@login_required
+@require_GET
+def kbli_suggest(request):
+    """The KBLI 2020 titles matching what is being typed in the KBLI field (htmx): radio buttons
+    `kbli_choice`, the same the form shows when words were sent without JavaScript. Read-only;
+    the list is the public classification, the same for every tenant."""
+    typed = (request.GET.get("q") or request.GET.get("kbli") or "")[: Length.SEARCH]
+    _codes, queries = kbli.split_input(typed)
+    query = queries[-1] if queries else ""  # the part being typed (codes before it are done)
+    matches = kbli.search(query, limit=forms.KBLI_CHOICES) if query else []
+    return render(request, "vendors/_kbli_options.html", {"matches": matches, "query": query, "picked": ""})
 
 
 @require(Permission.VENDOR_VIEW_ALL)
@@ -377,6 +408,7 @@ def document(request, pk: int, kind: str):
 
 
 @require(Permission.VENDOR_REGISTER_ASSISTED)
+@idempotent_page
 def assisted(request):
     """The Dinas desk registers a UMKM for its owner."""
     form = forms.AssistedForm(request.POST or None, request.FILES or None, katalog=request.actor.katalog)
@@ -518,6 +550,20 @@ def import_cancel(request, pk: int):
     except DomainError as exc:
         show_domain_error(request, None, exc)
     return redirect("vendors:import")
+
+
+@require(Permission.VENDOR_IMPORT)
+@require_POST
+def import_resume(request, pk: int):
+    """The "Lanjutkan" button: queue again a job whose worker died; it goes on from where it stopped."""
+    job = _job(request, pk)
+    try:
+        services.vendor_import_resume(actor=request.actor, job=job)
+    except DomainError as exc:
+        show_domain_error(request, None, exc)
+    else:
+        messages.success(request, _("The import goes on from where it stopped."))
+    return redirect("vendors:import_status", pk=job.pk)
 
 
 @require(Permission.VENDOR_IMPORT)

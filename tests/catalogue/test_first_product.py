@@ -40,7 +40,9 @@ def browser_post(paper, **overrides):
 
 def names_in_order(html: str) -> list[str]:
     return [
-        n for n in re.findall(r'<(?:input|select|textarea)[^>]*\bname="([^"]+)"', html) if n != "csrfmiddlewaretoken"
+        n
+        for n in re.findall(r'<(?:input|select|textarea)[^>]*\bname="([^"]+)"', html)
+        if n not in {"csrfmiddlewaretoken", "idempotency_key"}
     ]
 
 

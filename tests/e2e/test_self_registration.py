@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 
 from katalog.core.models import Region
@@ -19,7 +20,8 @@ NIB = "8120000123456"
 BAD_NPWP = "021832416000000"  # 15 digits, but the 9th is not the Luhn digit of the first eight
 
 
-def test_owner_registers_on_a_phone_and_sends_for_verification(new_page, medan, tmp_path):
+def test_owner_registers_on_a_phone_and_sends_for_verification(new_page, medan, tmp_path, settings, live_server):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     page = new_page(viewport=PHONE, phone=True, lang=None)
 
     # Given the public home page on a phone, in Indonesian by default
@@ -42,6 +44,11 @@ def test_owner_registers_on_a_phone_and_sends_for_verification(new_page, medan, 
     page.fill("#id_phone", "0812 3456 7890")
     page.fill("#id_password1", "Bika-Ambon-Enak-2026")
     page.fill("#id_password2", "Bika-Ambon-Enak-2026")
+    page.get_by_role("button", name="Create account and continue").click()
+    # The account is made from the link sent to the address (issue 10: no account enumeration).
+    page.wait_for_url("**/akun/daftar/terkirim/")
+    link = re.search(r"https?://\S+(/akun/daftar/konfirmasi/\S+/)", mail.outbox[-1].body).group(1)
+    page.goto(live_server.url + link)
     page.get_by_role("button", name="Create account and continue").click()
     page.wait_for_url("**/penyedia/usaha-saya/legal/")
     # The owner can read which step they are on.

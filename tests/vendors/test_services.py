@@ -174,8 +174,13 @@ def test_documents_are_judged_by_content_not_name(draft, png):
     with pytest.raises(ValidationFailed) as refused:
         services.vendor_upload_document(actor=me, vendor=vendor, kind="deed", upload=fake)
     assert refused.value.code == "bad_type" and "PDF" in str(refused.value.message)
+    # A right name does not make a wrong type right (issue 10): a PNG named .pdf is refused...
+    with pytest.raises(ValidationFailed) as refused:
+        services.vendor_upload_document(actor=me, vendor=vendor, kind="deed", upload=upload("akta.pdf", png))
+    assert refused.value.code == "name_mismatch"
+    # ...and the type stored is the one the bytes say, whatever the declared content type.
     doc = services.vendor_upload_document(
-        actor=me, vendor=vendor, kind="deed", upload=upload("akta.pdf", png, "application/pdf")
+        actor=me, vendor=vendor, kind="deed", upload=upload("akta.png", png, "application/pdf")
     )
     assert (doc.content_type, doc.extension) == ("image/png", "png")
     assert doc.file.name.endswith(".png") and "akta" not in doc.file.name

@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from katalog.vendors.models import Vendor, VendorImport, VendorStatus
 from tests import factories as f
+from tests.accounts.registration_helpers import register_by_email
 from tests.vendors.test_import import MIXED, csv_bytes
 
 MANAGER_PAGES = ["/penyedia/kelola/verifikasi/", "/penyedia/kelola/daftarkan/", "/penyedia/kelola/impor/"]
@@ -87,8 +88,8 @@ def test_rejecting_without_a_reason_shows_the_error_and_changes_nothing(client_a
 
 
 def test_registration_step_keeps_what_was_typed_when_a_field_is_wrong(client, medan):
-    client.post(
-        "/penyedia/daftar/",
+    register_by_email(
+        client,
         {
             "name": "Kerajinan Rotan Deli",
             "owner_name": "Hasan Lubis",
@@ -131,8 +132,8 @@ def test_registration_step_keeps_what_was_typed_when_a_field_is_wrong(client, me
 
 def test_a_second_registration_with_a_taken_nib_is_told_so(client, medan):
     f.make_vendor(medan, nib="8120000005555")
-    client.post(
-        "/penyedia/daftar/",
+    register_by_email(
+        client,
         {
             "name": "Kedai Kopi",
             "owner_name": "Andi",

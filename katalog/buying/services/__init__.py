@@ -9,7 +9,7 @@ through `buying/locks.py`.
 - `payment`: invoice, pay (as the treasurer books it), rate and reply;
 - `cancelling`: cancel, the vendor's request and the PPK's answer, expiry by the worker."""
 
-from .base import amount_to_commit, parties_of
+from .base import PartyConflict, amount_to_commit, parties_of, pp_may_approve
 from .cancelling import (
     expire_if_overdue,
     expire_overdue,
@@ -41,6 +41,7 @@ from .receipt import lateness, order_deliver, order_receive, order_refuse
 
 __all__ = [
     "ItemRequest",
+    "PartyConflict",
     "NotOnSale",
     "VersionChanged",
     "amount_to_commit",
@@ -71,6 +72,7 @@ __all__ = [
     "order_request_cancel",
     "order_submit",
     "parties_of",
+    "pp_may_approve",
     "rating_reply",
     "settlement_of",
 ]

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from katalog.accounts.selectors import Actor
 from katalog.core import audit
-from katalog.core.errors import ValidationFailed
+from katalog.core.errors import Conflict, ValidationFailed
 from katalog.core.money import format_rupiah, whole_rupiah
 from katalog.core.permissions import Role
 from katalog.core.workflow import require_reason
@@ -25,20 +25,75 @@ S = OrderStatus
 
 
 def parties_of(actor: Actor, order: Order) -> frozenset[str]:
-    """How the actor stands to this order (see workflow.py)."""
+    """How the actor stands to this order (see workflow.py). Only the roles held in the order's
+    office count (a PPK of another office is no PPK here). Whoever works for the order's vendor is
+    not a buyer-side party of it, and whoever created it is not its vendor party (the parties of one
+    order are different people; the services refuse with the reason, see `check_not_own_business`)."""
     parties: set[str] = set()
     if actor.katalog is None or order.katalog_id != actor.katalog.pk:
         return frozenset()
-    same_office = actor.office is not None and actor.office.pk == order.office_id
-    if same_office and actor.roles & {Role.PP, Role.PPK}:
-        parties.add(workflow.BUYER)
-    if same_office and Role.PPK in actor.roles:
-        parties.add(workflow.PPK)
-    if same_office and Role.TREASURER in actor.roles:
-        parties.add(workflow.TREASURER)
-    if Role.VENDOR in actor.roles and actor.is_authenticated and order.vendor.users.filter(pk=actor.user.pk).exists():
+    here = actor.roles_in(order.office_id)
+    staff = (
+        Role.VENDOR in actor.roles and actor.is_authenticated and order.vendor.users.filter(pk=actor.user.pk).exists()
+    )
+    if not staff:
+        if here & {Role.PP, Role.PPK}:
+            parties.add(workflow.BUYER)
+        if Role.PPK in here:
+            parties.add(workflow.PPK)
+        if Role.TREASURER in here:
+            parties.add(workflow.TREASURER)
+    elif actor.user.pk not in (order.created_by_id, order.approver_id):
         parties.add(workflow.VENDOR)
     return frozenset(parties)
+
+
+class PartyConflict(Conflict):
+    """The same person would stand on two sides of one order."""
+
+    code = "same_person"
+
+
+def works_for(actor: Actor, vendor) -> bool:
+    """Whether the actor is an owner or staff member of `vendor`."""
+    return actor.is_authenticated and vendor.users.filter(pk=actor.user.pk).exists()
+
+
+def check_not_own_business(actor: Actor, vendor) -> None:
+    """A buyer may not buy from a business he works for (refused, 409)."""
+    if works_for(actor, vendor):
+        raise PartyConflict(
+            _("You work for %(vendor)s: you may not buy from your own business.") % {"vendor": vendor.name},
+            code="own_business",
+        )
+
+
+def pp_may_approve() -> bool:
+    """Whether the person who created an order may approve it as its PPK (KATALOG_ALLOW_PP_AS_PPK)."""
+    return bool(getattr(settings, "KATALOG_ALLOW_PP_AS_PPK", False))
+
+
+def shipping_share() -> Decimal:
+    """KATALOG_SHIPPING_MAX_SHARE as a Decimal share of the goods' value (0.10 = 10%)."""
+    return Decimal(str(getattr(settings, "KATALOG_SHIPPING_MAX_SHARE", "0.10")))
+
+
+def check_shipping(*, name: str, goods: Decimal, shipping: Decimal, field: str) -> None:
+    """Shipping of one line at most KATALOG_SHIPPING_MAX_SHARE of its goods' value (as agreed): with
+    the listed price as a ceiling on the unit price, a line never costs more than its listed value
+    plus that share."""
+    cap = whole_rupiah(goods * shipping_share(), down=True)
+    if shipping > cap:
+        message = _(
+            "The shipping cost of “%(name)s” may be at most %(share)s%% of the goods' value, i.e. %(cap)s; "
+            "%(shipping)s was offered."
+        ) % {
+            "name": name,
+            "share": f"{shipping_share() * 100:.2f}".rstrip("0").rstrip(".").replace(".", ","),
+            "cap": format_rupiah(cap),
+            "shipping": format_rupiah(shipping),
+        }
+        raise ValidationFailed(message, code="shipping_above_cap", fields={field: [message]})
 
 
 def _lock(order: Order) -> Order:

@@ -32,7 +32,22 @@ from ..models import (
     OrderItem,
     OrderStatus,
 )
-from .base import _bounded_total, _done, _money, _move, _quantity, _recompute_total, _text, _unit_price, parties_of
+from .base import (
+    PartyConflict,
+    _bounded_total,
+    _done,
+    _money,
+    _move,
+    _quantity,
+    _recompute_total,
+    _text,
+    _unit_price,
+    check_not_own_business,
+    check_shipping,
+    parties_of,
+    pp_may_approve,
+    works_for,
+)
 from .cancelling import _schedule_expiry
 
 S = OrderStatus
@@ -46,9 +61,21 @@ class ItemRequest:
     quantity: int
 
 
-def _office_ppk(order_office) -> object | None:
-    m = Membership.objects.filter(office=order_office, role=Role.PPK).select_related("user").order_by("pk").first()
+def _office_ppk(order_office, *, besides=None) -> object | None:
+    """The office's first PPK (by membership), other than `besides` (the order's creator)."""
+    qs = Membership.objects.filter(office=order_office, role=Role.PPK).select_related("user").order_by("pk")
+    if besides is not None:
+        qs = qs.exclude(user=besides)
+    m = qs.first()
     return m.user if m else None
+
+
+def _check_buyer_in(actor: Actor, office) -> None:
+    """The actor holds a buyer role (PP or PPK) in `office`, the office of the budget line charged."""
+    if not actor.offices_with(Role.PP, Role.PPK):
+        raise NotAllowed(_("Only a PP or PPK of an office can buy."))
+    if not actor.roles_in(office) & {Role.PP, Role.PPK}:
+        raise NotAllowed(_("This budget line belongs to another office."))
 
 
 @transaction.atomic
@@ -57,10 +84,10 @@ def order_create(
 ) -> Order:
     """A draft order from one vendor's listed products. Drafts reserve nothing; the vendor does not
     see them. One transaction: a refusal saves nothing."""
-    if actor.office is None or not actor.roles & {Role.PP, Role.PPK}:
-        raise NotAllowed(_("Only a PP or PPK of an office can buy."))
-    if budget_line.office_id != actor.office.pk:
+    # The budget line's office is the buying office: only the roles held there count.
+    if budget_line.katalog_id != getattr(actor.katalog, "pk", None):
         raise NotAllowed(_("This budget line belongs to another office."))
+    _check_buyer_in(actor, budget_line.office)
     if not items:
         raise ValidationFailed(_("Add at least one product."), fields={"items": [_("Add at least one product.")]})
     if len(items) > 100:
@@ -115,7 +142,13 @@ def order_create(
             }
             raise ValidationFailed(message, code="out_of_stock", fields={"quantity": [message]})
     vendor = next(iter(products.values())).vendor
-    approver = actor.user if Role.PPK in actor.roles else _office_ppk(actor.office)
+    check_not_own_business(actor, vendor)
+    office = budget_line.office
+    # The PPK who will approve: the creator himself only where KATALOG_ALLOW_PP_AS_PPK allows it.
+    if Role.PPK in actor.roles_in(office) and pp_may_approve():
+        approver = actor.user
+    else:
+        approver = _office_ppk(office, besides=actor.user)
     lines = [
         OrderItem(
             product_id=pid,
@@ -130,7 +163,7 @@ def order_create(
     vat = taxes.vat_of(dpp, pkp=vendor.is_vat_registered)
     order = Order.objects.create(
         katalog=actor.katalog,
-        office=actor.office,
+        office=office,
         vendor=vendor,
         budget_line=budget_line,
         created_by=actor.user,
@@ -152,8 +185,16 @@ def order_create(
 def order_from_cart(
     *, actor: Actor, vendor_id: int, budget_line: BudgetLine, addresses: list[str], note: str = ""
 ) -> Order:
-    """Checkout: the cart lines of one vendor become a draft order, and leave the cart."""
-    lines = list(CartItem.objects.filter(buyer=actor.user, katalog=actor.katalog, product__vendor_id=vendor_id))
+    """Checkout: the cart lines of one vendor become a draft order, and leave the cart. The lines are
+    locked first (PostgreSQL: `FOR UPDATE`), so a second checkout of the same cart at the same moment
+    waits, then finds them gone and creates nothing."""
+    lines = list(
+        CartItem.objects.select_for_update(of=("self",))
+        .filter(buyer=actor.user, katalog=actor.katalog, product__vendor_id=vendor_id)
+        .order_by("pk")
+    )
+    if not lines:
+        raise Conflict(_("These cart lines were already checked out."), code="cart_checked_out")
     order = order_create(
         actor=actor,
         budget_line=budget_line,
@@ -167,8 +208,9 @@ def order_from_cart(
 
 @transaction.atomic
 def cart_add(*, actor: Actor, product: Product, quantity: int) -> CartItem:
-    if actor.office is None or not actor.roles & {Role.PP, Role.PPK}:
+    if not actor.offices_with(Role.PP, Role.PPK):
         raise NotAllowed(_("Only a PP or PPK of an office can buy."))
+    check_not_own_business(actor, product.vendor)
     quantity = _quantity(quantity)
     item, created = CartItem.objects.get_or_create(
         buyer=actor.user, product=product, defaults={"katalog": actor.katalog, "quantity": quantity}
@@ -228,6 +270,7 @@ def _clean_lines(order: Order, lines: list[dict]) -> list[dict]:
                 "unit": item.version.unit,
             }
             raise ValidationFailed(message, code="below_minimum", fields={f"quantity_{item.pk}": [message]})
+        check_shipping(name=item.version.name, goods=price * quantity, shipping=shipping, field=f"shipping_{item.pk}")
         clean.append({"item": item.pk, "unit_price": str(price), "quantity": quantity, "shipping_cost": str(shipping)})
     if not clean:
         raise ValidationFailed(_("An offer needs at least one line."), code="invalid")
@@ -292,6 +335,14 @@ def order_accept(*, actor: Actor, order: Order) -> Order:
     side = _side(parties)
     if last is None or last.side == side:
         raise ValidationFailed(_("Only the other side can accept this offer."), code="not_your_turn")
+    names = {i.pk: i.version.name for i in order.items.select_related("version")}
+    for line in last.lines:  # an offer stored before the cap existed is checked again
+        check_shipping(
+            name=names.get(line["item"], ""),
+            goods=Decimal(line["unit_price"]) * line["quantity"],
+            shipping=Decimal(line["shipping_cost"]),
+            field=f"shipping_{line['item']}",
+        )
     for line in last.lines:
         OrderItem.objects.filter(pk=line["item"], order=order).update(
             unit_price=Decimal(line["unit_price"]),
@@ -388,6 +439,8 @@ def _check_on_sale(order: Order, items: list[OrderItem], *, allow_changed: bool 
 def order_submit(*, actor: Actor, order: Order) -> Order:
     """Send the draft to the PPK: stock and budget are reserved now (drafts reserve nothing), and
     the vendor sees the order."""
+    if actor.roles_in(order.office_id) & {Role.PP, Role.PPK}:
+        check_not_own_business(actor, order.vendor)
     parties = parties_of(actor, order)
     order, old = _move(actor=actor, order=order, action=workflow.SUBMIT, parties=parties)
     items = list(order.items.select_related("version"))
@@ -401,6 +454,8 @@ def order_submit(*, actor: Actor, order: Order) -> Order:
             % {"limit": format_rupiah(limit), "amount": format_rupiah(amount)}
         )
     if order.approver is None:
+        if Role.PPK in actor.roles_in(order.office_id) and not pp_may_approve():
+            raise ValidationFailed(_("The office has no other PPK to approve an order you created."), code="no_ppk")
         raise ValidationFailed(_("The office has no PPK to approve this order."), code="no_ppk")
     locks.reserve(order, amount, items)
     now = timezone.now()
@@ -417,6 +472,15 @@ def order_submit(*, actor: Actor, order: Order) -> Order:
 def order_approve(*, actor: Actor, order: Order) -> Order:
     """The PPK approves: the Surat Pesanan is issued with its delivery deadline (the agreed lead time
     in working days from today), and the vendor has 3 working days to confirm."""
+    if Role.PPK in actor.roles_in(order.office_id):
+        check_not_own_business(actor, order.vendor)
+        if order.created_by_id == actor.user.pk and not pp_may_approve():
+            raise PartyConflict(
+                _(
+                    "You created this order: another PPK of the office approves it (the PP and the PPK of one "
+                    "order are different people)."
+                )
+            )
     parties = parties_of(actor, order)
     order, old = _move(actor=actor, order=order, action=workflow.APPROVE, parties=parties)
     if order.approver_id and order.approver_id != actor.user.pk:
@@ -438,6 +502,14 @@ def order_approve(*, actor: Actor, order: Order) -> Order:
 
 @transaction.atomic
 def order_confirm(*, actor: Actor, order: Order) -> Order:
+    if (
+        actor.is_authenticated
+        and actor.user.pk in (order.created_by_id, order.approver_id)
+        and works_for(actor, order.vendor)
+    ):
+        raise PartyConflict(
+            _("You bought this order for your office: you may not confirm it for the vendor."), code="own_business"
+        )
     parties = parties_of(actor, order)
     order, old = _move(actor=actor, order=order, action=workflow.CONFIRM, parties=parties)
     order.confirmed_at = timezone.now()

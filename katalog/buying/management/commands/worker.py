@@ -9,6 +9,7 @@ from django.db import close_old_connections, connection
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorker
 
 from katalog.buying.services import expire_overdue
+from katalog.core.idempotency import purge_expired
 
 logger = logging.getLogger(__name__)
 
@@ -20,6 +21,7 @@ def sweep_forever(every: float, stop: threading.Event) -> None:
             expired = expire_overdue()
             if expired:
                 logger.warning("expired %s overdue order(s)", expired)
+            purge_expired()  # idempotency keys past their lifetime (katalog/core/idempotency.py)
         except Exception:  # the sweep must outlive a database hiccup
             logger.exception("the sweep of overdue orders failed; trying again in %s s", every)
         finally:

@@ -16,6 +16,14 @@ tenant data is scoped to the acting user's tenant (another tenant's object is a 
 
 Beyond these rights, ownership narrows what a role reaches: a Penyedia edits only the vendor it
 belongs to; an office role (PP, PPK, PA/KPA, Bendahara) acts for its own office only.
+
+Office roles are held per office membership: a user who is PP in one office and PPK in another is a
+PP in the first and a PPK in the second, never a PPK in the first. An action on an order uses only
+the roles held in the order's office (`Actor.roles_in`, `Actor.can_in`); lists show the orders of
+every office where the user holds one. The parties of one order are different people: whoever
+works for the order's vendor may not buy from it nor approve it, and may not confirm as the vendor
+an order he created or approves; whoever created an order does not approve it as its PPK unless
+`KATALOG_ALLOW_PP_AS_PPK` is on (docs/purchasing.md, "Roles per office and the parties of an order").
 """
 
 
