@@ -348,6 +348,13 @@ KATALOG_MAX_MONEY = 1_000_000_000_000
 KATALOG_MAX_QUANTITY = 10_000_000
 KATALOG_WAIT_WORKING_DAYS = int(os.environ.get("KATALOG_WAIT_WORKING_DAYS", "3"))  # PPK approval, vendor confirmation
 KATALOG_UNPAID_FLAG_DAYS = int(os.environ.get("KATALOG_UNPAID_FLAG_DAYS", "30"))  # invoice unpaid this long: flagged
+# Red flags for the auditor (katalog/insights/redflags.py; docs/decisions.md "Red flags").
+KATALOG_FLAG_LISTING_DAYS = int(os.environ.get("KATALOG_FLAG_LISTING_DAYS", "1"))  # listed/raised, then bought
+KATALOG_FLAG_SPLIT_DAYS = int(os.environ.get("KATALOG_FLAG_SPLIT_DAYS", "30"))  # orders summed over this window
+KATALOG_FLAG_CONCENTRATION_SHARE = os.environ.get("KATALOG_FLAG_CONCENTRATION_SHARE", "0.5")  # one vendor's share
+KATALOG_FLAG_CONCENTRATION_MIN_TOTAL = os.environ.get("KATALOG_FLAG_CONCENTRATION_MIN_TOTAL", "50000000")
+KATALOG_FLAG_PAYMENT_DAYS = int(os.environ.get("KATALOG_FLAG_PAYMENT_DAYS", str(KATALOG_UNPAID_FLAG_DAYS)))
+KATALOG_FLAG_SWEEP_HOURS = float(os.environ.get("KATALOG_FLAG_SWEEP_HOURS", "24"))  # the worker looks this often
 # Invitations of registry vendors to claim their record (katalog/vendors/invitations.py).
 # What the "sent for curation" screen tells a vendor: curation usually takes up to this many working days.
 KATALOG_CURATION_WORKING_DAYS = int(os.environ.get("KATALOG_CURATION_WORKING_DAYS", "2"))

@@ -27,6 +27,7 @@ def ensure_regions() -> None:
     if not Region.objects.filter(code="12.71").exists():
         importlib.import_module("katalog.core.migrations.0002_load_regions").load(apps, None)
 
+
 # A valid 15-digit NPWP (its 9th digit is the Luhn check digit of the first eight).
 VALID_NPWP = "021832415000000"
 

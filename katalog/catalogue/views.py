@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from katalog.core.bounds import MAX_ID, AmountFilter, IdFilter, Length, Page, PercentFilter, read_query
@@ -58,10 +58,10 @@ SEARCH_QUERY = {
     "page": Page,
 }
 FILTER_LABELS = {
-    "price_min": _lazy("minimum price"),
-    "price_max": _lazy("maximum price"),
-    "tkdn_min": _lazy("minimum TKDN"),
-    "page": _lazy("page"),
+    "price_min": gettext_lazy("minimum price"),
+    "price_max": gettext_lazy("maximum price"),
+    "tkdn_min": gettext_lazy("minimum TKDN"),
+    "page": gettext_lazy("page"),
 }
 
 

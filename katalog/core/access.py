@@ -108,4 +108,9 @@ API: dict[str, str | tuple[P, ...]] = {
     "GET /api/v1/ocds/records/{ocid}": PUBLIC,
     # A PA/KPA reads their own office only (another office's code is a 403); the others the tenant.
     "GET /api/v1/stats/spending": (P.DASHBOARD_SPENDING,),
+    # Task DB (issue 9): budget lines (as spending), payment timeliness (the orders the caller sees;
+    # a PA/KPA their office), the vendor's own figures (a Penyedia user with no business: 404).
+    "GET /api/v1/stats/budget-lines": (P.DASHBOARD_SPENDING,),
+    "GET /api/v1/stats/payments": (P.ORDER_VIEW,),
+    "GET /api/v1/stats/vendor": (P.VENDOR_EDIT_OWN,),
 }

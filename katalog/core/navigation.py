@@ -30,14 +30,17 @@ MENU = [
     Entry("messaging:list", _("Messages")),
     Entry("vendors:mine", _("My business"), shown_with=(P.VENDOR_EDIT_OWN,)),
     Entry("catalogue:mine", _("My products")),
+    Entry("vendors:dashboard", _("My sales")),
     Entry("buying:cart", _("Cart")),
     Entry("buying:orders", _("Orders")),
     Entry("buying:budget_lines", _("Budget lines"), shown_with=(P.ORDER_BUY, P.BUDGET_MANAGE, P.ORDER_VIEW_ALL)),
     Entry("buying:days_off", _("Days off")),
     Entry("insights:umkm", _("Dashboard")),
     Entry("insights:spending", _("Spending")),
+    Entry("insights:budget", _("Budget use")),
     Entry("insights:payments", _("Payments")),
     Entry("insights:audit", _("Audit log")),
+    Entry("insights:flags", _("Red flags")),
 ]
 
 

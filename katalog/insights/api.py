@@ -147,3 +147,195 @@ def spending_stats(request, year: FiscalYear | None = None, office: ShortText(Le
     actor = actor_of(request)
     scope = spending.scope_for(actor, office)
     return spending.spending(actor.katalog, year=year or timezone.localdate().year, office=scope)
+
+
+# --- Task DB (issue 9): budget lines, payment timeliness, the vendor's own figures ------------------
+
+
+class BudgetLineFigures(Schema):
+    kode_rup: str
+    name: str
+    funding_source: str
+    ceiling: int
+    committed: int
+    realised: int
+    remaining: int
+    orders: int
+    unused: bool
+
+
+class BudgetOffice(Schema):
+    code: str
+    name: str
+    ceiling: int
+    committed: int
+    realised: int
+    remaining: int
+    orders: int
+    unused: int
+    lines: list[BudgetLineFigures]
+
+
+class UnusedLine(BudgetLineFigures):
+    office: str
+
+
+class BudgetOut(Schema):
+    year: int
+    office: SpendingScope | None
+    ceiling: int
+    committed: int
+    realised: int
+    remaining: int
+    orders: int
+    lines: int
+    unused: int
+    by_office: list[BudgetOffice]
+    unused_lines: list[UnusedLine]
+
+
+@router.get("/budget-lines", response=BudgetOut)
+def budget_line_stats(request, year: FiscalYear | None = None, office: ShortText(Length.CODE) = ""):
+    """The budget lines (RUP packages) of one fiscal year (this year when none is given), by office:
+    each line's ceiling (pagu), committed (orders submitted and not cancelled, DPP + PPN), realised
+    (paid) and remaining (ceiling − committed), whole rupiah; each office's totals are the sum of
+    its lines; `unused_lines` lists the lines with no purchase yet. The Pengelola, the auditor and
+    the administrator read the tenant; a PA/KPA their own office (another office's code is a 403)."""
+    from django.utils import timezone
+
+    from . import budget
+
+    actor = actor_of(request)
+    scope = spending.scope_for(actor, office)
+    return budget.budget_lines(actor.katalog, year=year or timezone.localdate().year, office=scope)
+
+
+class PaymentOffice(Schema):
+    code: str
+    name: str
+    orders: int
+    median: float | None
+    mean: float | None
+    worst: int | None
+
+
+class OverdueInvoice(Schema):
+    order: int
+    office: str
+    office_name: str
+    vendor: str
+    amount: int
+    issued_on: str
+    days_waiting: int
+    days_past_term: int
+
+
+class PaymentsOut(Schema):
+    year: int
+    office: SpendingScope | None
+    payment_term_days: int
+    orders: int
+    median: float | None
+    mean: float | None
+    worst: int | None
+    by_office: list[PaymentOffice]
+    overdue_count: int
+    overdue_total: int
+    overdue: list[OverdueInvoice]
+
+
+@router.get("/payments", response=PaymentsOut)
+def payment_stats_view(request, year: FiscalYear | None = None, office: ShortText(Length.CODE) = ""):
+    """How long vendors waited for their money: calendar days from the BAST to the first payment of
+    the orders first paid in the year (median, mean, worst), by office; and today's invoices unpaid
+    past the payment term (`payment_term_days`). Over the orders the caller may see: the Pengelola,
+    the auditor and the administrator any office of the tenant; a PA/KPA their own office (forced;
+    another office's code is a 403); a PP, PPK or treasurer their offices; a vendor its own orders."""
+    from django.utils import timezone
+
+    from . import payment_stats
+
+    actor = actor_of(request)
+    scope = payment_stats.scope_for(actor, office)
+    return payment_stats.timeliness(actor, year=year or timezone.localdate().year, office=scope)
+
+
+class VendorRef(Schema):
+    id: int
+    name: str
+    size_class: str
+
+
+class VendorMonth(Schema):
+    month: str
+    total: int
+    count: int
+    realised: int
+
+
+class VendorState(Schema):
+    state: str
+    label: str
+    count: int
+
+
+class VendorRatings(Schema):
+    count: int
+    average: float | None
+    quality: float | None
+    timeliness: float | None
+    service: float | None
+    price: float | None
+
+
+class PaymentDays(Schema):
+    orders: int
+    median: float | None
+    mean: float | None
+    worst: int | None
+
+
+class SizeChange(Schema):
+    changed_on: str
+    old_class: str
+    old_label: str
+    new_class: str
+    new_label: str
+    reason: str
+
+
+class VendorOut(Schema):
+    year: int
+    vendor: VendorRef
+    total: int
+    count: int
+    realised: int
+    by_month: list[VendorMonth]
+    by_state: list[VendorState]
+    ratings: VendorRatings
+    payment_days: PaymentDays
+    size_history: list[SizeChange]
+
+
+@router.get("/vendor", response=VendorOut)
+def vendor_stats_view(request, year: FiscalYear | None = None):
+    """The caller's own business (the vendor a Penyedia acts for: the
+    first of theirs, or the one chosen in the session): sales by month in the year (committed:
+    submitted and not cancelled, DPP + PPN; realised: paid), orders by state, ratings (average of
+    the four scores and each apart, with the count), days from BAST to payment and the size-class
+    history. Anyone else is a 403; a Penyedia user with no business a 404."""
+    from django.utils import timezone
+
+    from katalog.core.errors import NotFound
+    from katalog.core.permissions import Permission
+    from katalog.vendors.selectors import own_vendor
+
+    from . import vendor_stats
+
+    actor = actor_of(request)
+    if actor.katalog is None or not actor.can(Permission.VENDOR_EDIT_OWN):
+        raise NotAllowed()
+    vendor = own_vendor(actor, getattr(request, "session", None))
+    if vendor is None:
+        raise NotFound()
+    return vendor_stats.vendor_figures(vendor, year=year or timezone.localdate().year)

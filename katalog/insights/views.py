@@ -39,15 +39,22 @@ def umkm(request):
 
 @require(Permission.ORDER_VIEW)
 def payments(request):
-    """How long vendors wait for their money, per office, and the invoices unpaid too long."""
-    from django.conf import settings
+    """How long vendors wait for their money (BAST to payment, median and worst) per office, and
+    the invoices unpaid past the payment term; for a year and an office (insights/payment_stats.py)."""
+    from . import payment_stats
 
-    from katalog.buying.selectors import payment_report
-
-    return render(
+    year, office, choices, forced = _payments_scope(request)
+    data = payment_stats.timeliness(request.actor, year=year, office=office)
+    return _dashboard(
         request,
         "insights/payments.html",
-        {"report": payment_report(request.actor), "limit": settings.KATALOG_UNPAID_FLAG_DAYS},
+        data,
+        payment_stats.tables(data),
+        year=year,
+        office=office,
+        choices=choices,
+        forced=forced,
+        download="insights:payments_download",
     )
 
 
@@ -139,21 +146,27 @@ def onboarding_download(request, kind: str):
     stamp = timezone.localdate().isoformat()
     if kind == "xlsx":
         body = exports.to_xlsx(onboarding.funnel(katalog), onboarding.trend(katalog))
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         name = f"onboarding-{katalog.region_id}-{stamp}.xlsx"
     elif kind == "funnel.csv":
         body = exports.to_csv(exports.funnel_rows(onboarding.funnel(katalog)))
-        content_type = "text/csv; charset=utf-8"
         name = f"onboarding-{katalog.region_id}-{stamp}.csv"
     elif kind == "weekly.csv":
         body = exports.to_csv(exports.trend_rows(onboarding.trend(katalog)))
-        content_type = "text/csv; charset=utf-8"
         name = f"onboarding-weekly-{katalog.region_id}-{stamp}.csv"
     else:
         raise Http404
-    response = HttpResponse(body, content_type=content_type)
+    return _attachment(body, name)
+
+
+def _attachment(body, name: str) -> HttpResponse:
+    """A spreadsheet (.xlsx) or table (.csv) to download."""
+    kind = XLSX_TYPE if name.endswith(".xlsx") else "text/csv; charset=utf-8"
+    response = HttpResponse(body, content_type=kind)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _spending_scope(request):
@@ -257,19 +270,15 @@ def spending_download(request, kind: str):
     suffix = f"{request.actor.katalog.region_id}-{year}" + (f"-{office.code}" if office is not None else "")
     if kind == "xlsx":
         body = spending.to_xlsx(data)
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         name = f"spending-{suffix}.xlsx"
     elif kind.endswith(".csv") and kind.removesuffix(".csv") in spending.TABLE_KEYS:
         key = kind.removesuffix(".csv")
         rows = next(rows for k, _title, rows in spending.tables(data) if k == key)
         body = exports.to_csv(rows)
-        content_type = "text/csv; charset=utf-8"
         name = f"spending-{key}-{suffix}.csv"
     else:
         raise Http404
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return _attachment(body, name)
 
 
 def transparency(request):
@@ -295,3 +304,188 @@ def transparency(request):
             "katalog": katalog,
         },
     )
+
+
+# --- Task DB (issue 9): budget lines, payment timeliness, the vendor's own dashboard ----------------
+
+
+def _year_of(request) -> int:
+    """The year asked for (`?year=`), this year when missing or out of bounds."""
+    from katalog.core.bounds import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR
+
+    this_year = timezone.localdate().year
+    try:
+        year = int(request.GET.get("year", "") or this_year)
+    except ValueError:
+        return this_year
+    return year if MIN_FISCAL_YEAR <= year <= MAX_FISCAL_YEAR else this_year
+
+
+def _payments_scope(request):
+    """(year, office or None, the offices the filter offers, forced) for the payments page."""
+    from django.core.exceptions import PermissionDenied
+
+    from katalog.core.errors import NotAllowed, NotFound
+
+    from . import payment_stats
+
+    try:
+        office = payment_stats.scope_for(request.actor, request.GET.get("office", "")[:30])
+    except NotFound as exc:
+        raise Http404 from exc
+    except NotAllowed as exc:
+        raise PermissionDenied from exc
+    choices, forced = payment_stats.office_choices(request.actor)
+    return _year_of(request), office, choices, forced
+
+
+def _cell(value) -> str:
+    """A table cell as the page shows it: whole numbers grouped, other numbers with one decimal."""
+    if value is None or value == "":
+        return "–" if value is None else ""
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if isinstance(value, int):
+        return formats.number_format(value, 0, force_grouping=True)
+    if isinstance(value, float):
+        return formats.number_format(value, 1, force_grouping=True)
+    return str(value)
+
+
+def _dashboard(request, template, data, tables, *, year, office, choices, forced, download, extra=None):
+    """Render a dashboard whose tables are the downloads' tables (the same numbers on the page)."""
+    this_year = timezone.localdate().year
+    query = {"year": year, **({"office": office.code} if office is not None and not forced else {})}
+    shown = [
+        {
+            "key": key,
+            "title": title,
+            "head": [str(h) for h in rows[0]],
+            "rows": [
+                [(_cell(v), isinstance(v, (int, float)) and not isinstance(v, bool)) for v in row] for row in rows[1:]
+            ],
+        }
+        for key, title, rows in tables
+    ]
+    return render(
+        request,
+        template,
+        {
+            "data": data,
+            "year": year,
+            "years": list(range(this_year, this_year - 6, -1)),
+            "office": office,
+            "offices": choices,
+            "forced": forced,
+            "tables": shown,
+            "download": download,
+            "qs": urlencode(query),
+            **(extra or {}),
+        },
+    )
+
+
+def _tables_download(tables, keys, kind: str, stem: str):
+    from . import sheets
+
+    if kind == "xlsx":
+        return _attachment(sheets.to_xlsx(tables), f"{stem}.xlsx")
+    key = kind.removesuffix(".csv")
+    if kind.endswith(".csv") and key in keys:
+        return _attachment(sheets.to_csv(sheets.pick(tables, key)), f"{stem}-{key}.csv")
+    raise Http404
+
+
+@require(Permission.DASHBOARD_SPENDING)
+def budget_dashboard(request):
+    """Each budget line's ceiling, committed, realised and remaining, by office, and the lines with
+    no purchase yet; a PA/KPA sees their own office only."""
+    from . import budget
+
+    year, office, choices, forced = _spending_scope(request)
+    data = budget.budget_lines(request.actor.katalog, year=year, office=office)
+    for o in data["by_office"]:
+        o["bar"] = f"{min(o['committed'] / o['ceiling'], 1) * 100:.1f}" if o["ceiling"] else "0"
+        o["realised_bar"] = f"{min(o['realised'] / o['ceiling'], 1) * 100:.1f}" if o["ceiling"] else "0"
+    return _dashboard(
+        request,
+        "insights/budget.html",
+        data,
+        budget.tables(data),
+        year=year,
+        office=office,
+        choices=choices,
+        forced=forced,
+        download="insights:budget_download",
+    )
+
+
+@require(Permission.DASHBOARD_SPENDING)
+def budget_download(request, kind: str):
+    """The budget-line tables: every table as XLSX (`xlsx`), or one as CSV (`<table>.csv`)."""
+    from . import budget
+
+    year, office, _choices, _forced = _spending_scope(request)
+    data = budget.budget_lines(request.actor.katalog, year=year, office=office)
+    stem = f"budget-lines-{request.actor.katalog.region_id}-{year}" + (f"-{office.code}" if office else "")
+    return _tables_download(budget.tables(data), budget.TABLE_KEYS, kind, stem)
+
+
+@require(Permission.ORDER_VIEW)
+def payments_download(request, kind: str):
+    """The payment tables: every table as XLSX (`xlsx`), or one as CSV (`<table>.csv`)."""
+    from . import payment_stats
+
+    year, office, _choices, _forced = _payments_scope(request)
+    data = payment_stats.timeliness(request.actor, year=year, office=office)
+    stem = f"payments-{request.actor.katalog.region_id}-{year}" + (f"-{office.code}" if office else "")
+    return _tables_download(payment_stats.tables(data), payment_stats.TABLE_KEYS, kind, stem)
+
+
+def _own_vendor(request):
+    from katalog.vendors.selectors import own_vendor
+
+    vendor = own_vendor(request.actor, request.session)
+    if vendor is None:
+        raise Http404
+    return vendor
+
+
+@require(Permission.VENDOR_EDIT_OWN)
+def vendor_dashboard(request):
+    """The signed-in Penyedia's own figures (the business they act for): sales by month, orders by
+    state, ratings, days to payment and the size-class history."""
+    from . import vendor_stats
+
+    vendor = _own_vendor(request)
+    year = _year_of(request)
+    data = vendor_stats.vendor_figures(vendor, year=year)
+    chart = {
+        "months": [m["month"] for m in data["by_month"]],
+        "totals": [m["total"] for m in data["by_month"]],
+        "realised": [m["realised"] for m in data["by_month"]],
+        "labels": {"total": str(_("Sales (committed)")), "realised": str(_("Realised (paid)"))},
+    }
+    return _dashboard(
+        request,
+        "insights/vendor.html",
+        data,
+        vendor_stats.tables(data),
+        year=year,
+        office=None,
+        choices=[],
+        forced=False,
+        download="vendors:dashboard_download",
+        extra={"vendor": vendor, "chart": chart},
+    )
+
+
+@require(Permission.VENDOR_EDIT_OWN)
+def vendor_download(request, kind: str):
+    """The vendor's own tables: every table as XLSX (`xlsx`), or one as CSV (`<table>.csv`)."""
+    from . import vendor_stats
+
+    vendor = _own_vendor(request)
+    year = _year_of(request)
+    data = vendor_stats.vendor_figures(vendor, year=year)
+    return _tables_download(vendor_stats.tables(data), vendor_stats.TABLE_KEYS, kind, f"sales-{vendor.pk}-{year}")

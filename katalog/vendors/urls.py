@@ -1,5 +1,7 @@
 from django.urls import path
 
+from katalog.insights import views as insights_views
+
 from . import views
 
 app_name = "vendors"
@@ -9,6 +11,8 @@ urlpatterns = [
     path("daftar/kode/", views.register_code, name="register_code"),
     path("daftar/sudah-terdaftar/", views.claim_check, name="claim_check"),
     path("usaha-saya/", views.mine, name="mine"),
+    path("dasbor/", insights_views.vendor_dashboard, name="dashboard"),
+    path("dasbor/unduh/<str:kind>", insights_views.vendor_download, name="dashboard_download"),
     path("klaim/", views.claimed_pick, name="claimed_pick"),
     path("klaim/<id:pk>/", views.claimed_data_check, name="claimed_data_check"),
     path("usaha-saya/pembayaran/", views.payment, name="payment"),

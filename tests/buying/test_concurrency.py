@@ -86,9 +86,14 @@ class SqliteFileServer:
         target = sqlite3.connect(self.path)
         connection.connection.backup(target)
         target.close()
+        self.start_process({"DATABASE_URL": f"sqlite:///{self.path}"})
+        return self
+
+    def start_process(self, extra: dict) -> None:
+        """Start the server process with `extra` environment and wait until it accepts connections."""
         env = {
             **os.environ,
-            "DATABASE_URL": f"sqlite:///{self.path}",
+            **extra,
             "KATALOG_SECRET_KEY": settings.SECRET_KEY,
             "KATALOG_VAR_DIR": str(self.workdir),
             "KATALOG_MEDIA_ROOT": str(self.workdir / "media"),
@@ -96,17 +101,9 @@ class SqliteFileServer:
             "KATALOG_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
             "KATALOG_AXES_ENABLED": "0",
         }
-        self.log = open(self.workdir / "server.log", "wb")  # noqa: SIM115 (closed in __exit__)
+        self.log = open(self.workdir / "server.log", "ab")  # noqa: SIM115 (closed in __exit__)
         self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "katalog.cli",
-                "runserver",
-                "--noreload",
-                "--skip-checks",
-                f"127.0.0.1:{self.port}",
-            ],
+            [sys.executable, "-m", "katalog.cli", "runserver", "--noreload", "--skip-checks", f"127.0.0.1:{self.port}"],
             cwd=ROOT,
             env=env,
             stdout=self.log,
@@ -117,7 +114,7 @@ class SqliteFileServer:
             assert self.proc.poll() is None, (self.workdir / "server.log").read_text()
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return self
+                return
             except OSError:
                 assert time.monotonic() < deadline, "runserver did not start"
                 time.sleep(0.1)

@@ -12,15 +12,11 @@ import http.client
 import json
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from katalog.accounts.services import api_token_create
@@ -29,7 +25,6 @@ from tests import factories as f
 from tests.buying.conftest import listed_product
 from tests.buying.test_concurrency import SqliteFileServer, committed_db  # noqa: F401 (the fixture, used below)
 
-ROOT = Path(__file__).resolve().parents[2]
 KILLS = int(os.environ.get("KATALOG_CRASH_KILLS", "3"))
 BUYERS = 3
 RESERVING = ("awaiting_approval", "awaiting_confirmation")
@@ -45,38 +40,9 @@ class KillableServer(SqliteFileServer):
         self.path = None
         db = connection.settings_dict
         url = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-        self._start({"DATABASE_URL": url})
+        self.extra = {"DATABASE_URL": url}
+        self.start_process(self.extra)
         return self
-
-    def _start(self, extra):
-        self.extra = extra
-        env = {
-            **os.environ,
-            **extra,
-            "KATALOG_SECRET_KEY": settings.SECRET_KEY,
-            "KATALOG_VAR_DIR": str(self.workdir),
-            "KATALOG_MEDIA_ROOT": str(self.workdir / "media"),
-            "KATALOG_TASKS_BACKEND": "django_tasks.backends.dummy.DummyBackend",
-            "KATALOG_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
-            "KATALOG_AXES_ENABLED": "0",
-        }
-        self.log = open(self.workdir / "server.log", "ab")  # noqa: SIM115 (closed in kill/__exit__)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "katalog.cli", "runserver", "--noreload", "--skip-checks", f"127.0.0.1:{self.port}"],
-            cwd=ROOT,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 30
-        while True:
-            assert self.proc.poll() is None, (self.workdir / "server.log").read_text()
-            try:
-                http.client.HTTPConnection("127.0.0.1", self.port, timeout=2).request("GET", "/healthz")
-                return
-            except OSError:
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.1)
 
     def kill(self):
         os.kill(self.proc.pid, signal.SIGKILL)
@@ -85,9 +51,9 @@ class KillableServer(SqliteFileServer):
 
     def start(self):
         if connection.vendor == "sqlite":
-            self._start({"DATABASE_URL": f"sqlite:///{self.path}"})
+            self.start_process({"DATABASE_URL": f"sqlite:///{self.path}"})
         else:
-            self._start(self.extra)
+            self.start_process(self.extra)
 
     def __exit__(self, *exc):
         if connection.vendor == "sqlite":
@@ -108,7 +74,8 @@ def _call(port, method, path, token, body=None):
             headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
         )
         response = conn.getresponse()
-        return response.status, json.loads(response.read() or b"{}")
+        body = json.loads(response.read())  # a body cut short by the kill is not an answer
+        return response.status, body
     except (OSError, http.client.HTTPException, ValueError):
         return None
     finally:

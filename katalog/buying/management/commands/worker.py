@@ -10,6 +10,7 @@ from django_tasks_db.management.commands.db_worker import Command as DatabaseWor
 
 from katalog.buying.services import expire_overdue
 from katalog.core.idempotency import purge_expired
+from katalog.insights import redflags
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +23,7 @@ def sweep_forever(every: float, stop: threading.Event) -> None:
             if expired:
                 logger.warning("expired %s overdue order(s)", expired)
             purge_expired()  # idempotency keys past their lifetime (katalog/core/idempotency.py)
+            redflags.sweep_if_due()  # red flags for the auditor, at most every KATALOG_FLAG_SWEEP_HOURS
         except Exception:  # the sweep must outlive a database hiccup
             logger.exception("the sweep of overdue orders failed; trying again in %s s", every)
         finally:

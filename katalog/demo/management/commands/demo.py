@@ -12,6 +12,7 @@ from katalog.demo import pictures
 from katalog.demo.accounts import DEMO_PEOPLE, DEMO_USERS
 from katalog.demo.catalogue import load_catalogue
 from katalog.demo.generate import DISTRIBUTION, load_registry
+from katalog.demo.orders import load_orders
 from katalog.demo.vendors import load_vendors
 
 GOVERNMENT = {
@@ -200,7 +201,9 @@ class Command(BaseCommand):
         distribution = {k: max(1, v // 90) for k, v in DISTRIBUTION.items()} if small else DISTRIBUTION
         created = load_registry(katalog, distribution=distribution)
         products = load_catalogue(katalog, vendors)
+        orders = load_orders(katalog, offices[BUYER_OFFICE])
         self.stdout.write(
             f"demo tenant {katalog.region_id} {katalog.name}: {len(offices)} offices, {len(DEMO_USERS)} users, "
-            f"{len(vendors)} selling vendors, {created} registry vendors created, {products} products listed"
+            f"{len(vendors)} selling vendors, {created} registry vendors created, {products} products listed, "
+            f"{orders} orders placed"
         )
