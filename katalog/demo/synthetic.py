@@ -3,6 +3,7 @@ and descriptions across the demo categories, prices, districts). Rows are writte
 ids assigned here, so a million products load in minutes, not hours."""
 
 import random
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.core.management.color import no_style
@@ -206,3 +207,127 @@ def generate(katalog: Katalog, *, products: int, vendors: int, seed: int = 7, ba
         made += n
     _reset_sequences([Product, ProductVersion, Claim])
     return vendors, products
+
+
+# Share of the generated orders in each status (`generate --orders`), in per mille.
+ORDER_MIX = {
+    "draft": 40,
+    "negotiating": 30,
+    "awaiting_approval": 40,
+    "awaiting_confirmation": 40,
+    "in_progress": 90,
+    "delivered": 50,
+    "received": 50,
+    "invoiced": 60,
+    "paid": 200,
+    "completed": 330,
+    "cancelled": 70,
+}
+_SUBMITTED_AFTER = {"draft": False, "negotiating": False}
+_PAID = {"paid", "completed"}
+
+
+def generate_orders(katalog: Katalog, *, orders: int, years: int = 3, seed: int = 11, batch: int = 5000) -> int:
+    """Add `orders` orders (one to three lines each) in every status, submitted over the last
+    `years` years, spread over every office of the tenant and the vendors of its listed products,
+    with one budget line per office and year whose committed amount is exactly what its orders
+    hold; then rebuild the spending rollup. Written in bulk (not through the services)."""
+    from django.contrib.auth import get_user_model
+
+    from katalog.accounts.models import Office
+    from katalog.buying.models import BudgetLine, Order, OrderItem
+    from katalog.insights import rollups
+
+    rng = random.Random(seed)
+    offices = list(Office.objects.filter(katalog=katalog).values_list("pk", flat=True))
+    products = list(
+        Product.objects.filter(katalog=katalog, status=ProductStatus.LISTED, listed_version__isnull=False)
+        .order_by("pk")
+        .values_list("pk", "listed_version_id", "vendor_id", "listed_version__price")[:20000]
+    )
+    user = get_user_model().objects.order_by("pk").first()
+    if not offices or not products or user is None:
+        raise ValueError("run `katalog demo` (and `katalog generate --products`) first: no offices or products")
+    by_vendor: dict[int, list] = {}
+    for row in products:
+        by_vendor.setdefault(row[2], []).append(row)
+    vendors = list(by_vendor)
+    now = timezone.now()
+    this_year = timezone.localdate().year
+    first_year = this_year - years + 1
+    span = (now - timezone.make_aware(datetime(first_year, 1, 1))).total_seconds()
+    statuses = [s for s, n in ORDER_MIX.items() for _ in range(n)]
+    with transaction.atomic():
+        lines = {}
+        for office in offices:
+            for year in range(first_year, this_year + 1):
+                lines[(office, year)] = BudgetLine.objects.create(
+                    katalog=katalog,
+                    office_id=office,
+                    kode_rup=f"SYN-{office}-{year}",
+                    name="Belanja sintetis",
+                    fiscal_year=year,
+                    ceiling=Decimal(10**15),
+                )
+    committed: dict[int, Decimal] = {line.pk: Decimal(0) for line in lines.values()}
+    made = 0
+    while made < orders:
+        n = min(batch, orders - made)
+        with transaction.atomic():
+            first_order = (Order.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
+            order_rows, item_rows = [], []
+            for i in range(n):
+                status = rng.choice(statuses)
+                vendor = rng.choice(vendors)
+                office = rng.choice(offices)
+                created = now - timedelta(seconds=rng.random() * span)
+                submitted = _SUBMITTED_AFTER.get(status, True)
+                if status == "cancelled":
+                    submitted = rng.random() < 0.5  # before or after the submission
+                year = timezone.localtime(created).year
+                line = lines[(office, year)]
+                dpp = Decimal(0)
+                for row in rng.sample(by_vendor[vendor], min(len(by_vendor[vendor]), rng.randint(1, 3))):
+                    quantity = rng.randint(1, 40)
+                    item_rows.append(
+                        OrderItem(
+                            order_id=first_order + i,
+                            product_id=row[0],
+                            version_id=row[1],
+                            quantity=quantity,
+                            unit_price=row[3],
+                            delivered_quantity=quantity if status in ("delivered", "received", "invoiced") else 0,
+                        )
+                    )
+                    dpp += row[3] * quantity
+                vat = (dpp * Decimal("0.11")).quantize(Decimal(1)) if rng.random() < 0.2 else Decimal(0)
+                holds = submitted and status != "cancelled"
+                if holds:
+                    committed[line.pk] += dpp + vat
+                order_rows.append(
+                    Order(
+                        pk=first_order + i,
+                        katalog=katalog,
+                        office_id=office,
+                        vendor_id=vendor,
+                        budget_line_id=line.pk,
+                        status=status,
+                        created_by=user,
+                        total=dpp,
+                        vat=vat,
+                        committed_amount=dpp + vat if holds else Decimal(0),
+                        submitted_at=created if submitted else None,
+                        cancelled_at=created if status == "cancelled" else None,
+                        cancel_reason="Sintetis" if status == "cancelled" else "",
+                        paid_at=created + timedelta(days=20) if status in _PAID else None,
+                    )
+                )
+            Order.objects.bulk_create(order_rows, batch_size=batch)
+            OrderItem.objects.bulk_create(item_rows, batch_size=batch)
+        made += n
+    _reset_sequences([Order, OrderItem])
+    with transaction.atomic():
+        for pk, amount in committed.items():
+            BudgetLine.objects.filter(pk=pk).update(committed=amount, ceiling=amount + Decimal(10**9))
+    rollups.rebuild(katalog)
+    return orders

@@ -40,3 +40,59 @@ class RedFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key}"
+
+
+class SpendingRollup(models.Model):
+    """The committed spending summed per (tenant, office, year, month of submission in city time,
+    vendor size class, vendor kecamatan): what the spending dashboard reads instead of the orders
+    (katalog/insights/rollups.py keeps it exact in the transaction of every order change;
+    `katalog rebuild_rollups` recomputes it from the orders). `district` is the kecamatan code,
+    "" when the vendor has none recorded."""
+
+    katalog = models.ForeignKey(Katalog, on_delete=models.CASCADE, related_name="+")
+    office = models.ForeignKey("accounts.Office", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    size_class = models.CharField(max_length=10, blank=True, default="")
+    district = models.CharField(max_length=13, blank=True, default="")
+    value = models.DecimalField(max_digits=20, decimal_places=2, default=0)  # DPP + PPN of the committed orders
+    count = models.IntegerField(default=0)
+    realised = models.DecimalField(max_digits=20, decimal_places=2, default=0)  # of those, paid
+    realised_count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["katalog", "office", "year", "month", "size_class", "district"], name="spending_rollup_key"
+            )
+        ]
+        indexes = [models.Index(fields=["katalog", "year"])]
+
+    def __str__(self) -> str:
+        return f"{self.office_id} {self.year}-{self.month:02d} {self.size_class} {self.district}"
+
+
+class CategoryRollup(models.Model):
+    """The order lines of the committed orders summed per (tenant, office, year of submission,
+    category of the version bought): their value (DPP of goods and shipping), how many orders have
+    a line in the category, and the parts that are domestic products or have a TKDN recorded, of at
+    least 25% and of at least 40%. Kept with SpendingRollup by katalog/insights/rollups.py."""
+
+    katalog = models.ForeignKey(Katalog, on_delete=models.CASCADE, related_name="+")
+    office = models.ForeignKey("accounts.Office", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    category = models.ForeignKey("catalogue.Category", on_delete=models.CASCADE, related_name="+")
+    value = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    orders = models.IntegerField(default=0)
+    pdn = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    tkdn_recorded = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    tkdn25 = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    tkdn40 = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["katalog", "office", "year", "category"], name="category_rollup_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office_id} {self.year} {self.category_id}"

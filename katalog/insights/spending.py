@@ -138,6 +138,31 @@ def _rows(orders) -> list[dict]:
     )
 
 
+def _rollup_rows(katalog: Katalog, *, year: int, office: Office | None) -> list[dict]:
+    """The rows of `_rows` read from the spending rollup (insights/rollups.py), kept exact as the
+    orders change: a few hundred rows a year instead of every order."""
+    from .models import SpendingRollup
+
+    rows = SpendingRollup.objects.filter(katalog=katalog, year=year).exclude(count=0)
+    if office is not None:
+        rows = rows.filter(office=office)
+    return [
+        {
+            "office_id": r["office_id"],
+            "month": date(year, r["month"], 1),
+            "size": r["size_class"] or None,
+            "district": r["district"] or None,
+            "value": r["value"],
+            "n": r["count"],
+            "realised": r["realised"],
+            "realised_n": r["realised_count"],
+        }
+        for r in rows.values(
+            "office_id", "month", "size_class", "district", "value", "count", "realised", "realised_count"
+        )
+    ]
+
+
 def _figures(row: dict) -> Figures:
     value = int(row["value"] or 0)
     umk = is_umk(row["size"])
@@ -157,17 +182,31 @@ def _month_key(value) -> str:
     return f"{value.year:04d}-{value.month:02d}"
 
 
-def _categories(katalog: Katalog, orders, total: int) -> list[dict]:
+def _category_rollup(katalog: Katalog, *, year: int, office: Office | None):
+    """The category rollup's rows of the year (insights/rollups.py): what `_categories` and
+    `_domestic` would compute from the order lines, already summed."""
+    from .models import CategoryRollup
+
+    rows = CategoryRollup.objects.filter(katalog=katalog, year=year).exclude(orders=0)
+    if office is not None:
+        rows = rows.filter(office=office)
+    return rows
+
+
+def _categories(katalog: Katalog, orders, total: int, rollup=None) -> list[dict]:
     """The order lines' value (DPP) by top-level category, and a last line for the PPN and rounding,
     so the lines add up to `total`. `orders` counts the orders with a line in the category (an
-    order with lines in two categories counts in both)."""
+    order with lines in two categories counts in both). Read from `rollup` when given."""
     line_value = ExpressionWrapper(F("unit_price") * F("quantity") + F("shipping_cost"), output_field=_MONEY)
-    rows = (
-        OrderItem.objects.filter(order__in=orders)
-        .values(category=F("version__category_id"))
-        .annotate(value=Sum(line_value), orders=Count("order_id", distinct=True))
-        .order_by()
-    )
+    if rollup is not None:
+        rows = rollup.values("category").annotate(value=Sum("value"), orders=Sum("orders")).order_by()
+    else:
+        rows = (
+            OrderItem.objects.filter(order__in=orders)
+            .values(category=F("version__category_id"))
+            .annotate(value=Sum(line_value), orders=Count("order_id", distinct=True))
+            .order_by()
+        )
     tree = {c.pk: c for c in Category.objects.filter(katalog=katalog)}
 
     def root(pk):
@@ -195,18 +234,27 @@ def _categories(katalog: Katalog, orders, total: int) -> list[dict]:
     return lines
 
 
-def _domestic(orders) -> dict:
+def _domestic(orders, rollup=None) -> dict:
     """The order lines' value (DPP) and how much of it is a domestic product (PDN), or has a TKDN
-    of at least 25% and 40%, as recorded on the product version bought."""
+    of at least 25% and 40%, as recorded on the product version bought. Read from `rollup` when given."""
     line_value = ExpressionWrapper(F("unit_price") * F("quantity") + F("shipping_cost"), output_field=_MONEY)
-    sums = {
-        "goods_total": Sum(line_value),
-        "pdn_total": Sum(line_value, filter=Q(version__is_domestic=True)),
-        "tkdn_recorded_total": Sum(line_value, filter=Q(version__tkdn_percent__isnull=False)),
-    }
-    for level in TKDN_LEVELS:
-        sums[f"tkdn{level}_total"] = Sum(line_value, filter=Q(version__tkdn_percent__gte=level))
-    raw = OrderItem.objects.filter(order__in=orders).aggregate(**sums)
+    if rollup is not None:
+        raw = rollup.aggregate(
+            goods_total=Sum("value"),
+            pdn_total=Sum("pdn"),
+            tkdn_recorded_total=Sum("tkdn_recorded"),
+            tkdn25_total=Sum("tkdn25"),
+            tkdn40_total=Sum("tkdn40"),
+        )
+    else:
+        sums = {
+            "goods_total": Sum(line_value),
+            "pdn_total": Sum(line_value, filter=Q(version__is_domestic=True)),
+            "tkdn_recorded_total": Sum(line_value, filter=Q(version__tkdn_percent__isnull=False)),
+        }
+        for level in TKDN_LEVELS:
+            sums[f"tkdn{level}_total"] = Sum(line_value, filter=Q(version__tkdn_percent__gte=level))
+        raw = OrderItem.objects.filter(order__in=orders).aggregate(**sums)
     out = {k: int((v or Decimal(0)).quantize(Decimal(1), rounding=ROUND_HALF_UP)) for k, v in raw.items()}
     goods = out["goods_total"]
     out["pdn_share"] = share(out["pdn_total"], goods)
@@ -219,7 +267,8 @@ def spending(katalog: Katalog, *, year: int, office: Office | None = None) -> di
     """Every figure of the spending dashboard for one year, for the tenant or one office."""
     start, end = year_bounds(year)
     orders = committed_orders(katalog, office=office, start=start, end=end)
-    rows = _rows(orders)
+    rows = _rollup_rows(katalog, year=year, office=office)  # = _rows(orders), from the rollup
+    category_rollup = _category_rollup(katalog, year=year, office=office)
 
     totals = Figures()
     offices = Office.objects.filter(katalog=katalog).order_by("code")
@@ -271,10 +320,10 @@ def spending(katalog: Katalog, *, year: int, office: Office | None = None) -> di
         "needed_for_target": needed_for_target(totals.umk_total, totals.total),
         "by_office": office_lines,
         "by_month": months,
-        "by_category": _categories(katalog, orders, totals.total),
+        "by_category": _categories(katalog, orders, totals.total, rollup=category_rollup),
         "by_size_class": class_lines,
         "by_kecamatan": [line.as_dict() for line in district_lines],
-        "domestic": _domestic(orders),
+        "domestic": _domestic(orders, rollup=category_rollup),
     }
 
 

@@ -14,6 +14,7 @@ from katalog.core.errors import Conflict, ValidationFailed
 from katalog.core.money import format_rupiah, whole_rupiah
 from katalog.core.permissions import Role
 from katalog.core.workflow import require_reason
+from katalog.insights import rollups
 
 from .. import taxes, workflow
 from ..models import (
@@ -109,6 +110,7 @@ def _move(*, actor: Actor | None, order: Order, action: str, parties: frozenset[
     order = _lock(order)
     target = workflow.check(status=order.status, action=action, parties=parties)
     old = order.status
+    order._rollup_before = rollups.contribution(order)  # what the order adds to the spending rollup now
     if target is not None:
         order.status = target
     return order, old
@@ -116,6 +118,7 @@ def _move(*, actor: Actor | None, order: Order, action: str, parties: frozenset[
 
 def _done(*, actor: Actor | None, order: Order, old: str, action: str, **data) -> Order:
     order.save()
+    rollups.apply(order, getattr(order, "_rollup_before", None), rollups.contribution(order))
     audit.record(
         actor=actor.user if actor else None,
         action=f"order.{action}",
