@@ -1,11 +1,14 @@
 """Figures over the API, under /api/v1/stats/ (a router for every dashboard's figures; the
 onboarding funnel first). Each is computed from the records of the caller's tenant only."""
 
-from ninja import Router, Schema
+from typing import Annotated
+
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
 
 from katalog.accounts.api_auth import actor_of
 from katalog.core.bounds import FiscalYear, Length, ShortText
-from katalog.core.errors import NotAllowed
+from katalog.core.errors import NotAllowed, ValidationFailed
 
 from . import onboarding, spending
 
@@ -121,6 +124,8 @@ class SpendingScope(Schema):
 
 class SpendingOut(SpendingFigures):
     year: int
+    month_from: int
+    month_to: int
     office: SpendingScope | None
     target: float
     meets_target: bool
@@ -134,19 +139,31 @@ class SpendingOut(SpendingFigures):
 
 
 @router.get("/spending", response=SpendingOut)
-def spending_stats(request, year: FiscalYear | None = None, office: ShortText(Length.CODE) = ""):
+def spending_stats(
+    request,
+    year: FiscalYear | None = None,
+    office: ShortText(Length.CODE) = "",
+    month_from: Annotated[int, Field(ge=1, le=12)] = 1,
+    month_to: Annotated[int, Field(ge=1, le=12)] = 12,
+):
     """Spending through the catalogue in one year (this year when none is given), for the tenant or
     one office (`office`: its code): value (DPP + PPN, whole rupiah) and count of the orders
     submitted and not cancelled, and of those paid (`realised`); the share that went to micro and
     small vendors (`umk_share`, 0–1) against the 40% target, with what it would take to reach it;
     by office, month, category, size class and kecamatan (each list adds up to the totals), and the
     domestic-product shares of the goods. The Pengelola, the auditor and the administrator read the
-    tenant; a PA/KPA their own office (forced; another office's code is a 403)."""
+    tenant; a PA/KPA their own office (forced; another office's code is a 403). `month_from` and
+    `month_to` (1–12) narrow the period to those months of the year."""
     from django.utils import timezone
 
+    if month_from > month_to:
+        raise ValidationFailed(
+            _("The first month comes after the last."), fields={"month_from": [_("At most the last month.")]}
+        )
     actor = actor_of(request)
     scope = spending.scope_for(actor, office)
-    return spending.spending(actor.katalog, year=year or timezone.localdate().year, office=scope)
+    year = year or timezone.localdate().year
+    return spending.spending(actor.katalog, year=year, office=scope, months=(month_from, month_to))
 
 
 # --- Task DB (issue 9): budget lines, payment timeliness, the vendor's own figures ------------------

@@ -8,7 +8,8 @@ import io
 from .exports import to_csv  # noqa: F401  (one table as CSV)
 
 
-def to_xlsx(tables: list[tuple[str, str, list[list]]]) -> bytes:
+def to_xlsx(tables: list[tuple[str, str, list[list]]], *, fractions: str = "0.0") -> bytes:
+    """`fractions`: the number format of the other numbers ("0.0%" where every float is a share)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -27,7 +28,7 @@ def to_xlsx(tables: list[tuple[str, str, list[list]]]) -> bytes:
                 if isinstance(cell.value, bool):
                     continue
                 if isinstance(cell.value, float):
-                    cell.number_format = "0.0"
+                    cell.number_format = fractions
                 elif isinstance(cell.value, int):
                     cell.number_format = "#,##0"
         sheet.column_dimensions["A"].width = 16

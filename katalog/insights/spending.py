@@ -263,19 +263,32 @@ def _domestic(orders, rollup=None) -> dict:
     return out
 
 
-def spending(katalog: Katalog, *, year: int, office: Office | None = None) -> dict:
-    """Every figure of the spending dashboard for one year, for the tenant or one office."""
-    start, end = year_bounds(year)
+def month_bounds(year: int, first: int, last: int) -> tuple[datetime, datetime]:
+    """The first day of month `first` to the first day after month `last` of `year`, city time."""
+    after = date(year + 1, 1, 1) if last == 12 else date(year, last + 1, 1)
+    return (
+        timezone.make_aware(datetime.combine(date(year, first, 1), time.min)),
+        timezone.make_aware(datetime.combine(after, time.min)),
+    )
+
+
+def spending(katalog: Katalog, *, year: int, office: Office | None = None, months: tuple[int, int] = (1, 12)) -> dict:
+    """Every figure of the spending dashboard for one year, or the months `first..last` of it, for the
+    tenant or one office. The period is reckoned in months of the fiscal year (docs/decisions.md)."""
+    first, last = months
+    start, end = month_bounds(year, first, last)
     orders = committed_orders(katalog, office=office, start=start, end=end)
-    rows = _rollup_rows(katalog, year=year, office=office)  # = _rows(orders), from the rollup
-    category_rollup = _category_rollup(katalog, year=year, office=office)
+    # = _rows(orders), from the rollup (kept by month)
+    rows = [r for r in _rollup_rows(katalog, year=year, office=office) if first <= r["month"].month <= last]
+    # The category rollup is kept by year: a part of a year reads its order lines instead.
+    category_rollup = _category_rollup(katalog, year=year, office=office) if (first, last) == (1, 12) else None
 
     totals = Figures()
     offices = Office.objects.filter(katalog=katalog).order_by("code")
     if office is not None:
         offices = offices.filter(pk=office.pk)
     by_office = OrderedDict((o.pk, Line(o.code, o.name)) for o in offices)
-    by_month = OrderedDict((f"{year:04d}-{m:02d}", Line(f"{year:04d}-{m:02d}", "")) for m in range(1, 13))
+    by_month = OrderedDict((f"{year:04d}-{m:02d}", Line(f"{year:04d}-{m:02d}", "")) for m in range(first, last + 1))
     by_class = OrderedDict((str(c), Line(str(c), str(SizeClass(c).label))) for c in ORDER)
     by_district: dict[str, Line] = {}
     for row in rows:
@@ -313,6 +326,8 @@ def spending(katalog: Katalog, *, year: int, office: Office | None = None) -> di
 
     return {
         "year": year,
+        "month_from": first,
+        "month_to": last,
         "office": {"code": office.code, "name": office.name} if office is not None else None,
         **totals.as_dict(),
         "target": float(TARGET),
@@ -474,31 +489,8 @@ TABLE_KEYS = ("offices", "months", "categories", "size_classes", "kecamatan", "d
 
 
 def to_xlsx(data: dict) -> bytes:
-    """Every table in one workbook, a sheet each; text through `safe_cell` (never a formula), shares
-    formatted as percentages, money with thousands."""
-    import io
+    """Every table in one workbook, a sheet each (insights/sheets.py); every float here is a share,
+    formatted as a percentage."""
+    from .sheets import to_xlsx as workbook
 
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    from katalog.core.tabular import safe_cell
-
-    book = Workbook()
-    book.remove(book.active)
-    for _key, title, rows in tables(data):
-        sheet = book.create_sheet(str(title)[:31])
-        for row in rows:
-            sheet.append([v if v is None or isinstance(v, (int, float)) else safe_cell(v) for v in row])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in sheet.iter_rows(min_row=2):
-            for cell in row:
-                if isinstance(cell.value, float):  # every share (and only shares) is a float
-                    cell.number_format = "0.0%"
-                elif isinstance(cell.value, int):
-                    cell.number_format = "#,##0"
-        sheet.column_dimensions["A"].width = 14
-        sheet.column_dimensions["B"].width = 36
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook(tables(data), fractions="0.0%")

@@ -203,6 +203,27 @@ def _spending_scope(request):
     return year, office, choices, forced
 
 
+MONTHS = [
+    _("January"), _("February"), _("March"), _("April"), _("May"), _("June"),
+    _("July"), _("August"), _("September"), _("October"), _("November"), _("December"),
+]  # fmt: skip
+
+
+def _months(request) -> tuple[int, int]:
+    """The months of the year the spending page shows (`month_from`..`month_to`, 1–12); an unreadable
+    value is the whole year's end, and a reversed range is read the right way round."""
+
+    def month(name: str, default: int) -> int:
+        try:
+            value = int(request.GET.get(name, "") or default)
+        except ValueError:
+            return default
+        return value if 1 <= value <= 12 else default
+
+    first, last = month("month_from", 1), month("month_to", 12)
+    return (first, last) if first <= last else (last, first)
+
+
 @require(Permission.DASHBOARD_SPENDING)
 def spending_dashboard(request):
     """Spending through the catalogue and the 40% UMK target, for a year, by office, month,
@@ -210,7 +231,8 @@ def spending_dashboard(request):
     from . import spending
 
     year, office, choices, forced = _spending_scope(request)
-    data = spending.spending(request.actor.katalog, year=year, office=office)
+    months = _months(request)
+    data = spending.spending(request.actor.katalog, year=year, office=office, months=months)
     target = data["target"]
     for line in data["by_office"]:
         line["share_text"] = _percent(line["umk_share"] if line["total"] else None)
@@ -234,12 +256,17 @@ def spending_dashboard(request):
     }
     this_year = timezone.localdate().year
     query = {"year": year, **({"office": office.code} if office is not None and not forced else {})}
+    if months != (1, 12):
+        query.update(month_from=months[0], month_to=months[1])
     return render(
         request,
         "insights/spending.html",
         {
             "data": data,
             "year": year,
+            "month_choices": list(enumerate(MONTHS, start=1)),
+            "month_from": months[0],
+            "month_to": months[1],
             "years": list(range(this_year, this_year - 6, -1)),
             "office": office,
             "offices": choices,
@@ -266,8 +293,11 @@ def spending_download(request, kind: str):
     from . import exports, spending
 
     year, office, _choices, _forced = _spending_scope(request)
-    data = spending.spending(request.actor.katalog, year=year, office=office)
+    months = _months(request)
+    data = spending.spending(request.actor.katalog, year=year, office=office, months=months)
     suffix = f"{request.actor.katalog.region_id}-{year}" + (f"-{office.code}" if office is not None else "")
+    if months != (1, 12):
+        suffix += f"-{months[0]:02d}-{months[1]:02d}"
     if kind == "xlsx":
         body = spending.to_xlsx(data)
         name = f"spending-{suffix}.xlsx"

@@ -273,3 +273,30 @@ def test_budget_owner_lands_on_their_spending(client, users):
     client.logout()
     response = client.post("/akun/masuk/", {"username": "medan-ppk", "password": f.PASSWORD})
     assert response.status_code == 302 and response["Location"] != PAGE
+
+
+def test_a_period_of_months_counts_only_those_months(client_as, users, world):
+    # Given orders submitted in January, February, March and November
+    client = client_as(users["catalogue_manager"])
+    data = client.get(URL, {"year": YEAR, "month_from": 2, "month_to": 3}).json()
+    orders = [o for o in _counted() if timezone.localtime(o.submitted_at).month in (2, 3)]
+    # Then only February and March count, in every total and every breakdown
+    assert (data["month_from"], data["month_to"]) == (2, 3)
+    assert data["total"] == sum(_value(o) for o in orders) and data["count"] == len(orders) == 4
+    assert data["umk_total"] == _umk(orders)
+    assert [m["month"] for m in data["by_month"]] == [f"{YEAR}-02", f"{YEAR}-03"]
+    for key in ("by_office", "by_month", "by_size_class", "by_kecamatan", "by_category"):
+        assert sum(line["total"] for line in data[key]) == data["total"], key
+    assert data["domestic"]["goods_total"] == sum(int(o.total) for o in orders)
+
+
+def test_a_reversed_or_impossible_period_is_refused_over_the_api_and_read_on_the_page(client_as, users, world):
+    client = client_as(users["catalogue_manager"])
+    assert client.get(URL, {"year": YEAR, "month_from": 5, "month_to": 2}).status_code == 422
+    assert client.get(URL, {"year": YEAR, "month_from": 13}).status_code == 422
+    page = client.get("/dasbor/belanja/", {"year": YEAR, "month_from": 3, "month_to": 2})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f"{YEAR}-02" in html and f"{YEAR}-03" in html and f"{YEAR}-11" not in html
+    sheet = client.get("/dasbor/belanja/unduh/months.csv", {"year": YEAR, "month_from": 2, "month_to": 3})
+    assert sheet.status_code == 200 and f"{YEAR}-11" not in sheet.content.decode()
