@@ -17,9 +17,11 @@ install: $(BIN)/python
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	$(BIN)/katalog compilemessages_po
 
-# Plus the tests and tools (pytest, Playwright, ruff, locust, pip-tools, pip-audit), same versions.
+# Plus the tests and tools (pytest, Playwright, ruff, locust, pip-tools, pip-audit), same versions, and
+# Debian's chromium, poppler-utils and wrk (scripts/ensure-system-packages).
 install-dev: install
 	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	@scripts/ensure-system-packages || true  # `make test` and `make e2e` insist on the browser
 
 # The demo served by gunicorn (scripts/gunicorn.conf.py sizes it for the machine) with the task worker.
 run: install

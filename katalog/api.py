@@ -28,6 +28,7 @@ api.add_router("", accounts_router)
 api.add_router("/vendors", vendors_router)
 api.add_router("/kbli", kbli_router)  # the KBLI 2020 list: GET /kbli?q=kerupuk
 api.add_router("/products", products_router)
+api.add_router("/suggestions", "katalog.catalogue.suggest_api.router")  # issue 11: GET /suggestions?q=kem
 api.add_router("/orders", orders_router)
 api.add_router("/budget-lines", budget_router)
 api.add_router("/stats", "katalog.insights.api.router")  # figures of the dashboards: /stats/onboarding, …

@@ -119,10 +119,18 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 # DATABASE_URL picks the engine; the default is an SQLite file under var/.
+# Persistent connections (docs/performance.md, "Pages and the cost of a request"): opening one per
+# request was half of /healthz. Each is checked before a request reuses it (a restarted server is
+# reconnected, not an error) and closed after KATALOG_DB_CONN_MAX_AGE seconds (0: one per request).
+KATALOG_DB_CONN_MAX_AGE = int(os.environ.get("KATALOG_DB_CONN_MAX_AGE", "600"))
+# What the pages keep between requests (categories, the tenant of a host) is forgotten in every web process
+# of the machine when a file here moves (katalog/core/tenant_cache.py); app servers may share it.
+KATALOG_CACHE_STAMPS_DIR = Path(os.environ.get("KATALOG_CACHE_STAMPS_DIR", VAR_DIR / "cache-stamps"))
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'katalog.sqlite3'}"),
-        conn_max_age=int(os.environ.get("KATALOG_DB_CONN_MAX_AGE", "0")),
+        conn_max_age=KATALOG_DB_CONN_MAX_AGE,
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -139,7 +147,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Without one, "replica" is only an alias of the same database that nothing reads from.
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
 DATABASES["replica"] = (
-    dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=int(os.environ.get("KATALOG_DB_CONN_MAX_AGE", "0")))
+    dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=KATALOG_DB_CONN_MAX_AGE, conn_health_checks=True)
     if DATABASE_REPLICA_URL
     else {**DATABASES["default"], "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {}))}
 )
@@ -300,6 +308,8 @@ LOGGING = {
 
 # Search backend: "database" (SQLite FTS5 or PostgreSQL full text, by engine) or "tantivy".
 KATALOG_SEARCH_BACKEND = os.environ.get("KATALOG_SEARCH_BACKEND", "database")
+# Among equally relevant results, micro and small vendors and higher TKDN come first (docs/search.md).
+KATALOG_SEARCH_PREFER_LOCAL = os.environ.get("KATALOG_SEARCH_PREFER_LOCAL", "true").lower() not in ("0", "false", "no")
 KATALOG_TANTIVY_DIR = Path(os.environ.get("KATALOG_TANTIVY_DIR", VAR_DIR / "tantivy"))
 KATALOG_MAX_PHOTO_BYTES = int(os.environ.get("KATALOG_MAX_PHOTO_BYTES", str(8 * 1024 * 1024)))
 # A price raised by more than this fraction within KATALOG_PRICE_JUMP_DAYS is flagged for curation.

@@ -14,6 +14,7 @@ def _media_and_mail(settings, tmp_path):
     from django.core.cache import cache
 
     cache.clear()  # sign-in, code and registration limits count in the cache: each test starts at zero
+    settings.KATALOG_CACHE_STAMPS_DIR = tmp_path / "cache-stamps"  # core/tenant_cache.py: other runs move var/'s
     # Argon2 is the real hasher (tests/accounts/test_passwords.py checks it); tests make many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -1,6 +1,6 @@
 """Orders and budget lines over the API. Each transition is `POST /api/v1/orders/{id}/<action>`."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated
 
@@ -13,7 +13,7 @@ from katalog.core.bounds import Choice, Date, Id, Length, Limit, LongText, Quant
 from katalog.core.idempotency import idempotent
 
 from . import selectors, services
-from .models import Order, PaymentMethod, RefusalMode
+from .models import Order, OrderStatus, PaymentMethod, RefusalMode
 
 # Every input is bounded as the web forms bound it (katalog/core/bounds.py): a bad value answers 422
 # with the field, in the user's language.
@@ -105,6 +105,22 @@ class OrderOut(Schema):
     actions: list[str]
 
 
+_CENT = Decimal("0.01")
+# Statuses before the Surat Pesanan: such an order has no document, delivery, refusal, BAST or
+# invoice yet, so `_out` does not look for them.
+_BEFORE_SP = frozenset({OrderStatus.DRAFT, OrderStatus.NEGOTIATING, OrderStatus.AWAITING_APPROVAL})
+
+
+def _money(value) -> Decimal:
+    """An amount as the database gives it back ("0.00", "110000.00"), also for one held in memory."""
+    return Decimal(value or 0).quantize(_CENT)
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """A moment as the database gives it back (UTC), also for one computed in WIB."""
+    return moment.astimezone(UTC) if moment is not None else None
+
+
 def _receipt(order: Order) -> dict | None:
     check = getattr(order, "receipt_check", None)
     if check is None:
@@ -152,28 +168,40 @@ def _invoice(order: Order) -> tuple[dict | None, list[dict]]:
 
 
 def _out(order: Order, actor) -> dict:
-    invoice, payments = _invoice(order)
+    """The order as the API shows it. Items and addresses the service has just read or written
+    (`order.loaded_items`, `order.loaded_addresses`) are shown without reading them again; the
+    documents, refusals, BAST and invoice are looked for only once the order can have them."""
+    early = order.status in _BEFORE_SP
+    invoice, payments = (None, []) if early else _invoice(order)
+    items = getattr(order, "loaded_items", None)
+    if items is None:
+        items = list(order.items.select_related("version"))
+    addresses = getattr(order, "loaded_addresses", None)
+    if addresses is None:
+        addresses = list(order.addresses.all())
     return {
         "id": order.pk,
-        "status": order.status,
+        "status": str(order.status),
         "office": order.office.code,
         "vendor": order.vendor_id,
         "budget_line": order.budget_line.kode_rup,
-        "total": order.total,
-        "vat": order.vat,
-        "grand_total": order.total + order.vat,
-        "committed_amount": order.committed_amount,
-        "deadline_at": order.deadline_at,
+        "total": _money(order.total),
+        "vat": _money(order.vat),
+        "grand_total": _money(order.total) + _money(order.vat),
+        "committed_amount": _money(order.committed_amount),
+        "deadline_at": _utc(order.deadline_at),
         "expiring": services.is_overdue(order),
         "delivery_deadline": order.delivery_deadline,
         "cancel_reason": order.cancel_reason,
         "cancel_requested": order.cancel_requested_at is not None,
         "cancel_request_reason": order.cancel_request_reason,
-        "refusals": [
+        "refusals": []
+        if early
+        else [
             {"item": r.item_id, "quantity": r.quantity, "mode": r.mode, "reason": r.reason, "refused_on": r.refused_on}
             for r in order.refusals.all()
         ],
-        "receipt": _receipt(order),
+        "receipt": None if early else _receipt(order),
         "invoice": invoice,
         "payments": payments,
         "items": [
@@ -183,14 +211,14 @@ def _out(order: Order, actor) -> dict:
                 "version": i.version.number,
                 "name": i.version.name,
                 "quantity": i.quantity,
-                "unit_price": i.unit_price,
-                "shipping_cost": i.shipping_cost,
+                "unit_price": _money(i.unit_price),
+                "shipping_cost": _money(i.shipping_cost),
                 "delivered_quantity": i.delivered_quantity,
             }
-            for i in order.items.select_related("version")
+            for i in sorted(items, key=lambda i: i.pk)
         ],
-        "addresses": [{"id": a.pk, "address": a.address} for a in order.addresses.all()],
-        "documents": [{"kind": d.kind, "number": d.number} for d in order.documents.all()],
+        "addresses": [{"id": a.pk, "address": a.address} for a in sorted(addresses, key=lambda a: a.pk)],
+        "documents": [] if early else [{"kind": d.kind, "number": d.number} for d in order.documents.all()],
         "actions": selectors.order_actions(actor, order),
     }
 
@@ -210,7 +238,7 @@ def create_order(request, payload: OrderIn):
         note=payload.note,
         items=[services.ItemRequest(i.product, i.quantity) for i in payload.items],
     )
-    return 201, _out(selectors.get_order(actor, order.pk), actor)  # as stored: "0.00", not the in-memory 0
+    return 201, _out(order, actor)  # the order as written, shown as stored ("0.00", UTC): no second read
 
 
 @router.get("", response=list[OrderOut])
@@ -279,11 +307,18 @@ class RateIn(Schema):
     comment: LongText = ""
 
 
+# Transitions whose service returns the order exactly as stored (plain values, nothing changed
+# behind it by a bulk update): the answer is built from it without reading the order again.
+_RETURNS_STORED = frozenset({services.order_submit, services.order_approve, services.order_confirm})
+
+
 def _do(request, order_id: Id, transition, **kwargs):
     actor = _actor(request)
     order = selectors.get_order(actor, order_id)
-    transition(actor=actor, order=order, **kwargs)
-    return _out(selectors.get_order(actor, order_id), actor)
+    order = transition(actor=actor, order=order, **kwargs)
+    if transition not in _RETURNS_STORED:
+        order = selectors.get_order(actor, order_id)
+    return _out(order, actor)
 
 
 @router.post("/{order_id}/propose", response=OrderOut)

@@ -272,10 +272,19 @@ def _document_of(order: Order, kind: str) -> dict:
     return {"number": doc.number, "date": when or _iso(doc.created_at)}
 
 
+def _items_of(order: Order) -> list:
+    """The order's items with their versions, by id: those the service read under the order's lock
+    (`order.loaded_items`), else read now."""
+    loaded = getattr(order, "loaded_items", None)
+    if loaded is not None:
+        return sorted(loaded, key=lambda item: item.pk)
+    return list(order.items.select_related("version").order_by("pk"))
+
+
 def _item_lines(order: Order, *, ordered: bool) -> list[dict]:
     """The order's lines; `ordered` counts what the SP ordered (before any reduction at receipt)."""
     lines = []
-    for item in order.items.select_related("version").order_by("pk"):
+    for item in _items_of(order):
         quantity = item.quantity + item.reduced_quantity if ordered else item.quantity
         if not quantity:
             continue
@@ -363,7 +372,7 @@ def snapshot(order: Order, kind: str) -> dict:
         data["items"] = _item_lines(order, ordered=True)
         dpp = sum((Decimal(i["line_total"]) for i in data["items"]), Decimal(0))
         # The SP orders what was agreed: order.total, unless refusals have since reduced it.
-        reduced = any(i.reduced_quantity for i in order.items.all())
+        reduced = any(i.reduced_quantity for i in _items_of(order))
         vat = order.vat if not reduced else vat_of(dpp, pkp=pkp).vat
         data.update(_vat_figures(dpp=dpp if reduced else order.total, vat=vat, pkp=pkp))
         data["addresses"] = list(order.addresses.order_by("pk").values_list("address", flat=True))

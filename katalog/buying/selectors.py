@@ -127,6 +127,14 @@ def unread_count(actor: Actor) -> int:
     return notifications_of(actor).filter(read_at__isnull=True).count()
 
 
+def _items_with_products(order: Order) -> list[OrderItem] | None:
+    """The items the service has just read with their products (`order.loaded_items`), or None."""
+    loaded = getattr(order, "loaded_items", None)
+    if loaded is not None and all(OrderItem.product.is_cached(i) for i in loaded):
+        return loaded
+    return None
+
+
 def order_actions(actor: Actor, order: Order) -> list[str]:
     """The actions to offer this actor on this order: what the workflow table allows this party
     now, less what the service would refuse anyway (an offer the actor made itself waits for the
@@ -154,7 +162,7 @@ def order_actions(actor: Actor, order: Order) -> list[str]:
         for a in actions
         if not (a == workflow.REQUEST_CANCEL and requested) and not (a == workflow.DECLINE_CANCEL and not requested)
     ]
-    if workflow.REPRICE in actions and not changed_items(order):
+    if workflow.REPRICE in actions and not changed_items(order, _items_with_products(order)):
         actions = [a for a in actions if a != workflow.REPRICE]
     if services.is_overdue(order):  # the worker cancels it any moment: nothing more to do here
         actions = [a for a in actions if a == workflow.CANCEL]

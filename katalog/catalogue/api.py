@@ -23,7 +23,6 @@ from katalog.core.bounds import (
     YesNoFilter,
 )
 from katalog.core.errors import NotFound
-from katalog.core.models import Region
 from katalog.search.types import PRICE_BANDS, SIZE_CLASSES, SearchFilters, Sort
 from katalog.vendors.size_class import SizeClass
 
@@ -186,7 +185,7 @@ def list_products(request, search: Query[ProductSearch]):
     )
     facets = found.result.facets
     cats = {c.pk: c.name for c in selectors.categories_of(katalog)}
-    districts = dict(Region.objects.filter(code__in=list(facets.get("district", {}))).values_list("code", "name"))
+    districts = selectors.district_names(katalog)  # kept between requests (core/tenant_cache.py)
     return {
         "count": found.result.count,
         "page": page,

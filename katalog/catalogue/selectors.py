@@ -8,7 +8,8 @@ from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from katalog.accounts.selectors import Actor
-from katalog.core.models import Katalog
+from katalog.core import tenant_cache  # also connects what forgets the cached values (signals)
+from katalog.core.models import Katalog, Region, RegionLevel
 from katalog.core.permissions import Permission
 from katalog.search import selectors as search_selectors
 from katalog.search.types import SearchDocument, SearchFilters, SearchResult
@@ -87,12 +88,18 @@ def price_history(product: Product) -> QuerySet[ProductVersion]:
     return (
         product.versions.filter(approved_at__isnull=False)
         .order_by("approved_at")
-        .only("number", "price", "approved_at", "unit")
+        .only("number", "price", "approved_at", "unit", "product")  # without product: a query per row
     )
 
 
 def categories_of(katalog: Katalog) -> list[Category]:
-    """The tenant's tree as a flat list in display order (parents before children)."""
+    """The tenant's tree as a flat list in display order (parents before children). Kept between
+    requests (core/tenant_cache.py; a saved or deleted category forgets it at once): the home page,
+    the search page and the search API all show it. Treat the list and its categories as read-only."""
+    return tenant_cache.cached(katalog.pk, "categories", lambda: _categories_of(katalog))
+
+
+def _categories_of(katalog: Katalog) -> list[Category]:
     all_cats = list(Category.objects.filter(katalog=katalog).order_by("level", "position", "name"))
     children: dict[int | None, list[Category]] = {}
     for c in all_cats:
@@ -106,6 +113,17 @@ def categories_of(katalog: Katalog) -> list[Category]:
 
     walk(None)
     return ordered
+
+
+def district_names(katalog: Katalog) -> dict[str, str]:
+    """The names of the tenant's districts (kecamatan) by code, for the district facet; kept between
+    requests like the categories (a changed region forgets it)."""
+    return tenant_cache.cached(tenant_cache.ALL_TENANTS, f"districts:{katalog.region_id}", lambda: _districts(katalog))
+
+
+def _districts(katalog: Katalog) -> dict[str, str]:
+    rows = Region.objects.filter(parent_id=katalog.region_id, level=RegionLevel.DISTRICT).values_list("code", "name")
+    return dict(rows)
 
 
 def find_category(katalog: Katalog, text: str) -> Category | None:
@@ -176,6 +194,16 @@ def _searchable() -> QuerySet[Product]:
 def search_documents(product_ids: list[int]) -> list[SearchDocument]:
     """The loader of the search outbox: documents of those products that should be searchable."""
     return [_document(p) for p in _searchable().filter(pk__in=product_ids)]
+
+
+def suggestion_names(tenant_id: int, category_ids: set[int], vendor_ids: set[int]) -> list[tuple[str, int, str]]:
+    """The namer of the search suggestions (katalog/search/suggest.py): (kind, id, name) of these
+    categories ("c") and vendors ("v") of the tenant."""
+    from katalog.vendors.models import Vendor
+
+    cats = Category.objects.filter(katalog_id=tenant_id, pk__in=sorted(category_ids)).values_list("pk", "name")
+    vendors = Vendor.objects.filter(katalog_id=tenant_id, pk__in=sorted(vendor_ids)).values_list("pk", "name")
+    return [("c", pk, name) for pk, name in cats] + [("v", pk, name) for pk, name in vendors]
 
 
 def all_search_documents(katalog: Katalog) -> Iterator[SearchDocument]:

@@ -7,6 +7,8 @@ app_name = "catalogue"
 urlpatterns = [
     # Public: no sign-in needed.
     path("cari/", views.search, name="search"),
+    path("cari/saran/", views.suggestions, name="suggest"),
+    path("cari/mengapa/<id:pk>/", views.why_here, name="why_here"),
     path("produk/<id:pk>/", views.product_page, name="product"),
     path("toko/<id:pk>/", views.storefront, name="storefront"),
     path("bandingkan/", views.compare, name="compare"),
@@ -21,6 +23,8 @@ urlpatterns = [
     path("kelola/produk/kurasi/setujui/", views.approve_many, name="approve_many"),
     path("kelola/produk/impor/", views.assisted_import, name="assisted_import"),
     path("kelola/produk/sinonim/", views.synonyms, name="synonyms"),
+    path("kelola/produk/sinonim/tambah/", views.synonym_add, name="synonym_add"),
+    path("kelola/produk/pencarian-kosong/", views.zero_results, name="zero_results"),
     path("kelola/produk/kategori/", views.categories, name="categories"),
     path("kelola/produk/<id:pk>/", views.review, name="review"),
     # One POST endpoint per transition, for the vendor's and the curator's buttons alike.

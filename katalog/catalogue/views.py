@@ -1,5 +1,8 @@
 """Catalogue pages: public search and product pages, the vendor's products, curation."""
 
+import re
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -7,20 +10,23 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from katalog.core import tenant_cache
 from katalog.core.bounds import MAX_ID, AmountFilter, IdFilter, Length, Page, PercentFilter, read_query
 from katalog.core.decorators import require
 from katalog.core.errors import DomainError, NotAllowed
 from katalog.core.feedback import show_domain_error
 from katalog.core.idempotency import idempotent_page
-from katalog.core.models import Region, RegionLevel
 from katalog.core.permissions import Permission
 from katalog.core.redirects import redirect_next
 from katalog.core.tabular import ImportFileError, read_table
+from katalog.search import ranking, suggest
+from katalog.search import selectors as search_selectors
 from katalog.search import services as search_services
 from katalog.search.models import Synonym
 from katalog.search.types import PRICE_BANDS, SIZE_CLASSES, SearchFilters, Sort
@@ -33,6 +39,7 @@ from . import stock as product_stock
 from .forms import AssistedProductImportForm, ProductForm, ProductImportForm, ReasonForm, initial_from
 from .models import Product
 from .photos import forget_kept_photo
+from .suggestions import suggestion_items
 
 PAGE_SIZE = 20
 
@@ -94,14 +101,142 @@ def home(request):
     """The public home page: what this catalogue is, its categories, and how a UMKM joins."""
     katalog = request.katalog
     categories = [c for c in selectors.categories_of(katalog) if c.level == 1] if katalog else []
-    return render(
-        request,
-        "core/home.html",
-        {
-            "verified_count": vendor_selectors.public_vendor_count(katalog) if katalog else 0,
-            "categories": categories,
-        },
+    verified_count = (
+        tenant_cache.cached(
+            tenant_cache.vendors_scope(katalog.pk),
+            "verified-count",
+            lambda: vendor_selectors.public_vendor_count(katalog),
+        )
+        if katalog
+        else 0
     )
+    return render(request, "core/home.html", {"verified_count": verified_count, "categories": categories})
+
+
+def _link(params, **changes) -> str:
+    """The search page's query string with `changes` applied (None removes a key) and the page reset."""
+    query = params.copy()
+    query.pop("page", None)
+    for key, value in changes.items():
+        if value is None:
+            query.pop(key, None)
+        else:
+            query[key] = str(value)
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+def _facet_groups(params, filters: SearchFilters, facets, categories, districts) -> list[dict]:
+    """The sidebar's facet groups. Counts are disjunctive (each group counted without its own filter,
+    docs/search.md): every option stays visible with what choosing it instead would give; a link
+    replaces the group's filter and "all" removes it."""
+
+    def group(key, title, options, chosen, remove):
+        return {
+            "key": key,
+            "title": title,
+            "options": options,
+            "chosen": chosen,
+            "remove_url": _link(params, **dict.fromkeys(remove)),
+        }
+
+    size_counts = facets.get("size_class", {})
+    sizes = [
+        {
+            "label": SizeClass(s).label,
+            "count": size_counts.get(s, 0),
+            "url": _link(params, size_class=s),
+            "active": filters.size_class == s,
+        }
+        for s in SIZE_CLASSES
+        if size_counts.get(s, 0) or filters.size_class == s
+    ]
+    district_counts = facets.get("district", {})
+    district_options = sorted(
+        (
+            {
+                "label": districts.get(code, code),
+                "count": n,
+                "url": _link(params, district=code),
+                "active": filters.district == code,
+            }
+            for code, n in district_counts.items()
+        ),
+        key=lambda o: str(o["label"]),
+    )
+    if filters.district and filters.district not in district_counts:
+        district_options.insert(
+            0, {"label": districts.get(filters.district, filters.district), "count": 0, "url": "", "active": True}
+        )
+    category_counts = facets.get("category", {})
+    chosen_category = categories.get(filters.category) if filters.category else None
+    category_options = [
+        {"label": c.name, "count": n, "url": _link(params, category=c.pk), "active": filters.category == c.pk}
+        for c, n in sorted(
+            ((categories[c], n) for c, n in category_counts.items() if c in categories),
+            key=lambda t: (t[0].level, -t[1], t[0].name),
+        )
+        # The top level, and the children of the chosen category (or of its parent).
+        if c.level == 1
+        or (chosen_category is not None and c.parent_id in (chosen_category.pk, chosen_category.parent_id))
+    ]
+    band_counts = facets.get("price_band", {})
+    price_options = []
+    for key, lo, hi in PRICE_BANDS:
+        active = (filters.price_min or 0) == lo and filters.price_max == (hi - 1 if hi else None)
+        if band_counts.get(key) or active:
+            price_options.append(
+                {
+                    "label": _price_band_label(lo, hi),
+                    "count": band_counts.get(key, 0),
+                    "url": _link(params, price_min=lo or None, price_max=(hi - 1) if hi else None),
+                    "active": active,
+                }
+            )
+    return [
+        group("size_class", _("Business size"), sizes, bool(filters.size_class), ["size_class"]),
+        group("district", _("Vendor's district"), district_options, bool(filters.district), ["district"]),
+        group("category", _("Category"), category_options, bool(filters.category), ["category"]),
+        group(
+            "price",
+            _("Price"),
+            price_options,
+            filters.price_min is not None or filters.price_max is not None,
+            ["price_min", "price_max"],
+        ),
+    ]
+
+
+def _price_band_label(lo: int, hi: int | None) -> str:
+    if hi is None:
+        return _("from %(lo)s") % {"lo": rupiah_text(lo)}
+    if not lo:
+        return _("under %(hi)s") % {"hi": rupiah_text(hi)}
+    return f"{rupiah_text(lo)} – {rupiah_text(hi)}"
+
+
+def rupiah_text(amount: int) -> str:
+    return "Rp" + f"{amount:,}".replace(",", ".")
+
+
+def _zero_result_help(katalog, params, q: str, filters: SearchFilters, categories) -> dict:
+    """What the zero-result page offers: the query spelled with the tenant's own words (with how many
+    products it finds), the closest categories, and the top categories to browse."""
+    corrected, near = suggest.did_you_mean(katalog.pk, q)
+    corrected_count = 0
+    if corrected and corrected != suggest.phrase_of(q):
+        corrected_count = search_selectors.search(katalog.pk, corrected, filters, None, 1, 1).count
+    else:
+        corrected = ""
+    close = suggest.closest_categories(q, ((c.pk, c.name) for c in categories.values()))
+    return {
+        "did_you_mean": corrected,
+        "did_you_mean_count": corrected_count,
+        "did_you_mean_url": _link(params, q=corrected) if corrected else "",
+        "near_words": near,
+        "close_categories": [categories[c] for c in close if c in categories],
+        "top_categories": [c for c in categories.values() if c.level == 1 and c.pk not in close],
+    }
 
 
 def search(request):
@@ -117,30 +252,117 @@ def search(request):
             % {"names": ", ".join(str(FILTER_LABELS.get(n, n)) for n in refused)},
         )
     found = selectors.search_products(katalog, q=q, filters=filters, sort=sort, page=page, page_size=PAGE_SIZE)
+    result = found.result
     categories = {c.pk: c for c in selectors.categories_of(katalog)}
-    districts = dict(
-        Region.objects.filter(parent_id=katalog.region_id, level=RegionLevel.DISTRICT).values_list("code", "name")
-    )
-    facets = found.result.facets
+    districts = selectors.district_names(katalog)  # kept between requests (core/tenant_cache.py)
+    facets = result.facets
     context = {
         "q": q,
         "filters": filters,
         "sort": sort or "",
         "found": found,
         "page": page,
-        "pages": max(1, -(-found.result.count // PAGE_SIZE)),
+        "pages": max(1, -(-result.count // PAGE_SIZE)),
         "categories": categories,
-        "category_facets": [(categories[c], n) for c, n in facets.get("category", {}).items() if c in categories],
-        "size_facets": [(s, SizeClass(s).label, facets.get("size_class", {}).get(s, 0)) for s in SIZE_CLASSES],
-        "district_facets": sorted(
-            ((code, districts.get(code, code), n) for code, n in facets.get("district", {}).items()), key=lambda t: t[1]
-        ),
-        "price_facets": [(key, facets.get("price_band", {}).get(key, 0)) for key, _lo, _hi in PRICE_BANDS],
-        "sorts": [(s.value, s.label if hasattr(s, "label") else s.value) for s in Sort],
+        "facet_groups": _facet_groups(request.GET, filters, facets, categories, districts),
+        "left_out": result.left_out if result.relaxed else [],
+        "may_explain": request.actor.can(Permission.AUDIT_VIEW),
         "compare_ids": request.session.get("compare", []),
     }
+    if q and result.count == 0:
+        context.update(_zero_result_help(katalog, request.GET, q, filters, categories))
+        if filters == SearchFilters() and page == 1:
+            # The tenant's words that find nothing, for the Pengelola (docs/search.md, "Zero results").
+            suggest.count_zero_result(katalog.pk, q)
     template = "catalogue/_results.html" if request.htmx else "catalogue/search.html"
     return render(request, template, context)
+
+
+def suggestions(request):
+    """What to offer while the buyer types (htmx fragment of the search box: a listbox of links).
+    Without JavaScript the box is a plain form to /cari/ and this is never asked for."""
+    katalog = request.katalog
+    if not katalog:
+        raise Http404
+    typed = (request.GET.get("q") or "")[: Length.SEARCH]
+    return render(request, "catalogue/_suggestions.html", {"items": suggestion_items(katalog, typed), "q": typed})
+
+
+@require(Permission.AUDIT_VIEW)
+def why_here(request, pk: int):
+    """For the auditor: why a product ranks where it does for a query today (docs/search.md,
+    "Ranking"): each word of the search and where it was found, then every key of the order."""
+    katalog = request.actor.katalog
+    if katalog is None or request.katalog is None or katalog.pk != request.katalog.pk:
+        raise Http404
+    q = (request.GET.get("q") or "").strip()[: Length.SEARCH]
+    doc = next((d for d in selectors.search_documents([pk]) if d.tenant_id == katalog.pk), None)
+    if doc is None:
+        raise Http404
+    day = ranking.today_rotation_day()
+    explained = ranking.explain(katalog.pk, q, doc, day)
+    return render(
+        request,
+        "catalogue/why_here.html",
+        {
+            "q": q,
+            "doc": doc,
+            "clauses": explained.get("clauses", []),
+            "factors": _explain_rows(explained),
+            "back_url": f"{reverse('catalogue:search')}?{urlencode({'q': q})}",
+        },
+    )
+
+
+WEEKDAYS = (
+    gettext_lazy("Monday"),
+    gettext_lazy("Tuesday"),
+    gettext_lazy("Wednesday"),
+    gettext_lazy("Thursday"),
+    gettext_lazy("Friday"),
+    gettext_lazy("Saturday"),
+    gettext_lazy("Sunday"),
+)
+
+
+def _explain_rows(data: dict) -> list[tuple[str, str, str]]:
+    """The keys of the order, in order: (factor, value, what it means)."""
+    pref = data.get("preference") or {}
+    n = len(data.get("clauses") or [])
+    size = pref.get("size_class") or ""
+    size_label = str(SizeClass(size).label) if size in SizeClass.values else size
+    tkdn = pref.get("tkdn")
+    return [
+        (
+            _("1. Words matched"),
+            _("%(n)s of %(total)s") % {"n": data.get("matched", 0), "total": n},
+            _("in the name or the description; more first"),
+        ),
+        (
+            _("2. Words matched in the name"),
+            str(data.get("name_hits", 0)),
+            _("more first; equal 1 and 2 = equal text relevance"),
+        ),
+        (
+            _("3. Preference for local small business"),
+            f"{pref.get('value', 0)} / 7" + ("" if pref.get("enabled", True) else " · " + _("switched off")),
+            _("4 for a micro or small vendor, plus the TKDN tier; higher first"),
+        ),
+        (_("Business size"), f"{size_label} · " + (_("UMK: yes") if pref.get("umk") else _("UMK: no")), ""),
+        (
+            _("TKDN"),
+            (_("not declared") if tkdn is None else f"{tkdn:g}%")
+            + " · "
+            + _("tier %(t)s") % {"t": pref.get("tkdn_tier", 0)},
+            _("tier 3 from a TKDN of 40 percent, 2 from 25 percent, 1 above 0"),
+        ),
+        (
+            _("4. Today's rotation"),
+            f"{WEEKDAYS[data.get('rotation_day', 0) % 7]} · {data.get('rotation_key', '')}",
+            _("the remaining ties follow one of seven daily orders; higher first"),
+        ),
+        (_("5. Product number"), str(data.get("product_id", "")), _("higher first, the last tie-break")),
+    ]
 
 
 def product_page(request, pk: int):
@@ -488,6 +710,45 @@ def synonyms(request):
             messages.success(request, _("%(n)s synonyms saved.") % {"n": len(pairs)})
             return redirect("catalogue:synonyms")
     return render(request, "catalogue/synonyms.html", {"text": text, "errors": errors})
+
+
+@require(Permission.SYNONYM_MANAGE)
+def zero_results(request):
+    """The week's searches that found nothing (most frequent first), each with a form to add a
+    synonym for it; `?week=2026-W48` shows an earlier week."""
+    katalog = request.actor.katalog
+    this_week = suggest.iso_week()
+    week = request.GET.get("week") or this_week
+    if not ZERO_WEEK.fullmatch(week):
+        week = this_week
+    rows = suggest.zero_results_of_week(katalog.pk, week)
+    terms = set(Synonym.objects.filter(tenant_id=katalog.pk).values_list("term", flat=True))
+    weeks = suggest.recent_weeks(katalog.pk)
+    return render(
+        request,
+        "catalogue/zero_results.html",
+        {"rows": rows, "week": week, "this_week": this_week, "weeks": weeks, "terms": terms},
+    )
+
+
+ZERO_WEEK = re.compile(r"\d{4}-W\d{2}")
+
+
+@require(Permission.SYNONYM_MANAGE)
+@require_POST
+def synonym_add(request):
+    """One click from the zero-result list: add `term = words` to the tenant's synonyms (audited)."""
+    katalog = request.actor.katalog
+    term = (request.POST.get("term") or "").strip().lower()
+    expansion = (request.POST.get("expansion") or "").strip().lower()
+    current = list(Synonym.objects.filter(tenant_id=katalog.pk).order_by("term").values_list("term", "expansion"))
+    try:
+        search_services.synonyms_replace(actor=request.actor, pairs=[*current, (term, expansion)])
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Synonym added: %(term)s = %(words)s.") % {"term": term, "words": expansion})
+    return redirect_next(request, "catalogue:zero_results")
 
 
 @require(Permission.CATEGORY_MANAGE)

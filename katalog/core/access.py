@@ -58,6 +58,7 @@ VIEWS: dict[str, str] = {
     "buying:budget_lines": SIGNED_IN,
     "messaging:whatsapp_webhook": PROVIDER,
     "catalogue:search": PUBLIC,
+    "catalogue:suggest": PUBLIC,  # issue 11: suggestions as the buyer types (htmx fragment)
     "catalogue:product": PUBLIC,
     "catalogue:storefront": PUBLIC,
     "catalogue:compare": PUBLIC,
@@ -82,6 +83,7 @@ API: dict[str, str | tuple[P, ...]] = {
     "POST /api/v1/vendors/{vendor_id}/request-revision": (P.VENDOR_VERIFY,),
     "POST /api/v1/vendors/{vendor_id}/invite": (P.VENDOR_VERIFY,),
     "GET /api/v1/products": PUBLIC,
+    "GET /api/v1/suggestions": PUBLIC,  # issue 11: what to offer as the buyer types
     "GET /api/v1/products/{product_id}": PUBLIC,
     "POST /api/v1/products/{product_id}/stock": (P.PRODUCT_EDIT_OWN,),
     "POST /api/v1/products/{product_id}/submit": (P.PRODUCT_EDIT_OWN,),

@@ -20,7 +20,7 @@ REPLICA = "replica"
 # The views whose GETs may read from the replica (namespace:name, as in `reverse`): the public
 # catalogue, and every dashboard (the whole `insights` namespace, /dasbor/...).
 REPLICA_VIEWS = frozenset(
-    {"home", "catalogue:search", "catalogue:product", "catalogue:storefront", "catalogue:compare"}
+    {"home", "catalogue:search", "catalogue:suggest", "catalogue:product", "catalogue:storefront", "catalogue:compare"}
 )
 REPLICA_NAMESPACES = frozenset({"insights"})
 

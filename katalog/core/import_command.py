@@ -9,6 +9,11 @@ from .tabular import ImportFileError, Outcome, Table, write_report
 
 
 class TenantImportCommand(BaseCommand):
+    # A data command: Django's system checks (URLs, templates, admin, deployment settings) are what
+    # `katalog check` and every deployment run; here they cost most of a re-import's time
+    # (docs/performance.md "Importing the Dinas registry") and check nothing the import uses.
+    requires_system_checks = []
+
     def read(self, path: str) -> Table:
         raise NotImplementedError
 

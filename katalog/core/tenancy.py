@@ -7,13 +7,21 @@ only active one. (docs/decisions.md, "Tenant of a request")."""
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
+from . import tenant_cache
 from .models import Katalog
 
 ACTING_OFFICE_KEY = "katalog_acting_office"
 
 
 def public_tenant_for_host(host: str) -> Katalog | None:
+    """The tenant a visitor on `host` sees; kept between requests (core/tenant_cache.py): it was
+    two queries on every public page."""
     host = host.split(":")[0].lower()
+    key = f"host:{host}:{settings.KATALOG_DEFAULT_TENANT}"
+    return tenant_cache.cached(tenant_cache.ALL_TENANTS, key, lambda: _find_public_tenant(host))
+
+
+def _find_public_tenant(host: str) -> Katalog | None:
     katalog = Katalog.objects.filter(domain=host, is_active=True).select_related("region").first()
     if katalog:
         return katalog

@@ -1,20 +1,35 @@
 """The demo catalogue: the six kinds of the Medan report as top-level categories, with
-sub-categories, synonyms, and a few dozen listed products, each sold by the demo vendor of its
-trade (demo/vendors.py) and shown with a drawn picture (demo/pictures.py)."""
+sub-categories, synonyms, and some 300 listed products named as Medan sellers name them, each sold
+by the demo vendor of its trade (demo/vendors.py) and shown with a drawn picture (demo/pictures.py).
 
+A few dozen products are written here; the rest are in data/produk.csv (one row per product:
+seller key, name, category code, unit, price in rupiah, specifications as `Key=value; Key=value`,
+description). Products are written in bulk, as a curator's approval would leave them (listed, the
+first version approved, its claims verified, the audit entries of create, submit, approve and
+photo), so loading 300 of them takes about a second; one picture per category is drawn and
+re-encoded once and its files copied for each product."""
+
+import csv
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
 from katalog.accounts.selectors import system_actor
 from katalog.catalogue import services
-from katalog.catalogue.models import Category, Product, ProductPhoto
-from katalog.core.models import Katalog
+from katalog.catalogue.models import Category, Claim, ClaimKind, Product, ProductPhoto, ProductStatus, ProductVersion
+from katalog.catalogue.photos import process_photo
+from katalog.core.models import AuditLog, Katalog
 from katalog.vendors.models import Vendor
 
 from . import pictures
 
+DATA_DIR = Path(__file__).with_name("data")
 FOOD = [{"key": "pirt", "label": "Nomor PIRT atau BPOM"}, {"key": "halal", "label": "Sertifikat halal"}]
 SIZES = [{"key": "ukuran", "label": "Ukuran"}]
 
@@ -46,8 +61,19 @@ CATEGORIES = [
     ("SUV", "Suvenir", None, []),
     ("SUV-RTN", "Kerajinan Rotan", "SUV", []),
     ("SUV-CND", "Cenderamata", "SUV", []),
+    # Added with the 300-product catalogue (after the first ones, so their positions stay).
+    ("PKN-BTK", "Batik", "PKN", SIZES),
+    ("SPT-LPG", "Sepatu Lapangan dan Safety", "SPT", []),
+    ("SPT-SKL", "Sepatu Sekolah", "SPT", []),
+    ("MKN-OLH", "Oleh-oleh dan Sambal Khas", "MKN", []),
+    ("ATK-TNT", "Tinta dan Toner", "ATK", []),
+    ("ATK-PRL", "Perlengkapan Kantor", "ATK", []),
+    ("SRG-PRM", "Seragam Pramuka", "SRG", []),
+    ("SRG-OLR", "Seragam Olahraga", "SRG", []),
+    ("SRG-PLK", "Perlengkapan Sekolah", "SRG", []),
 ]
 
+# The demo's own pairs, on top of the base list every tenant gets (katalog/search/data/sinonim.csv).
 SYNONYMS = [
     ("atk", "alat tulis kantor"),
     ("pdh", "pakaian dinas harian"),
@@ -290,8 +316,150 @@ PRODUCTS = [
 ]
 
 
+def _specifications(text: str) -> dict[str, str]:
+    pairs = (part.partition("=") for part in text.split(";") if part.strip())
+    return {key.strip(): value.strip() for key, _sep, value in pairs}
+
+
+def _file_products() -> list[tuple]:
+    """The rows of data/produk.csv, in the shape of PRODUCTS."""
+    with (DATA_DIR / "produk.csv").open(encoding="utf-8", newline="") as fh:
+        return [
+            (
+                row["penjual"],
+                row["nama"],
+                row["kategori"],
+                row["satuan"],
+                int(row["harga"]),
+                _specifications(row["spesifikasi"]),
+                row["deskripsi"],
+            )
+            for row in csv.DictReader(fh)
+        ]
+
+
+def all_products() -> list[tuple]:
+    """Every demo product: (seller, name, category code, unit, price, specifications, description)."""
+    return PRODUCTS + _file_products()
+
+
 # Names an older demo gave its products: such a product is renamed (a new version, approved).
 RENAMED = {"Bolu Meranti gulung keju": "Bolu gulung keju khas Medan"}
+
+
+def _tkdn(i: int) -> Decimal | None:
+    """A spread of TKDN values (none, and each tier the search ranking knows: below 25, 25-39, 40+)."""
+    return [Decimal(40 + (i * 7) % 55), None, Decimal(25 + i % 15), None, Decimal(10 + i % 15), None][i % 6]
+
+
+@dataclass
+class _Picture:
+    full: bytes
+    thumb: bytes
+    width: int
+    height: int
+
+
+def _picture(by_code: dict[str, Category], code: str, cache: dict[str, _Picture]) -> _Picture:
+    """The category's picture (its kind drawn, its name on it), drawn and re-encoded once per run."""
+    if code not in cache:
+        category = by_code[code]
+        top = category
+        while top.parent_id:
+            top = next(c for c in by_code.values() if c.pk == top.parent_id)
+        jpeg = pictures.product_picture(category.name, code, top.name)
+        full, thumb, width, height = process_photo(ContentFile(jpeg, name=f"demo-{code}.jpg"))
+        cache[code] = _Picture(full.read(), thumb.read(), width, height)
+    return cache[code]
+
+
+def _audit(katalog: Katalog, action: str, product_id: int, **data) -> AuditLog:
+    # As the services' audit.record writes it for the system actor (no user).
+    return AuditLog(
+        katalog=katalog,
+        actor=None,
+        action=action,
+        object_type="catalogue.product",
+        object_id=str(product_id),
+        data=data,
+    )
+
+
+def _create_listed(katalog: Katalog, rows: list[tuple[int, tuple]], vendors, by_code) -> list[Product]:
+    """Products listed as a curator's approval leaves them, in a handful of bulk queries."""
+    now = timezone.now()
+    total = len(rows)
+    products = Product.objects.bulk_create(
+        [
+            Product(
+                katalog=katalog,
+                vendor=vendors[row[0]],
+                name=row[1],
+                status=ProductStatus.LISTED,
+                stock=20 + (i * 37) % 480,
+                submitted_at=now,
+                # One listing an hour, the first products oldest: "newest first" has an order.
+                listed_at=now - timedelta(hours=total - n),
+            )
+            for n, (i, row) in enumerate(rows)
+        ]
+    )
+    versions = ProductVersion.objects.bulk_create(
+        [
+            ProductVersion(
+                product=product,
+                number=1,
+                name=name,
+                description=description,
+                category=by_code[code],
+                specifications={k: v for k, v in specs.items() if k != "pirt"},
+                unit=unit,
+                price=Decimal(price),
+                min_order=1,
+                lead_time_days=2 + i % 5,
+                is_domestic=True,
+                tkdn_percent=_tkdn(i),
+                approved_at=now,
+            )
+            for product, (i, (_seller, name, code, unit, price, specs, description)) in zip(products, rows, strict=True)
+        ]
+    )
+    claims = []
+    for version, (_i, row) in zip(versions, rows, strict=True):
+        claims.append(Claim(version=version, kind=ClaimKind.PDN, verified_at=now))
+        if version.tkdn_percent is not None:
+            claims.append(Claim(version=version, kind=ClaimKind.TKDN, verified_at=now))
+        if "pirt" in row[5]:
+            claims.append(Claim(version=version, kind=ClaimKind.PIRT, number=row[5]["pirt"], verified_at=now))
+    Claim.objects.bulk_create(claims)
+    for product, version in zip(products, versions, strict=True):
+        product.listed_version = product.latest_version = version
+    Product.objects.bulk_update(products, ["listed_version", "latest_version"])
+    entries = []
+    for product in products:
+        entries += [
+            _audit(katalog, "product.create", product.pk),
+            _audit(katalog, "product.submit", product.pk, old="draft", new="submitted", reason=""),
+            _audit(katalog, "product.approve", product.pk, old="submitted", new="listed", reason="", version=1),
+        ]
+    AuditLog.objects.bulk_create(entries)
+    return products
+
+
+def _add_photos(katalog: Katalog, products: list[Product], by_code, codes: dict[int, str]) -> None:
+    """One photo per product: its category's picture, its own copy of the files."""
+    cache: dict[str, _Picture] = {}
+    photos = []
+    for product in products:
+        picture = _picture(by_code, codes[product.pk], cache)
+        photo = ProductPhoto(
+            product=product, token=secrets.token_hex(8), width=picture.width, height=picture.height, position=0
+        )
+        photo.image.save("-full.jpg", ContentFile(picture.full), save=False)
+        photo.thumbnail.save("-thumb.jpg", ContentFile(picture.thumb), save=False)
+        photos.append(photo)
+    ProductPhoto.objects.bulk_create(photos)
+    AuditLog.objects.bulk_create([_audit(katalog, "product.photo", p.pk) for p in products])
 
 
 @transaction.atomic
@@ -299,7 +467,8 @@ def load_catalogue(katalog: Katalog, vendors: dict[str, Vendor]) -> int:
     """Categories, synonyms and the demo products, each sold by the demo vendor whose trade it is
     (`vendors`, from demo/vendors.py) and with a picture; only what is missing is created, so a
     second run changes nothing. Returns how many products were created."""
-    from katalog.search.services import enqueue, set_synonyms
+    from katalog.search.data import add_missing, base_pairs
+    from katalog.search.services import enqueue
 
     by_code: dict[str, Category] = {c.code: c for c in Category.objects.filter(katalog=katalog)}
     for position, (code, name, parent, attrs) in enumerate(CATEGORIES):
@@ -314,52 +483,54 @@ def load_catalogue(katalog: Katalog, vendors: dict[str, Vendor]) -> int:
                 level=(parent_cat.level + 1) if parent_cat else 1,
                 required_attributes=attrs,
             )
-    set_synonyms(katalog.pk, SYNONYMS)
-    names = [row[1] for row in PRODUCTS] + list(RENAMED)
+    # Only what is missing, never what the Pengelola removed: the list is theirs to edit.
+    add_missing(katalog.pk, base_pairs() + SYNONYMS)
+    rows = all_products()
+    names = [row[1] for row in rows] + list(RENAMED)
     existing = {p.name: p for p in Product.objects.filter(katalog=katalog, name__in=names).order_by("pk")}
-    with_photo = set(
-        ProductPhoto.objects.filter(product__katalog=katalog, product__name__in=names).values_list(
-            "product_id", flat=True
-        )
-    )
     actor = system_actor(katalog)
-    created = 0
-    for i, (seller, name, code, unit, price, specs, description) in enumerate(PRODUCTS):
-        vendor = vendors[seller]
-        specs = dict(specs)  # PRODUCTS is module data: never change it
-        claims = {"pirt": specs.pop("pirt")} if "pirt" in specs else {}
-        data = services.ProductData(
-            name=name,
-            category=by_code[code],
-            unit=unit,
-            price=Decimal(price),
-            description=description,
-            specifications=specs,
-            min_order=1,
-            lead_time_days=2 + i % 5,
-            is_domestic=True,
-            tkdn_percent=Decimal(40 + (i * 7) % 55) if i % 3 == 0 else None,
-            claims=claims,
-        )
+    changed: list[int] = []
+    missing: list[tuple[int, tuple]] = []
+    codes: dict[int, str] = {}
+    for i, row in enumerate(rows):
+        seller, name, code = row[0], row[1], row[2]
         product = existing.get(name)
         old_name = next((old for old, new in RENAMED.items() if new == name and old in existing), None)
         if product is None and old_name:
+            _seller, _name, code, unit, price, specs, description = row
+            data = services.ProductData(
+                name=name,
+                category=by_code[code],
+                unit=unit,
+                price=Decimal(price),
+                description=description,
+                specifications={k: v for k, v in specs.items() if k != "pirt"},
+                lead_time_days=2 + i % 5,
+                tkdn_percent=_tkdn(i),
+                claims={"pirt": specs["pirt"]} if "pirt" in specs else {},
+            )
             product = services.product_update(actor=actor, product=existing[old_name], data=data)
             product = services.product_approve(actor=actor, product=product)
         elif product is None:
-            product = services.product_create(actor=actor, vendor=vendor, data=data, stock=50 + i * 10)
-            product = services.product_submit(actor=actor, product=product)
-            product = services.product_approve(actor=actor, product=product)
-            created += 1
+            missing.append((i, row))
+            continue
+        codes[product.pk] = code
+        vendor = vendors[seller]
         if product.vendor_id != vendor.pk:
             # An older demo spread its products over registry vendors; each goes to its trade's.
             Product.objects.filter(pk=product.pk).update(vendor=vendor)
-            product.vendor = vendor
-            enqueue(katalog.pk, [product.pk])
-            transaction.on_commit(services.apply_search_outbox)
-        if product.pk not in with_photo:
-            picture = pictures.product_picture(name, code, by_code[code].name)
-            services.product_add_photo(
-                actor=actor, product=product, upload=ContentFile(picture, name=f"demo-{product.pk}.jpg")
-            )
-    return created
+            changed.append(product.pk)
+        existing[name] = product
+    created = _create_listed(katalog, missing, vendors, by_code)
+    codes.update({p.pk: row[2] for p, (_i, row) in zip(created, missing, strict=True)})
+    with_photo = set(
+        ProductPhoto.objects.filter(product_id__in=list(codes)).values_list("product_id", flat=True).distinct()
+    )
+    without = [p for p in [*existing.values(), *created] if p.pk in codes and p.pk not in with_photo]
+    without = list({p.pk: p for p in without}.values())
+    _add_photos(katalog, without, by_code, codes)
+    changed += [p.pk for p in without]  # the new products among them: their first indexing
+    if changed:
+        enqueue(katalog.pk, changed)
+        transaction.on_commit(services.apply_search_outbox)
+    return len(created)

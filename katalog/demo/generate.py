@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from katalog.core.models import Katalog, Region, RegionLevel
+from katalog.insights import vendor_rollups
 from katalog.vendors.models import SizeClassChange, Vendor, VendorSource, VendorStatus
 from katalog.vendors.size_class import SizeClass
 
@@ -110,7 +111,12 @@ def registry_nib(index: int) -> str:
 
 @transaction.atomic
 def load_registry(katalog: Katalog, *, distribution: dict[str, int] = DISTRIBUTION) -> int:
-    """Create the generated vendors that are not there yet; return how many were created."""
+    """Create the generated vendors that are not there yet; return how many were created. The rows
+    go in with plain multi-row INSERTs of prepared columns (`imports.insert_rows`), not model
+    instances: building 27,763 `Vendor` objects and `bulk_create`'s per-field SQL was most of
+    `katalog demo`'s time (docs/performance.md "Loading the demo")."""
+    from katalog.vendors.imports import insert_rows
+
     rng = random.Random(SEED)
     districts = list(Region.objects.filter(parent_id=katalog.region_id, level=RegionLevel.DISTRICT))
     villages: dict[str, list[str]] = {}
@@ -121,7 +127,7 @@ def load_registry(katalog: Katalog, *, distribution: dict[str, int] = DISTRIBUTI
     existing = set(Vendor.objects.filter(katalog=katalog, nib__startswith="91").values_list("nib", flat=True))
     now = timezone.now()
     today = timezone.localdate()
-    new: list[Vendor] = []
+    new: list[dict] = []
     moved: dict[str, tuple[str, date]] = {}
     index = 0
     for size, count in distribution.items():
@@ -142,67 +148,65 @@ def load_registry(katalog: Katalog, *, distribution: dict[str, int] = DISTRIBUTI
             if nib in existing:
                 continue
             new.append(
-                Vendor(
-                    katalog=katalog,
-                    nib=nib,
-                    name=f"{kind} {rng.choice(WORDS)} {rng.choice(WORDS)}",
-                    owner_name=f"{given} {family}".strip(),
-                    kbli=kbli,
-                    sector=sector,
-                    address=f"Jl. {rng.choice(WORDS)} No. {rng.randrange(1, 200)}",
-                    region_id=region,
-                    district_id=district.code,
-                    phone=f"08{rng.randrange(10**9, 10**10)}",
-                    capital=capital,
-                    annual_sales=capital * Decimal(rng.choice([1, 2])) if size == SizeClass.MIKRO else capital,
-                    size_class=size,
-                    status=VendorStatus.VERIFIED,
-                    source=VendorSource.IMPORT,
-                    submitted_at=now,
-                    verified_at=now,
-                    is_vat_registered=size != SizeClass.MIKRO,
-                )
+                {
+                    "katalog_id": katalog.pk,
+                    "nib": nib,
+                    "name": f"{kind} {rng.choice(WORDS)} {rng.choice(WORDS)}",
+                    "owner_name": f"{given} {family}".strip(),
+                    "npwp": "",
+                    "kbli": kbli,
+                    "sector": sector,
+                    "address": f"Jl. {rng.choice(WORDS)} No. {rng.randrange(1, 200)}",
+                    "region_id": region,
+                    "district_id": district.code,
+                    "phone": f"08{rng.randrange(10**9, 10**10)}",
+                    "email": "",
+                    "is_vat_registered": size != SizeClass.MIKRO,
+                    "pp55_certificate": "",
+                    "bank_name": "",
+                    "bank_account_number": "",
+                    "bank_account_name": "",
+                    "capital": capital,
+                    "annual_sales": capital * Decimal(rng.choice([1, 2])) if size == SizeClass.MIKRO else capital,
+                    "size_class": size,
+                    "status": VendorStatus.VERIFIED,
+                    "source": VendorSource.IMPORT,
+                    "status_reason": "",
+                    "submitted_at": now,
+                    "verified_at": now,
+                    "created_at": now,
+                    "updated_at": now,
+                }
             )
-    Vendor.objects.bulk_create(new, batch_size=1000)
-    ids = dict(Vendor.objects.filter(katalog=katalog, nib__in=[v.nib for v in new]).values_list("nib", "pk"))
+    with vendor_rollups.counted_in_bulk():
+        insert_rows(Vendor, new)
+    ids = dict(Vendor.objects.filter(katalog=katalog, nib__startswith="91").values_list("nib", "pk").order_by())
     history = []
     first_day = today - timedelta(days=3 * 365)
+
+    def entry(vendor_id, on, old, new_class, capital, reason):
+        return {
+            "katalog_id": katalog.pk,
+            "vendor_id": vendor_id,
+            "changed_on": on,
+            "old_class": old,
+            "new_class": new_class,
+            "capital": capital,
+            "annual_sales": None,
+            "reason": reason,
+            "evidence": "",
+            "recorded_at": now,
+        }
+
     for v in new:
-        vid = ids[v.nib]
-        if v.nib in moved:
-            before, on = moved[v.nib]
+        vid = ids[v["nib"]]
+        if v["nib"] in moved:
+            before, on = moved[v["nib"]]
+            history.append(entry(vid, first_day, "", before, None, "Registrasi Dinas"))
             history.append(
-                SizeClassChange(
-                    katalog=katalog,
-                    vendor_id=vid,
-                    changed_on=first_day,
-                    old_class="",
-                    new_class=before,
-                    reason="Registrasi Dinas",
-                )
-            )
-            history.append(
-                SizeClassChange(
-                    katalog=katalog,
-                    vendor_id=vid,
-                    changed_on=on,
-                    old_class=before,
-                    new_class=v.size_class,
-                    capital=v.capital,
-                    reason="Pembaruan data usaha: modal bertambah",
-                )
+                entry(vid, on, before, v["size_class"], v["capital"], "Pembaruan data usaha: modal bertambah")
             )
         else:
-            history.append(
-                SizeClassChange(
-                    katalog=katalog,
-                    vendor_id=vid,
-                    changed_on=first_day,
-                    old_class="",
-                    new_class=v.size_class,
-                    capital=v.capital,
-                    reason="Registrasi Dinas",
-                )
-            )
-    SizeClassChange.objects.bulk_create(history, batch_size=2000)
+            history.append(entry(vid, first_day, "", v["size_class"], v["capital"], "Registrasi Dinas"))
+    insert_rows(SizeClassChange, history)
     return len(new)

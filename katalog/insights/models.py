@@ -96,3 +96,76 @@ class CategoryRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.office_id} {self.year} {self.category_id}"
+
+
+class VendorRollup(models.Model):
+    """The tenant's vendors counted per (source, kecamatan, sector, size class): how many, how many
+    verified, how many invited. What the UMKM dashboard and the onboarding funnel read instead of
+    grouping every vendor on every view. Kept exact by database triggers on the vendors table (every
+    insert, update and delete, whatever code runs it: the ORM, a bulk load, plain SQL), created by
+    migration 0003; `katalog rebuild_rollups` recomputes it (katalog/insights/vendor_rollups.py).
+    `district` is the kecamatan code, "" when the vendor has none recorded."""
+
+    # No database constraint: the triggers write these rows, and `flush` (between transactional
+    # tests) deletes the tenants before the vendors whose DELETE triggers still count them.
+    katalog = models.ForeignKey(Katalog, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    source = models.CharField(max_length=10)
+    district = models.CharField(max_length=13, blank=True, default="")
+    sector = models.CharField(max_length=100, blank=True, default="")
+    size_class = models.CharField(max_length=10, blank=True, default="")
+    vendors = models.IntegerField(default=0)
+    verified = models.IntegerField(default=0)
+    invited = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["katalog", "source", "district", "sector", "size_class"], name="vendor_rollup_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.district} {self.sector} {self.size_class}"
+
+
+class SizeChangeRollup(models.Model):
+    """The size-class changes of the tenant's vendors (first classifications left out) counted per
+    (month of the change, old class, new class): the "naik kelas" chart of the UMKM dashboard. Kept by
+    triggers on the size-class history table like VendorRollup."""
+
+    # No database constraint: the triggers write these rows, and `flush` (between transactional
+    # tests) deletes the tenants before the vendors whose DELETE triggers still count them.
+    katalog = models.ForeignKey(Katalog, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    month = models.DateField()  # the first day of the month of `changed_on`
+    old_class = models.CharField(max_length=10)
+    new_class = models.CharField(max_length=10)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["katalog", "month", "old_class", "new_class"], name="size_change_rollup_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.old_class}→{self.new_class}"
+
+
+class RegistryFingerprint(models.Model):
+    """The registry row a vendor was last imported from or found equal to, as a hash
+    (katalog/vendors/imports.py): a re-import finds the same row unchanged without checking it
+    again. A trigger on the vendors table deletes the fingerprint when any field the import compares
+    changes, whoever changes it, so a fingerprint present always means "the vendor still holds what
+    this row gives"."""
+
+    vendor = models.OneToOneField("vendors.Vendor", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    katalog = models.ForeignKey(Katalog, on_delete=models.CASCADE, related_name="+", db_index=False)  # (katalog, nib)
+    nib = models.CharField(max_length=13)
+    row_hash = models.CharField(max_length=40)
+
+    class Meta:
+        indexes = [models.Index(fields=["katalog", "nib"])]
+
+    def __str__(self) -> str:
+        return f"{self.nib} {self.row_hash}"

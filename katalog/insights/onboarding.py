@@ -81,23 +81,23 @@ GROUP = ("source", "district_id", "sector", "size_class")
 def _grouped_rows(katalog: Katalog) -> list[dict]:
     """The six counts per (source, kecamatan, sector, size class), from two grouped queries:
 
-    1. every vendor of the tenant: how many, how many invited (plain columns, no subquery, so the
-       query stays a cheap scan and sort on any database);
-    2. only the vendors with an account (a semi-join on the users): the later steps, whose
-       subqueries (a listed product, a sale) then run for those few vendors, not for the whole
-       registry; and those claimed without an invitation, who count as invited.
+    1. every vendor of the tenant: how many, how many invited, read from the vendor rollup that
+       triggers keep equal to the vendors (katalog/insights/vendor_rollups.py), so the cost does not
+       grow with the registry;
+    2. only the vendors with an account, found from the accounts' side (the vendors with a user,
+       by primary key): the later steps, whose subqueries (a listed product, a sale) then run for
+       those few vendors, not for the whole registry; and those claimed without an invitation, who
+       count as invited.
 
     The rows of both are merged on the group, so every figure is a sum of the same rows."""
-    with_account = Exists(Vendor.users.through.objects.filter(vendor_id=OuterRef("pk")))
+    from .models import VendorRollup
+
     verified = Q(status=VendorStatus.VERIFIED)
     listed = verified & Q(Exists(Product.objects.filter(vendor_id=OuterRef("pk"), status=ProductStatus.LISTED)))
     sold = listed & Q(Exists(_sales().filter(vendor_id=OuterRef("pk"))))
-    vendors = Vendor.objects.filter(katalog=katalog)
-    everyone = vendors.values(*GROUP).annotate(
-        registry=Count("pk"), invited=Count("pk", filter=Q(invited_at__isnull=False))
-    )
+    with_account = Vendor.users.through.objects.values("vendor_id")
     claimed = (
-        vendors.filter(with_account)
+        Vendor.objects.filter(katalog=katalog, pk__in=with_account)
         .values(*GROUP)
         .annotate(
             uninvited=Count("pk", filter=Q(invited_at__isnull=True)),
@@ -108,10 +108,23 @@ def _grouped_rows(katalog: Katalog) -> list[dict]:
         )
     )
     rows: dict[tuple, dict] = {}
-    for row in everyone.order_by():
-        rows[tuple(row[g] for g in GROUP)] = {**row, "claimed": 0, "verified": 0, "listed": 0, "sold": 0}
+    everyone = VendorRollup.objects.filter(katalog=katalog).exclude(vendors=0).order_by()
+    for r in everyone.values("source", "district", "sector", "size_class", "vendors", "invited"):
+        key = (r["source"], r["district"], r["sector"], r["size_class"])
+        rows[key] = {
+            "source": r["source"],
+            "district_id": r["district"],
+            "sector": r["sector"],
+            "size_class": r["size_class"],
+            "registry": r["vendors"],
+            "invited": r["invited"],
+            "claimed": 0,
+            "verified": 0,
+            "listed": 0,
+            "sold": 0,
+        }
     for row in claimed.order_by():
-        merged = rows[tuple(row[g] for g in GROUP)]
+        merged = rows[(row["source"], row["district_id"] or "", row["sector"], row["size_class"])]
         merged["invited"] += row["uninvited"]  # got in by itself: reached all the same
         for step in STEPS[2:]:
             merged[step] = row[step]

@@ -1,22 +1,25 @@
-"""Figures for dashboards. Every total is computed from the records in the database; none is
-stored (PRODUCT.md: the news report's hand-typed total did not add up)."""
+"""Figures for dashboards. Every total is computed from the records in the database (PRODUCT.md:
+the news report's hand-typed total did not add up); the UMKM counts through rollups that database
+triggers keep equal to the records (katalog/insights/vendor_rollups.py)."""
 
 from collections import OrderedDict
 
-from django.db.models import Count
-from django.db.models.functions import TruncMonth
-
 from katalog.core.models import Katalog, Region, RegionLevel
-from katalog.vendors.models import SizeClassChange, Vendor, VendorStatus
 from katalog.vendors.size_class import ORDER, SizeClass
 
 
 def umkm_counts(katalog: Katalog) -> dict:
-    """Verified vendors by size class, and by district and class, in one grouped query."""
+    """Verified vendors by size class, and by district and class, from the vendor rollup (kept by
+    triggers, katalog/insights/vendor_rollups.py): a few hundred rows whatever the registry's size."""
+    from django.db.models import Sum
+
+    from .models import VendorRollup
+
     rows = (
-        Vendor.objects.filter(katalog=katalog, status=VendorStatus.VERIFIED)
-        .values("district_id", "size_class")
-        .annotate(n=Count("id"))
+        VendorRollup.objects.filter(katalog=katalog, verified__gt=0)
+        .values("district", "size_class")
+        .annotate(n=Sum("verified"))
+        .order_by()
     )
     districts = OrderedDict(
         (r.code, {"code": r.code, "name": r.name, "counts": dict.fromkeys(ORDER, 0), "total": 0})
@@ -25,7 +28,7 @@ def umkm_counts(katalog: Katalog) -> dict:
     unknown = {"code": "", "name": None, "counts": dict.fromkeys(ORDER, 0), "total": 0}
     by_class = dict.fromkeys(ORDER, 0)
     for row in rows:
-        slot = districts.get(row["district_id"], unknown)
+        slot = districts.get(row["district"], unknown)
         slot["counts"][row["size_class"]] += row["n"]
         slot["total"] += row["n"]
         by_class[row["size_class"]] += row["n"]
@@ -39,20 +42,21 @@ def umkm_counts(katalog: Katalog) -> dict:
 
 
 def class_changes(katalog: Katalog, *, months: int = 24) -> list[dict]:
-    """Per month: how many vendors moved up a class (naik kelas) and how many moved down."""
+    """Per month: how many vendors moved up a class (naik kelas) and how many moved down (from the
+    size-change rollup, kept by triggers on the history)."""
+    from .models import SizeChangeRollup
+
     rows = (
-        SizeClassChange.objects.filter(katalog=katalog)
-        .exclude(old_class="")
-        .annotate(month=TruncMonth("changed_on"))
-        .values("month", "old_class", "new_class")
-        .annotate(n=Count("id"))
+        SizeChangeRollup.objects.filter(katalog=katalog)
+        .exclude(count=0)
+        .values("month", "old_class", "new_class", "count")
         .order_by("month")
     )
     per_month: OrderedDict = OrderedDict()
     for row in rows:
         slot = per_month.setdefault(row["month"], {"month": row["month"], "up": 0, "down": 0})
         up = ORDER.index(row["new_class"]) > ORDER.index(row["old_class"])
-        slot["up" if up else "down"] += row["n"]
+        slot["up" if up else "down"] += row["count"]
     return list(per_month.values())[-months:]
 
 

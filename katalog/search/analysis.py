@@ -17,15 +17,19 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import Sastrawi
 import Stemmer
 
-# A word must have at least this many letters before one wrong letter is forgiven (the issue).
-TYPO_MIN_LENGTH = 5
+# A word of a multi-word query must have at least this many letters before one wrong letter is
+# forgiven (`bika ambn`); a query of one word needs SINGLE_WORD_TYPO_MIN_LENGTH, because alone a short
+# word widened one letter away lists everything that looks like it (`kopu` would find `kopi`, `kapu`,
+# `topu`...), while in a longer query the other words keep the matches on topic.
+TYPO_MIN_LENGTH = 4
+SINGLE_WORD_TYPO_MIN_LENGTH = 5
 # Longer tokens are noise (hashes, glued words); engines cap term length too.
 MAX_TOKEN_LENGTH = 40
 
@@ -149,6 +153,9 @@ class Clause:
     alternative. Alternatives come from synonyms (`atk` | `alat tulis kantor`) and typos."""
 
     alternatives: tuple[tuple[str, ...], ...]
+    # The user's own word(s) behind the clause ("ambn", "nasi kotak"), for "tanpa: ambn". Not part of
+    # equality: two spellings of the same meaning (`bolpoin pulpen`) are one clause.
+    label: str = field(default="", compare=False)
 
 
 def synonym_groups(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, ...], set[tuple[str, ...]]]:
@@ -164,20 +171,27 @@ def synonym_groups(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, ...], se
     return groups
 
 
+SynonymGroups = dict[tuple[str, ...], set[tuple[str, ...]]]
+
+
 def parse_query(
     q: str,
-    synonyms: Sequence[tuple[str, str]],
+    synonyms: Sequence[tuple[str, str]] | SynonymGroups,
     lookup: Callable[[set[str]], dict[str, str]],
 ) -> list[Clause]:
-    """Turn the user's text into clauses, all required.
+    """Turn the user's text into clauses, each labelled with the words it came from.
 
-    `lookup(candidates)` answers which candidate words the tenant's index knows and their stems;
-    a word of five letters or more that the index does not know is widened to the known words one
-    letter away. A known word is never widened, so `rotan` does not also match `rotas`.
+    `synonyms` are (term, expansion) pairs, or their `synonym_groups` computed beforehand (the
+    selectors keep them per tenant). `lookup(candidates)` answers which candidate words the tenant's
+    index knows and their stems; a word that the index does not know is widened to the known words
+    one letter away, each word on its own, when it has TYPO_MIN_LENGTH letters or more (a query of
+    one word: SINGLE_WORD_TYPO_MIN_LENGTH). A known word is never widened, so `rotan` does not also
+    match `rotas`.
     """
     tokens = words(q) or _TOKEN.findall(normalize(q))
     stems = [stem(w) for w in tokens]
-    groups = synonym_groups(synonyms)
+    groups = synonyms if isinstance(synonyms, dict) else synonym_groups(synonyms)
+    min_length = TYPO_MIN_LENGTH if len(tokens) > 1 else SINGLE_WORD_TYPO_MIN_LENGTH
     longest = max((len(side) for side in groups), default=0)
     clauses: list[Clause] = []
     typo_slots: list[tuple[int, str, str]] = []
@@ -186,24 +200,26 @@ def parse_query(
         for size in range(min(longest, len(stems) - i), 0, -1):
             side = tuple(stems[i : i + size])
             if side in groups:
-                clauses.append(Clause(tuple(sorted(groups[side]))))
+                clauses.append(Clause(tuple(sorted(groups[side])), label=" ".join(tokens[i : i + size])))
                 i += size
                 break
         else:
-            if len(tokens[i]) >= TYPO_MIN_LENGTH and tokens[i].isalpha():
+            if len(tokens[i]) >= min_length and tokens[i].isalpha():
                 typo_slots.append((len(clauses), tokens[i], stems[i]))
-            clauses.append(Clause(((stems[i],),)))
+            clauses.append(Clause(((stems[i],),), label=tokens[i]))
             i += 1
     if typo_slots:
+        # Two small lookups rather than one large one: first the words themselves (most queries
+        # stop here), then the one-letter edits of the unknown words only.
+        known = lookup({w for _, word, root in typo_slots for w in (word, root)})
+        typo_slots = [slot for slot in typo_slots if slot[1] not in known and slot[2] not in known]
         candidates: set[str] = set()
         for _, word, root in typo_slots:
-            candidates |= {word, root} | one_letter_edits(word) | one_letter_edits(root)
-        known = lookup(candidates)
+            candidates |= one_letter_edits(word) | one_letter_edits(root)
+        known = lookup(candidates) if candidates else {}
         for position, word, root in typo_slots:
-            if word in known or root in known:
-                continue
             near = {known[c] for c in one_letter_edits(word) | one_letter_edits(root) if c in known}
-            clauses[position] = Clause(tuple((s,) for s in sorted(near | {root})))
+            clauses[position] = Clause(tuple((s,) for s in sorted(near | {root})), label=word)
     unique: list[Clause] = []
     for clause in clauses:
         if clause not in unique:

@@ -139,3 +139,34 @@ def downgrade_0002_statements(vendor: str) -> list[str]:
 
 def drop_statements(vendor: str) -> list[str]:
     return {"sqlite": SQLITE_DROP, "postgresql": POSTGRES_DROP}.get(vendor, [])
+
+
+# Migration 0003: the `preference` column (docs/search.md, "Ranking"): 4 x (micro or small vendor)
+# + TKDN tier, 0..7, stored per entry so every engine orders by the same integer. Existing rows are
+# filled from what the entry already holds (on PostgreSQL the size class lives in the facet set);
+# with KATALOG_SEARCH_PREFER_LOCAL off every row keeps 0.
+_TKDN_TIER_SQL = "(CASE WHEN tkdn >= 40 THEN 3 WHEN tkdn >= 25 THEN 2 WHEN tkdn > 0 THEN 1 ELSE 0 END)"
+_PG_TKDN_TIER_SQL = _TKDN_TIER_SQL.replace("tkdn", "e.tkdn")
+SQLITE_UPGRADE_0003 = ["ALTER TABLE search_entry ADD COLUMN preference INTEGER NOT NULL DEFAULT 0"]
+SQLITE_FILL_0003 = [
+    f"""UPDATE search_entry SET preference =
+        4 * (CASE WHEN size_class IN ('mikro', 'kecil') THEN 1 ELSE 0 END) + {_TKDN_TIER_SQL}"""  # noqa: S608 (fixed text)
+]
+SQLITE_DOWNGRADE_0003 = ["ALTER TABLE search_entry DROP COLUMN preference"]
+POSTGRES_UPGRADE_0003 = ["ALTER TABLE search_entry ADD COLUMN preference smallint NOT NULL DEFAULT 0"]
+POSTGRES_FILL_0003 = [
+    f"""UPDATE search_entry e SET preference =
+        4 * (CASE WHEN f.size_class IN ('mikro', 'kecil') THEN 1 ELSE 0 END) + {_PG_TKDN_TIER_SQL}
+        FROM search_facet_set f WHERE f.id = e.facet_set"""  # noqa: S608 (fixed text)
+]
+POSTGRES_DOWNGRADE_0003 = ["ALTER TABLE search_entry DROP COLUMN preference"]
+
+
+def upgrade_0003_statements(vendor: str, prefer_local: bool = True) -> list[str]:
+    add = {"sqlite": SQLITE_UPGRADE_0003, "postgresql": POSTGRES_UPGRADE_0003}.get(vendor, [])
+    fill = {"sqlite": SQLITE_FILL_0003, "postgresql": POSTGRES_FILL_0003}.get(vendor, [])
+    return [*add, *(fill if prefer_local else [])]
+
+
+def downgrade_0003_statements(vendor: str) -> list[str]:
+    return {"sqlite": SQLITE_DOWNGRADE_0003, "postgresql": POSTGRES_DOWNGRADE_0003}.get(vendor, [])

@@ -19,6 +19,7 @@ from katalog.core import audit
 from katalog.core.errors import NotAllowed, ValidationFailed
 from katalog.core.models import Katalog
 from katalog.core.permissions import Permission
+from katalog.search import suggest
 from katalog.search.analysis import vocabulary
 from katalog.search.backends import get_backend
 from katalog.search.backends.base import PreparedDocument, SearchBackend, prepare
@@ -67,6 +68,7 @@ def index_documents(docs: Iterable[SearchDocument], *, backend: SearchBackend | 
         return 0
     with transaction.atomic():
         _remember_words(prepared)
+        suggest.remember([p.doc for p in prepared])
         (backend or get_backend()).index(prepared)
     return len(prepared)
 
@@ -74,6 +76,7 @@ def index_documents(docs: Iterable[SearchDocument], *, backend: SearchBackend | 
 def remove_documents(tenant_id: int, product_ids: Sequence[int], *, backend: SearchBackend | None = None) -> None:
     """Remove products from the index (delisted, frozen, deleted); unknown ids are ignored."""
     if product_ids:
+        suggest.forget(tenant_id, list(product_ids))
         (backend or get_backend()).remove(tenant_id, list(product_ids))
 
 
@@ -82,6 +85,7 @@ def _batches(docs: Iterable[SearchDocument], size: int) -> Iterator[list[Prepare
     while batch := list(islice(iterator, size)):
         prepared = [prepare(d) for d in batch]
         _remember_words(prepared)
+        suggest.remember([p.doc for p in prepared])
         yield prepared
 
 
@@ -97,6 +101,7 @@ def rebuild(
     engine = backend or get_backend()
     with transaction.atomic():
         SearchTerm.objects.filter(tenant_id=tenant_id).delete()
+        suggest.clear(tenant_id)
         return engine.rebuild(
             tenant_id,
             ([p for p in batch if p.doc.tenant_id == tenant_id] for batch in _batches(docs_iter, batch_size)),
@@ -174,6 +179,9 @@ def set_synonyms(tenant_id: int, pairs: Iterable[tuple[str, str]]) -> None:
         Synonym.objects.filter(tenant_id=tenant_id).delete()
         unique = dict.fromkeys((t.strip().lower(), e.strip().lower()) for t, e in pairs)
         Synonym.objects.bulk_create([Synonym(tenant_id=tenant_id, term=t, expansion=e) for t, e in unique])
+    from katalog.search.selectors import forget_synonyms  # bulk_create sends no signal
+
+    forget_synonyms(tenant_id)
 
 
 TERM_MAX, EXPANSION_MAX = 100, 200  # the columns of `Synonym`

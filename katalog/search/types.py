@@ -73,6 +73,12 @@ class SearchResult:
     count: int
     ids: list[int]
     facets: dict[str, dict[Any, int]] = field(default_factory=dict)
+    # Relaxed matching (docs/search.md): how many clauses each result matches at least, the user's words
+    # behind every clause, those no result matches ("tanpa: ambn"), and whether the query was relaxed.
+    min_match: int = 0
+    clause_labels: list[str] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)
+    relaxed: bool = False
 
 
 def to_sen(amount: Decimal) -> int:

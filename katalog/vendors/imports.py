@@ -6,9 +6,17 @@ unchanged, rejected (every reason, counted once) or a conflict: a row that would
 vendor entered itself after claiming its record, or a verified vendor's name, owner or district.
 A conflict is held back unless the clerk chose its line. The page shows the plan as a preview and
 writes only when the clerk confirms; the command writes at once (`--dry-run`: the plan only).
-Rows are planned and written in batches with one query for the batch's vendors."""
+Rows are planned and written in batches with one query for the batch's vendors.
+
+Speed (docs/performance.md "Importing the Dinas registry"): each checked value is checked once per
+import (a KBLI list, a kecamatan or a PKP answer repeats on thousands of rows); new vendors, their
+first size-class entry and the fingerprints are written with plain multi-row INSERTs of prepared
+column lists, not `bulk_create`; and a row the registry sent before, byte for byte, to a vendor that
+still holds what it gave (insights.RegistryFingerprint, dropped by a trigger whenever a compared
+field changes) is unchanged without being checked again."""
 
 import csv
+import hashlib
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,7 +25,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -100,14 +108,23 @@ def name_key(text: str) -> str:
 
 def formula_columns(values: dict[str, str]) -> list[str]:
     """The columns whose cell a spreadsheet would run as a formula (kept as text, marked)."""
-    found = [col for col, value in values.items() if str(value).startswith(FORMULA)]
+    found = [col for col, value in values.items() if value and str(value).startswith(FORMULA)]
+    if not found:
+        return found
     # In the file's column order: a row read back from a JSON column (PostgreSQL's jsonb) has lost it.
     order = {col: n for n, col in enumerate(COLUMNS)}
     return sorted(found, key=lambda col: (order.get(col, len(order)), col))
 
 
+# Bump when RowChecker may give another result for the same row (a rule changed): every stored
+# fingerprint then misses once and the rows are checked again.
+CHECK_VERSION = "2026-11-30"
+_OK = object()
+
+
 class RowChecker:
-    """Turns one row into vendor fields, or into a list of (column, reason)."""
+    """Turns one row into vendor fields, or into a list of (column, reason). Each cell value is
+    checked once per import and the verdict reused (`_memo`)."""
 
     def __init__(self, katalog: Katalog):
         prefix = katalog.region_id + "."
@@ -121,6 +138,29 @@ class RowChecker:
         for region in self.regions.values():
             self.by_name.setdefault(name_key(region.name), []).append(region)
         self.katalog = katalog
+        self._memo: dict[tuple[str, str], tuple[Any, Any]] = {}
+        # What a row's fingerprint depends on besides its cells: the rules and the tenant's regions.
+        regions = "\x1e".join(
+            f"{r.code}\x1f{r.name}\x1f{r.district_code}" for r in sorted(self.regions.values(), key=lambda r: r.code)
+        )
+        self.salt = hashlib.blake2b(f"{CHECK_VERSION}\x1d{katalog.pk}\x1d{regions}".encode(), digest_size=16).digest()
+
+    def row_hash(self, values: dict[str, str]) -> str:
+        """The fingerprint of a row: its cells (a missing column reads as an empty cell, as in `check`)."""
+        text = "\x1f".join(values.get(col, "") for col in COLUMNS)
+        return hashlib.blake2b(text.encode(), digest_size=20, key=self.salt).hexdigest()
+
+    def _memoised(self, kind: str, raw: str, fn):
+        """fn(raw) once per distinct value: (value, None), or (None, the message of its ValidationError)."""
+        key = (kind, raw)
+        found = self._memo.get(key)
+        if found is None:
+            try:
+                found = (fn(raw), None)
+            except ValidationError as exc:
+                found = (None, exc.messages[0])
+            self._memo[key] = found
+        return found
 
     def describe(self, region: Region) -> str:
         district = self.regions.get(region.district_code or "")
@@ -134,6 +174,12 @@ class RowChecker:
         region = self.regions.get(value)
         if region is not None:
             return region, ""
+        key = ("region", value)
+        if key not in self._memo:
+            self._memo[key] = self._find_region_by_name(value)
+        return self._memo[key]
+
+    def _find_region_by_name(self, value: str) -> tuple[Region | None, str]:
         name, _sep, within = value.partition(",")
         found = self.by_name.get(name_key(name), [])
         if within.strip():
@@ -157,47 +203,76 @@ class RowChecker:
             "name": self.katalog.region.name,
         }
 
+    def _email(self, raw: str) -> str:
+        """Django's `validate_email`, step for step, with each domain checked once per import."""
+        valid = bool(raw) and "@" in raw and len(raw) <= 320
+        if valid:
+            user, domain = raw.rsplit("@", 1)
+            valid = bool(validate_email.user_regex.match(user))
+            if valid:
+                key = ("domain", domain)
+                if key not in self._memo:
+                    self._memo[key] = domain in validate_email.domain_allowlist or bool(
+                        validate_email.validate_domain_part(domain)
+                    )
+                valid = self._memo[key]
+        if not valid:
+            raise ValidationError(_("not a valid e-mail address: %(v)s") % {"v": raw[:60]})
+        return raw.lower()
+
+    @staticmethod
+    def _amount(raw: str) -> Decimal:
+        try:
+            amount = parse_rupiah(raw)
+            if amount < 0:
+                raise MoneyParseError(raw)
+        except MoneyParseError as exc:
+            raise ValidationError(_("not an amount in rupiah: %(v)s") % {"v": raw[:40]}) from exc
+        return amount
+
     def check(self, values: dict[str, str]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         errors: list[tuple[str, str]] = []
         out: dict[str, Any] = {}
+        get = values.get
+        memoised = self._memoised
 
-        def need(col: str, message: str) -> str:
-            value = values.get(col, "").strip()
-            if not value:
-                errors.append((col, message))
-            return value
-
-        out["name"] = need("nama_usaha", _("the business name is empty"))[:200]
-        out["owner_name"] = values.get("nama_pemilik", "").strip()[:150]
+        name = get("nama_usaha", "").strip()
+        if not name:
+            errors.append(("nama_usaha", _("the business name is empty")))
+        out["name"] = name[:200]
+        out["owner_name"] = get("nama_pemilik", "").strip()[:150]
         for col, key, fn in (
             ("nib", "nib", validators.clean_nib),
             ("npwp", "npwp", validators.clean_npwp),
             ("kbli", "kbli", validators.clean_kbli_list),
             ("telepon", "phone", validators.clean_phone),
         ):
-            raw = values.get(col, "").strip()
+            raw = get(col, "").strip()
             if not raw:
                 if col == "nib":
                     errors.append((col, _("NIB is empty")))
                 out[key] = [] if key == "kbli" else ""
                 continue
-            try:
-                out[key] = fn(raw)
-            except ValidationError as exc:
-                errors.append((col, exc.messages[0]))
-        email = values.get("email", "").strip()
+            value, problem = memoised(col, raw, fn)
+            if problem is not None:
+                errors.append((col, problem))
+            else:
+                out[key] = list(value) if key == "kbli" else value
+        email = get("email", "").strip()
         if email:
-            try:
-                validate_email(email)
-                out["email"] = email.lower()
-            except ValidationError:
-                errors.append(("email", _("not a valid e-mail address: %(v)s") % {"v": email[:60]}))
+            value, problem = memoised("email", email, self._email)
+            if problem is not None:
+                errors.append(("email", problem))
+            else:
+                out["email"] = value
         else:
             out["email"] = ""
-        out["address"] = values.get("alamat", "").strip()[:300]
-        out["sector"] = values.get("sektor", "").strip()[:100]
-        code = need("kode_wilayah", _("the region code is empty"))
-        if code:
+        out["address"] = get("alamat", "").strip()[:300]
+        out["sector"] = get("sektor", "").strip()[:100]
+        code = get("kode_wilayah", "").strip()
+        if not code:
+            errors.append(("kode_wilayah", _("the region code is empty")))
+        else:
             region, problem = self.find_region(code)
             if region is None:
                 errors.append(("kode_wilayah", problem))
@@ -205,22 +280,22 @@ class RowChecker:
                 out["region_id"] = region.code
                 out["district_id"] = region.district_code
         amounts: dict[str, Decimal | None] = {}
+        amount_error = False
         for col, key in (("modal_usaha", "capital"), ("omzet_tahunan", "annual_sales")):
-            raw = values.get(col, "").strip()
+            raw = get(col, "").strip()
             if not raw:
                 amounts[key] = None
                 continue
-            try:
-                amount = parse_rupiah(raw)
-                if amount < 0:
-                    raise MoneyParseError(raw)
-                amounts[key] = amount
-            except MoneyParseError:
-                errors.append((col, _("not an amount in rupiah: %(v)s") % {"v": raw[:40]}))
-        if not any(amounts.values()) and not any(c in ("modal_usaha", "omzet_tahunan") for c, _r in errors):
+            value, problem = memoised("amount", raw, self._amount)
+            if problem is not None:
+                errors.append((col, problem))
+                amount_error = True
+            else:
+                amounts[key] = value
+        if not any(amounts.values()) and not amount_error:
             errors.append(("modal_usaha", _("give the business capital or the annual sales")))
         out.update(amounts)
-        pkp = values.get("pkp", "").strip().lower()
+        pkp = get("pkp", "").strip().lower()
         if pkp in TRUE:
             out["is_vat_registered"] = True
         elif pkp in FALSE:
@@ -304,6 +379,7 @@ class RowPlan:
     errors: list[tuple[str, str]] = field(default_factory=list)  # (column, reason)
     held: list[tuple[str, str]] = field(default_factory=list)  # (column, reason) of a conflict
     formula: list[str] = field(default_factory=list)  # columns kept as text that look like formulas
+    row_hash: str = ""  # the row's fingerprint (RowChecker.row_hash), kept for the vendor once written
 
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"line": self.line, "kind": self.kind, "nib": self.nib, "name": self.name}
@@ -362,6 +438,21 @@ def _conflict_reasons(vendor: Vendor, diff: list[str], fields: dict[str, Any]) -
     ]
 
 
+def _by_nib(model, column: str, katalog: Katalog, nibs: list[str]) -> list[tuple[str, Any]]:
+    """(nib, column) of the tenant's rows of `model` with these NIBs, in plain SQL: a batch's two
+    thousand NIBs cost the ORM more to build into a query than the database to answer it."""
+    if not nibs:
+        return []
+    qn = connection.ops.quote_name
+    sql = (
+        f"SELECT nib, {qn(column)} FROM {qn(model._meta.db_table)} "  # noqa: S608 - model and column names
+        f"WHERE katalog_id = %s AND nib IN ({', '.join(['%s'] * len(nibs))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [katalog.pk, *nibs])
+        return cursor.fetchall()
+
+
 def plan_rows(
     *,
     katalog: Katalog,
@@ -372,11 +463,17 @@ def plan_rows(
     lock: bool = False,
 ) -> list[RowPlan]:
     """Check one batch of rows and compare each with the vendor of the same NIB. Writes nothing.
-    A conflict whose line is in `chosen` (the clerk ticked it) is planned as a change."""
+    A conflict whose line is in `chosen` (the clerk ticked it) is planned as a change. A row whose
+    fingerprint the vendor of its NIB still carries is unchanged at once (nothing to check: the
+    same cells gave the fields the vendor holds, and no compared field changed since)."""
+    from katalog.insights.models import RegistryFingerprint
+
     checker = checker or RowChecker(katalog)
     plans: list[RowPlan] = []
     good: dict[str, RowPlan] = {}
-    for line, values in rows:
+    nibs = [validators.digits(values.get("nib")) for _line, values in rows]
+    printed = dict(_by_nib(RegistryFingerprint, "row_hash", katalog, [n for n in nibs if n]))
+    for (line, values), nib in zip(rows, nibs, strict=True):
         plan = RowPlan(
             line=line,
             kind=Kind.REJECTED,
@@ -387,6 +484,10 @@ def plan_rows(
         plans.append(plan)
         if line in duplicates:
             plan.errors.append(("nib", _("the same NIB is already on line %(first)s") % {"first": duplicates[line]}))
+            continue
+        plan.row_hash = checker.row_hash(values)
+        if printed.get(nib) == plan.row_hash:
+            plan.kind, plan.nib = Kind.UNCHANGED, nib
             continue
         fields, errors = checker.check(values)
         if errors:
@@ -437,41 +538,108 @@ def outcome_of(plans: list[RowPlan], rows: list[tuple[int, dict[str, str]]] | No
     return outcome
 
 
+_PLAIN = frozenset({str, int, bool})
+
+
+def insert_rows(model, rows: list[dict[str, Any]]) -> None:
+    """INSERT the rows (dicts by field name or attname) of `model` in as few statements as the
+    database takes (SQLite: one prepared statement run for every row; PostgreSQL: COPY): every
+    concrete column but the id, prepared once; a field a row leaves out gets
+    its default (its creation time for auto_now fields); a value goes through its field's database
+    preparation only when it is not a plain string, number or None. Runs no model code (no `save`,
+    no signals): for bulk loads of rows already checked."""
+    if not rows:
+        return
+    meta = model._meta
+    now = timezone.now()
+    fields, fixed = [], {}
+    for f in meta.concrete_fields:
+        if f.primary_key and f.attname not in rows[0] and f.name not in rows[0]:
+            continue  # an id the database assigns
+        fields.append(f)
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            fixed[f.attname] = f.get_db_prep_save(now, connection)
+        elif f.has_default():
+            fixed[f.attname] = f.get_db_prep_save(f.get_default(), connection)
+        else:
+            fixed[f.attname] = None
+    qn = connection.ops.quote_name
+    head = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) VALUES "  # noqa: S608
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    conn = connections[DEFAULT_DB_ALIAS]
+    missing = object()
+    prepared: dict[tuple, Any] = {}  # a timestamp, a date, an amount or a KBLI list repeats: prepared once
+    slots = [(f.attname, f.name, fixed[f.attname], f.get_db_prep_save) for f in fields]
+
+    def values(row: dict[str, Any]) -> list[Any]:
+        out = []
+        for attname, name, default, prep in slots:
+            v = row.get(attname, missing)
+            if v is missing:
+                v = row.get(name, missing)
+                if v is missing:
+                    out.append(default)
+                    continue
+            if v is None or v.__class__ in _PLAIN:
+                out.append(v)
+                continue
+            key = (attname, tuple(v) if isinstance(v, list) else v)
+            found = prepared.get(key, missing)
+            if found is missing:
+                found = prepared[key] = prep(v, conn)
+            out.append(found)
+        return out
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":  # one prepared statement, run for every row
+            cursor.executemany(head + one, [values(row) for row in rows])
+            return
+        # PostgreSQL: one COPY, which keeps every constraint and trigger (the statement triggers of
+        # the rollups run once for the whole load); a multi-row INSERT of thousands of parameters
+        # spent most of its time in the driver's query parsing.
+        table = qn(meta.db_table)
+        column_list = ", ".join(qn(f.column) for f in fields)
+        with cursor.cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:  # noqa: S608
+            for row in rows:
+                copy.write_row(values(row))
+
+
 def write_plans(*, katalog: Katalog, plans: list[RowPlan], source_name: str) -> None:
     """Create the new vendors and update the changed ones of one batch (call inside a transaction,
-    with the plans made under `lock=True`). Conflicts, rejected and unchanged rows are not touched."""
+    with the plans made under `lock=True`), and keep the fingerprint of every row written or found
+    equal to its vendor. Conflicts, rejected and unchanged rows are not touched."""
+    from katalog.insights.models import RegistryFingerprint
+
     today = timezone.localdate()
     now = timezone.now()
     reason = _("Dinas registry import (%(file)s)") % {"file": source_name[:100]}
-    new, changed, history, reindex = [], [], [], []
+    new: list[RowPlan] = []
+    changed, history, reindex = [], [], []
+    printed: dict[int, RowPlan] = {}  # vendor id -> the plan whose row it now holds
     for plan in plans:
         if plan.kind == Kind.NEW:
-            new.append(
-                Vendor(
-                    katalog=katalog,
-                    status=VendorStatus.VERIFIED,
-                    source=VendorSource.IMPORT,
-                    verified_at=now,
-                    submitted_at=now,
-                    **plan.fields,
-                )
-            )
+            new.append(plan)
+            continue
+        if plan.kind == Kind.UNCHANGED and plan.vendor is not None and plan.row_hash:
+            printed[plan.vendor.pk] = plan  # equal, but by another row than the fingerprinted one
             continue
         if plan.kind != Kind.CHANGED:
             continue
         vendor, fields = plan.vendor, plan.fields
         if vendor.size_class != fields["size_class"]:
             history.append(
-                SizeClassChange(
-                    katalog=katalog,
-                    vendor=vendor,
-                    changed_on=today,
-                    old_class=vendor.size_class,
-                    new_class=fields["size_class"],
-                    capital=fields["capital"],
-                    annual_sales=fields["annual_sales"],
-                    reason=reason,
-                )
+                {
+                    "katalog_id": katalog.pk,
+                    "vendor_id": vendor.pk,
+                    "changed_on": today,
+                    "old_class": vendor.size_class,
+                    "new_class": fields["size_class"],
+                    "capital": fields["capital"],
+                    "annual_sales": fields["annual_sales"],
+                    "reason": reason,
+                    "evidence": "",
+                    "recorded_at": now,
+                }
             )
         before = indexed_facts(vendor)
         for k in COMPARED:
@@ -480,31 +648,68 @@ def write_plans(*, katalog: Katalog, plans: list[RowPlan], source_name: str) -> 
             vendor.status, vendor.verified_at, vendor.status_reason = VendorStatus.VERIFIED, now, ""
         vendor.updated_at = now
         changed.append(vendor)
+        printed[vendor.pk] = plan
         if indexed_facts(vendor) != before:
             reindex.append(vendor.pk)
-    Vendor.objects.bulk_create(new, batch_size=500)
-    if new and new[0].pk is None:  # backends that do not return ids (none we support, but be safe)
-        ids = dict(Vendor.objects.filter(katalog=katalog, nib__in=[v.nib for v in new]).values_list("nib", "pk"))
-        for v in new:
-            v.pk = ids[v.nib]
-    history += [
-        SizeClassChange(
-            katalog=katalog,
-            vendor=v,
-            changed_on=today,
-            old_class="",
-            new_class=v.size_class,
-            capital=v.capital,
-            annual_sales=v.annual_sales,
-            reason=reason,
-        )
-        for v in new
-    ]
+    if new:
+        from katalog.insights.vendor_rollups import counted_in_bulk
+
+        with counted_in_bulk():
+            insert_rows(
+                Vendor,
+                [
+                    {
+                        **plan.fields,
+                        "katalog_id": katalog.pk,
+                        "status": VendorStatus.VERIFIED,
+                        "source": VendorSource.IMPORT,
+                        "verified_at": now,
+                        "submitted_at": now,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for plan in new
+                ],
+            )
+        ids = dict(_by_nib(Vendor, "id", katalog, [p.nib for p in new]))
+        for plan in new:
+            printed[ids[plan.nib]] = plan
+            history.append(
+                {
+                    "katalog_id": katalog.pk,
+                    "vendor_id": ids[plan.nib],
+                    "changed_on": today,
+                    "old_class": "",
+                    "new_class": plan.fields["size_class"],
+                    "capital": plan.fields["capital"],
+                    "annual_sales": plan.fields["annual_sales"],
+                    "reason": reason,
+                    "evidence": "",
+                    "recorded_at": now,
+                }
+            )
     if changed:
-        Vendor.objects.bulk_update(
-            changed, COMPARED + ["status", "verified_at", "status_reason", "updated_at"], batch_size=500
+        columns = COMPARED + ["status", "verified_at", "status_reason", "updated_at"]
+        meta = Vendor._meta
+        qn = connection.ops.quote_name
+        fields = [meta.get_field(name) for name in columns]
+        assignments = ", ".join(f"{qn(f.column)} = %s" for f in fields)
+        sql = f"UPDATE {qn(meta.db_table)} SET {assignments} WHERE {qn(meta.pk.column)} = %s"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                sql,
+                [[f.get_db_prep_save(getattr(v, f.attname), connection) for f in fields] + [v.pk] for v in changed],
+            )
+    insert_rows(SizeClassChange, history)
+    if printed:
+        RegistryFingerprint.objects.filter(vendor_id__in=list(printed)).delete()
+        insert_rows(
+            RegistryFingerprint,
+            [
+                {"vendor_id": pk, "katalog_id": katalog.pk, "nib": plan.nib, "row_hash": plan.row_hash}
+                for pk, plan in printed.items()
+            ],
         )
-    SizeClassChange.objects.bulk_create(history, batch_size=1000)
     # A new size class, district or verification changes the vendor's products in search.
     reindex_products(katalog_id=katalog.pk, vendor_ids=reindex)
 
@@ -568,6 +773,12 @@ def run_import(
                 file=source_name,
                 summary=total.summary(),
             )
+    if not dry_run and (total.imported or total.updated):
+        # Fresh planner statistics after a bulk load (PostgreSQL): stale ones made the dashboards
+        # expect one row and sort on disk (docs/performance.md).
+        from katalog.insights.vendor_rollups import analyze
+
+        analyze()
     return total
 
 

@@ -5,6 +5,7 @@ import threading
 import time
 from datetime import timedelta
 
+from django.db import OperationalError
 from django.utils import timezone
 
 from katalog.buying import services
@@ -13,6 +14,16 @@ from katalog.buying.models import BudgetLine, Order, OrderStatus
 from tests import factories as f
 from tests.buying.conftest import listed_product
 from tests.buying.test_concurrency import ensure_regions
+
+
+def _status(pk: int) -> str | None:
+    """The order's status, or None while the sweep is writing it: the tests' in-memory SQLite shares
+    one cache between threads, where a read during another thread's write is refused at once (a
+    file database in WAL mode, as deployed, lets readers go on)."""
+    try:
+        return Order.objects.get(pk=pk).status
+    except OperationalError:
+        return None
 
 
 def test_the_sweep_expires_an_overdue_order_without_anyone_reading_it(transactional_db):
@@ -36,7 +47,7 @@ def test_the_sweep_expires_an_overdue_order_without_anyone_reading_it(transactio
     sweeper = threading.Thread(target=sweep_forever, args=(0.05, stop), daemon=True)
     sweeper.start()
     deadline = time.monotonic() + 10
-    while Order.objects.get(pk=order.pk).status != OrderStatus.CANCELLED and time.monotonic() < deadline:
+    while _status(order.pk) != OrderStatus.CANCELLED and time.monotonic() < deadline:
         time.sleep(0.05)
     stop.set()
     sweeper.join(timeout=5)

@@ -1,20 +1,22 @@
 """What every purchasing service shares: how an actor stands to an order, the locked move through
 the workflow table with its audit entry, and the bounds every input meets."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from katalog.accounts.selectors import Actor
-from katalog.core import audit
+from katalog.core import audit, calendar
 from katalog.core.errors import Conflict, ValidationFailed
 from katalog.core.money import format_rupiah, whole_rupiah
 from katalog.core.permissions import Role
 from katalog.core.workflow import require_reason
 from katalog.insights import rollups
+from katalog.vendors.models import Vendor
 
 from .. import taxes, workflow
 from ..models import (
@@ -34,9 +36,7 @@ def parties_of(actor: Actor, order: Order) -> frozenset[str]:
     if actor.katalog is None or order.katalog_id != actor.katalog.pk:
         return frozenset()
     here = actor.roles_in(order.office_id)
-    staff = (
-        Role.VENDOR in actor.roles and actor.is_authenticated and order.vendor.users.filter(pk=actor.user.pk).exists()
-    )
+    staff = Role.VENDOR in actor.roles and works_for_order(actor, order)
     if not staff:
         if here & {Role.PP, Role.PPK}:
             parties.add(workflow.BUYER)
@@ -60,13 +60,44 @@ def works_for(actor: Actor, vendor) -> bool:
     return actor.is_authenticated and vendor.users.filter(pk=actor.user.pk).exists()
 
 
+def works_for_order(actor: Actor, order: Order) -> bool:
+    """Whether the actor works for the order's vendor; read with the order's lock when `_lock` was
+    given the actor."""
+    if not actor.is_authenticated:
+        return False
+    known = getattr(order, "vendor_staff", {})
+    if actor.user.pk not in known:
+        known = {**known, actor.user.pk: order.vendor.users.filter(pk=actor.user.pk).exists()}
+        order.vendor_staff = known
+    return known[actor.user.pk]
+
+
+def working_days_after(moment, *counts: int, katalog) -> list:
+    """`core.calendar.add_working_days(moment, n)` for each n, reading the tenant's days off once."""
+    current = timezone.localtime(moment)
+    local = calendar.local_days_off(katalog, current.date(), current.date() + timedelta(days=max(counts) * 3 + 30))
+    results = []
+    for count in counts:
+        day, remaining = current, count
+        while remaining > 0:
+            day += timedelta(days=1)
+            if calendar.is_working_day(day.date(), local):
+                remaining -= 1
+        results.append(day)
+    return results
+
+
 def check_not_own_business(actor: Actor, vendor) -> None:
     """A buyer may not buy from a business he works for (refused, 409)."""
     if works_for(actor, vendor):
-        raise PartyConflict(
-            _("You work for %(vendor)s: you may not buy from your own business.") % {"vendor": vendor.name},
-            code="own_business",
-        )
+        raise_own_business(vendor)
+
+
+def raise_own_business(vendor) -> None:
+    raise PartyConflict(
+        _("You work for %(vendor)s: you may not buy from your own business.") % {"vendor": vendor.name},
+        code="own_business",
+    )
 
 
 def pp_may_approve() -> bool:
@@ -97,28 +128,89 @@ def check_shipping(*, name: str, goods: Decimal, shipping: Decimal, field: str) 
         raise ValidationFailed(message, code="shipping_above_cap", fields={field: [message]})
 
 
-def _lock(order: Order) -> Order:
-    return (
-        Order.objects.select_for_update(of=("self",))
-        .select_related("vendor", "office", "budget_line", "katalog", "approver")
-        .get(pk=order.pk)
-    )
+# Relations of an order that never change once it exists: a caller's already loaded copies are
+# carried over to the locked row instead of being joined again. The vendor is always read afresh
+# (its status and tax registration are checked under the lock).
+_FIXED_RELATIONS = ("katalog", "office", "budget_line", "created_by")
+_ORDER_FIELDS = [f.attname for f in Order._meta.concrete_fields if not f.primary_key]
 
 
-def _move(*, actor: Actor | None, order: Order, action: str, parties: frozenset[str]) -> tuple[Order, str]:
-    """Check the table and return the locked order with its old status."""
+def _lock(order: Order, *, actor: Actor | None = None) -> Order:
+    """The order's row, locked (`FOR UPDATE` of the order alone) with its vendor, and the relations
+    the caller has not loaded. With `actor`, the same statement tells whether the actor works for
+    the order's vendor (`order.actor_works_for`)."""
+    # Joined only when the caller has not loaded them: a lean statement on the hot path, and no lazy
+    # read later inside the transaction otherwise (the worker's sweep, a bare order).
+    missing = [name for name in _FIXED_RELATIONS if not Order._meta.get_field(name).is_cached(order)]
+    if not Order.approver.is_cached(order):
+        missing.append("approver")
+    qs = Order.objects.select_for_update(of=("self",)).select_related("vendor", *missing)
+    if actor is not None and actor.is_authenticated:
+        qs = qs.annotate(
+            actor_works_for=Exists(
+                Vendor.users.through.objects.filter(vendor_id=OuterRef("vendor_id"), user_id=actor.user.pk)
+            )
+        )
+    locked = qs.get(pk=order.pk)
+    if actor is not None and actor.is_authenticated:
+        locked.vendor_staff = {actor.user.pk: locked.actor_works_for}
+    for name in _FIXED_RELATIONS:
+        field = Order._meta.get_field(name)
+        if field.is_cached(order) and getattr(order, field.attname) == getattr(locked, field.attname):
+            field.set_cached_value(locked, field.get_cached_value(order))
+    if Order.approver.field.is_cached(order) and order.approver_id == locked.approver_id:
+        Order.approver.field.set_cached_value(locked, order.approver)
+    locked._as_locked = {name: getattr(locked, name) for name in _ORDER_FIELDS}
+    return locked
+
+
+def _move(
+    *, actor: Actor | None, order: Order, action: str, parties: frozenset[str], rollup: bool = True
+) -> tuple[Order, str]:
+    """Check the table and return the locked order with its old status. `rollup=False` for a step
+    that changes nothing the spending rollup reads (checked in `_done`)."""
     order = _lock(order)
+    return _moved(order, action=action, parties=parties, rollup=rollup)
+
+
+def _moved(order: Order, *, action: str, parties: frozenset[str], rollup: bool = True) -> tuple[Order, str]:
+    """`_move` for an order the caller has locked itself (`_lock`)."""
     target = workflow.check(status=order.status, action=action, parties=parties)
     old = order.status
-    order._rollup_before = rollups.contribution(order)  # what the order adds to the spending rollup now
+    # What the order adds to the spending rollup now (a step that changes none of it skips the reads).
+    order._rollup_before = rollups.contribution(order) if rollup else _UNCHANGED
     if target is not None:
         order.status = target
     return order, old
 
 
+_UNCHANGED = object()
+# What `rollups.contribution` reads of the order row (besides its items and vendor).
+_ROLLUP_FIELDS = ("submitted_at", "total", "vat", "paid_at", "office_id", "vendor_id", "katalog_id")
+
+
+def _changed_fields(order: Order) -> list[str]:
+    before = getattr(order, "_as_locked", None)
+    if before is None:
+        return []
+    return [name for name in _ORDER_FIELDS if getattr(order, name) != before[name]]
+
+
 def _done(*, actor: Actor | None, order: Order, old: str, action: str, **data) -> Order:
-    order.save()
-    rollups.apply(order, getattr(order, "_rollup_before", None), rollups.contribution(order))
+    before = getattr(order, "_as_locked", None)
+    if before is None:
+        order.save()
+    else:  # only the columns this step changed (and updated_at)
+        changed = _changed_fields(order)
+        order.save(update_fields=[Order._meta.get_field(n).name for n in changed] + ["updated_at"])
+        order._as_locked = {name: getattr(order, name) for name in _ORDER_FIELDS}
+    rollup_before = getattr(order, "_rollup_before", None)
+    if rollup_before is _UNCHANGED:
+        moved = [n for n in _ROLLUP_FIELDS if before is not None and getattr(order, n) != before[n]]
+        if before is None or moved or order.status == OrderStatus.CANCELLED:
+            raise RuntimeError(f"order.{action} changed what the spending rollup reads: {moved}")
+    else:
+        rollups.apply(order, rollup_before, rollups.contribution(order))
     audit.record(
         actor=actor.user if actor else None,
         action=f"order.{action}",

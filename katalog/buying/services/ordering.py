@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,7 +14,6 @@ from katalog.accounts.models import Membership
 from katalog.accounts.selectors import Actor
 from katalog.catalogue.models import Product, ProductStatus
 from katalog.core import audit
-from katalog.core.calendar import add_working_days
 from katalog.core.errors import Conflict, NotAllowed, ValidationFailed
 from katalog.core.money import format_rupiah
 from katalog.core.permissions import Role
@@ -36,8 +36,10 @@ from .base import (
     PartyConflict,
     _bounded_total,
     _done,
+    _lock,
     _money,
     _move,
+    _moved,
     _quantity,
     _recompute_total,
     _text,
@@ -46,7 +48,10 @@ from .base import (
     check_shipping,
     parties_of,
     pp_may_approve,
+    raise_own_business,
+    working_days_after,
     works_for,
+    works_for_order,
 )
 from .cancelling import _schedule_expiry
 
@@ -61,13 +66,12 @@ class ItemRequest:
     quantity: int
 
 
-def _office_ppk(order_office, *, besides=None) -> object | None:
-    """The office's first PPK (by membership), other than `besides` (the order's creator)."""
-    qs = Membership.objects.filter(office=order_office, role=Role.PPK).select_related("user").order_by("pk")
+def _office_ppks(office, *, besides=None):
+    """The office's PPK memberships in order (the first is the approver), less `besides`."""
+    qs = Membership.objects.filter(office=office, role=Role.PPK).order_by("pk")
     if besides is not None:
         qs = qs.exclude(user=besides)
-    m = qs.first()
-    return m.user if m else None
+    return qs
 
 
 def _check_buyer_in(actor: Actor, office) -> None:
@@ -106,6 +110,9 @@ def order_create(
     if len(addresses) > 20 or any(len(a) > 300 for a in addresses):
         message = _("At most 20 addresses of at most 300 characters each.")
         raise ValidationFailed(message, code="invalid", fields={"delivery_address": [message]})
+    office = budget_line.office
+    # One statement: the products with their listed versions and vendor, whether the actor works for
+    # that vendor, and the office's first PPK other than the actor (the approver, see below).
     products = {
         p.pk: p
         for p in Product.objects.filter(
@@ -113,7 +120,14 @@ def order_create(
             katalog=actor.katalog,
             status=ProductStatus.LISTED,
             vendor__status=VendorStatus.VERIFIED,
-        ).select_related("listed_version", "vendor")
+        )
+        .select_related("listed_version", "vendor")
+        .annotate(
+            actor_works_for=Exists(
+                Vendor.users.through.objects.filter(vendor_id=OuterRef("vendor_id"), user_id=actor.user.pk)
+            ),
+            office_ppk=Subquery(_office_ppks(office, besides=actor.user).values("user_id")[:1]),
+        )
     }
     missing = [pid for pid in wanted if pid not in products]
     if missing:
@@ -141,17 +155,18 @@ def order_create(
                 "quantity": quantity,
             }
             raise ValidationFailed(message, code="out_of_stock", fields={"quantity": [message]})
-    vendor = next(iter(products.values())).vendor
-    check_not_own_business(actor, vendor)
-    office = budget_line.office
+    first = next(iter(products.values()))
+    vendor = first.vendor
+    if first.actor_works_for:
+        raise_own_business(vendor)
     # The PPK who will approve: the creator himself only where KATALOG_ALLOW_PP_AS_PPK allows it.
     if Role.PPK in actor.roles_in(office) and pp_may_approve():
-        approver = actor.user
+        approver_id = actor.user.pk
     else:
-        approver = _office_ppk(office, besides=actor.user)
+        approver_id = first.office_ppk
     lines = [
         OrderItem(
-            product_id=pid,
+            product=products[pid],
             version=products[pid].listed_version,
             quantity=quantity,
             unit_price=_unit_price(products[pid].listed_version),
@@ -167,7 +182,7 @@ def order_create(
         vendor=vendor,
         budget_line=budget_line,
         created_by=actor.user,
-        approver=approver,
+        approver_id=approver_id,
         note=note,
         total=vat.dpp,
         vat=vat.vat,
@@ -176,8 +191,11 @@ def order_create(
     for line in lines:
         line.order = order
     OrderItem.objects.bulk_create(lines)
-    DeliveryAddress.objects.bulk_create([DeliveryAddress(order=order, address=a) for a in addresses])
+    order.loaded_addresses = DeliveryAddress.objects.bulk_create(
+        [DeliveryAddress(order=order, address=a) for a in addresses]
+    )
     audit.record(actor=actor.user, action="order.create", obj=order, katalog=order.katalog, total=order.total)
+    order.loaded_items = lines  # with their products and versions: the API shows them without reading again
     return order
 
 
@@ -401,18 +419,22 @@ class VersionChanged(Conflict):
 def _check_on_sale(order: Order, items: list[OrderItem], *, allow_changed: bool = False) -> None:
     """Under the order's lock: every product still listed, its vendor still verified, and (unless
     `allow_changed`) the listed version still the one ordered. Refused with a 409 and the reason."""
-    vendor = Vendor.objects.only("status", "status_reason").get(pk=order.vendor_id)
+    # The vendor as read with the order's lock (`_lock`), else read now.
+    vendor = order.vendor if Order.vendor.is_cached(order) else Vendor.objects.only("status").get(pk=order.vendor_id)
     if vendor.status != VendorStatus.VERIFIED:
         raise NotOnSale(
             _("The vendor %(vendor)s is no longer verified: its products cannot be bought.")
             % {"vendor": order.vendor.name}
         )
-    products = {
-        p.pk: p
-        for p in Product.objects.filter(pk__in=[i.product_id for i in items]).only(
-            "status", "status_reason", "listed_version_id"
-        )
-    }
+    if all(OrderItem.product.is_cached(i) for i in items):  # read with the items, under the lock
+        products = {i.product_id: i.product for i in items}
+    else:
+        products = {
+            p.pk: p
+            for p in Product.objects.filter(pk__in=[i.product_id for i in items]).only(
+                "status", "status_reason", "listed_version_id"
+            )
+        }
     for item in items:
         product = products[item.product_id]
         if product.status != ProductStatus.LISTED or product.listed_version_id is None:
@@ -439,11 +461,12 @@ def _check_on_sale(order: Order, items: list[OrderItem], *, allow_changed: bool 
 def order_submit(*, actor: Actor, order: Order) -> Order:
     """Send the draft to the PPK: stock and budget are reserved now (drafts reserve nothing), and
     the vendor sees the order."""
-    if actor.roles_in(order.office_id) & {Role.PP, Role.PPK}:
-        check_not_own_business(actor, order.vendor)
+    order = _lock(order, actor=actor)
+    if actor.roles_in(order.office_id) & {Role.PP, Role.PPK} and works_for_order(actor, order):
+        raise_own_business(order.vendor)
     parties = parties_of(actor, order)
-    order, old = _move(actor=actor, order=order, action=workflow.SUBMIT, parties=parties)
-    items = list(order.items.select_related("version"))
+    order, old = _moved(order, action=workflow.SUBMIT, parties=parties)
+    items = list(order.items.select_related("version", "product"))
     _check_on_sale(order, items)
     _recompute_total(order, items)
     amount = order.total + order.vat
@@ -453,7 +476,7 @@ def order_submit(*, actor: Actor, order: Order) -> Order:
             _("Orders above %(limit)s are carried by a PPK; this one is %(amount)s.")
             % {"limit": format_rupiah(limit), "amount": format_rupiah(amount)}
         )
-    if order.approver is None:
+    if order.approver_id is None:
         if Role.PPK in actor.roles_in(order.office_id) and not pp_may_approve():
             raise ValidationFailed(_("The office has no other PPK to approve an order you created."), code="no_ppk")
         raise ValidationFailed(_("The office has no PPK to approve this order."), code="no_ppk")
@@ -462,18 +485,22 @@ def order_submit(*, actor: Actor, order: Order) -> Order:
     order.committed_amount = amount
     order.submitted_at = now
     _sent_to_vendor(order)
-    order.deadline_at = add_working_days(now, settings.KATALOG_WAIT_WORKING_DAYS, katalog=order.katalog)
+    (order.deadline_at,) = working_days_after(now, settings.KATALOG_WAIT_WORKING_DAYS, katalog=order.katalog)
     _schedule_expiry(order)
     transaction.on_commit(lambda: notifications.user(order, order.approver, _("Order #%(n)s waits for your approval.")))
-    return _done(actor=actor, order=order, old=old, action="submit", committed=str(amount))
+    order = _done(actor=actor, order=order, old=old, action="submit", committed=str(amount))
+    order.loaded_items = items
+    return order
 
 
 @transaction.atomic
 def order_approve(*, actor: Actor, order: Order) -> Order:
     """The PPK approves: the Surat Pesanan is issued with its delivery deadline (the agreed lead time
     in working days from today), and the vendor has 3 working days to confirm."""
+    order = _lock(order, actor=actor)
     if Role.PPK in actor.roles_in(order.office_id):
-        check_not_own_business(actor, order.vendor)
+        if works_for_order(actor, order):
+            raise_own_business(order.vendor)
         if order.created_by_id == actor.user.pk and not pp_may_approve():
             raise PartyConflict(
                 _(
@@ -482,17 +509,21 @@ def order_approve(*, actor: Actor, order: Order) -> Order:
                 )
             )
     parties = parties_of(actor, order)
-    order, old = _move(actor=actor, order=order, action=workflow.APPROVE, parties=parties)
+    # Approval changes nothing the spending rollup counts (the order counts from its submission).
+    order, old = _moved(order, action=workflow.APPROVE, parties=parties, rollup=False)
     if order.approver_id and order.approver_id != actor.user.pk:
         raise NotAllowed(_("Another PPK is assigned to approve this order."))
-    _check_on_sale(order, list(order.items.select_related("version")))
+    items = list(order.items.select_related("version", "product"))
+    _check_on_sale(order, items)
     now = timezone.now()
     order.approver = actor.user
     order.approved_at = now
-    order.delivery_deadline = add_working_days(now, order.lead_time_days, katalog=order.katalog).date()
-    order.deadline_at = add_working_days(now, settings.KATALOG_WAIT_WORKING_DAYS, katalog=order.katalog)
+    delivery, order.deadline_at = working_days_after(
+        now, order.lead_time_days, settings.KATALOG_WAIT_WORKING_DAYS, katalog=order.katalog
+    )
+    order.delivery_deadline = delivery.date()
     _schedule_expiry(order)
-    order.save()
+    order.loaded_items = items
     documents.issue(order=order, kind=DocumentKind.PURCHASE_ORDER)
     transaction.on_commit(
         lambda: notifications.vendor(order, _("Order #%(n)s: a Surat Pesanan waits for your confirmation."))

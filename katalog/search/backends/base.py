@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from katalog.search.analysis import Clause, analyze
+from katalog.search.ranking import preference
 from katalog.search.types import SearchDocument, SearchFilters, SearchResult, Sort, to_sen
 
 # Product ids up to 2**30 order correctly in the single integer key Tantivy sorts on.
@@ -23,6 +24,8 @@ class PreparedDocument:
     body_terms: str
     price_sen: int
     listed_s: int
+    # 0..7 (katalog/search/ranking.py): the order among results of equal text relevance.
+    preference: int = 0
 
     @property
     def newest_key(self) -> int:
@@ -37,6 +40,7 @@ def prepare(doc: SearchDocument) -> PreparedDocument:
         body_terms=" ".join(analyze(doc.description)),
         price_sen=to_sen(doc.price),
         listed_s=int(doc.listed_at.timestamp()),
+        preference=preference(doc),
     )
 
 
@@ -52,6 +56,15 @@ class SearchPlan:
     offset: int
     limit: int
     raw: Any = None
+    # Relaxed matching: a document matches when it matches at least this many clauses (0 = all of them).
+    min_match: int = 0
+    # Which of the seven daily orders breaks the remaining ties (katalog/search/ranking.py).
+    rotation_day: int = 0
+
+    @property
+    def required(self) -> int:
+        """How many clauses a document must match."""
+        return self.min_match or len(self.clauses)
 
 
 class SearchBackend(ABC):
@@ -91,3 +104,12 @@ class SearchBackend(ABC):
     @abstractmethod
     def execute_raw(self, plan: SearchPlan) -> object:
         """Run only the engine's own calls for a plan (for the benchmark): no analysis, no shaping."""
+
+    def clause_masks(self, plan: SearchPlan) -> dict[int, int] | None:
+        """For relaxed matching: the documents that match at least one clause of `plan` and every
+        filter, counted by which clauses they match, as {mask: count} where bit i of mask is clause i
+        (plan.clauses order). `selectors.search` derives from it the relaxed level and the clauses
+        left out, and then runs the plan at that level. None means the engine has no such count;
+        the selectors then relax by running the plan at each level (same result, more work, and
+        without `left_out`)."""
+        return None

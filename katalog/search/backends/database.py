@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from django.db import connections, transaction
 
 from katalog.search.analysis import Clause
 from katalog.search.backends.base import PreparedDocument, SearchBackend, SearchPlan
+from katalog.search.ranking import SEEDS
 from katalog.search.types import (
     SearchDocument,
     SearchFilters,
@@ -30,9 +32,11 @@ from katalog.search.types import (
 # SQLite's columns (PostgreSQL's layout differs, see PostgresBackend.index).
 _COLUMNS = (
     "tenant_id, product_id, category_id, category_ids, price_sen, unit, size_class, district_code, "
-    "vendor_id, tkdn, is_domestic, listed_s, name_terms, body_terms"
+    "vendor_id, tkdn, is_domestic, listed_s, name_terms, body_terms, preference"
 )
 _FACET_KEYS = {"s": "size_class", "d": "district", "b": "price_band", "c": "category"}
+# Which facet each facet filter belongs to: a facet is counted with every filter but its own.
+_FACETS = ("s", "d", "c", "b")
 
 
 def _band_case() -> str:
@@ -46,15 +50,30 @@ def _facet_key(doc: SearchDocument) -> tuple[str, str, tuple[int, ...]]:
     return doc.size_class, doc.district_code, tuple(sorted(set(doc.category_ids)))
 
 
+def _ranked(plan: SearchPlan) -> bool:
+    return plan.sort == Sort.RELEVANCE and bool(plan.clauses)
+
+
 def _order_sql(sort: Sort, ranked: bool) -> str:
+    """The order over the columns the page query selects: product_id, listed_s, price_sen, and
+    when ranked matched, hits, preference and rot (katalog/search/ranking.py)."""
     tail = "listed_s DESC, product_id DESC"
     if sort == Sort.PRICE:
         return f"price_sen ASC, {tail}"
     if sort == Sort.PRICE_DESC:
         return f"price_sen DESC, {tail}"
     if sort == Sort.RELEVANCE and ranked:
-        return f"hits DESC, {tail}"
+        return "matched DESC, hits DESC, preference DESC, rot DESC, product_id DESC"
     return tail
+
+
+def _price_filters(f: SearchFilters) -> tuple[list[str], list[Any]]:
+    sql, params = [], []
+    for fragment, value in (("e.price_sen >= %s", f.price_min), ("e.price_sen <= %s", f.price_max)):
+        if value is not None:
+            sql.append(fragment)
+            params.append(to_sen(value))
+    return sql, params
 
 
 class DatabaseBackend(SearchBackend):
@@ -66,69 +85,95 @@ class DatabaseBackend(SearchBackend):
         self.alias = alias
 
     # -- engine-specific fragments -----------------------------------------------------------
-    def _text_match(self, clauses: Sequence[Clause]) -> tuple[str, list[Any]]:
+    def _match(self, clauses: Sequence[Clause], joiner: str, name_only: bool = False) -> tuple[str, list[Any]]:
+        """A condition: the document holds every clause (joiner "AND") or any of them ("OR")."""
         raise NotImplementedError
 
-    def _name_hits(self, clauses: Sequence[Clause]) -> tuple[str, list[Any]]:
+    def _clause_hit(self, clause: Clause, name_only: bool) -> tuple[str, list[Any]]:
+        """An integer expression: 1 when the document (or its name) matches the clause, else 0."""
         raise NotImplementedError
 
-    def _category_match(self, category: int) -> tuple[str, list[Any]]:
+    def _rotation(self, day: int) -> str:
+        """An integer expression: the product's tie-breaking key of that day (ranking.rotation_key)."""
         raise NotImplementedError
 
-    def _facet_filters(self, f: SearchFilters) -> tuple[list[str], list[Any]]:
-        """Conditions for the filters that are also facets (category, size class, district)."""
-        sql, params = [], []
-        if f.category is not None:
-            cat_sql, cat_params = self._category_match(f.category)
-            sql.append(cat_sql)
-            params += cat_params
-        for fragment, value in (("e.size_class = %s", f.size_class), ("e.district_code = %s", f.district)):
+    # -- shared --------------------------------------------------------------------------------
+    def _sum_hits(self, clauses: Sequence[Clause], name_only: bool) -> tuple[str, list[Any]]:
+        parts, params = [], []
+        for clause in clauses:
+            sql, p = self._clause_hit(clause, name_only)
+            parts.append(sql)
+            params += p
+        return "(" + " + ".join(parts) + ")", params
+
+    def _mask(self, clauses: Sequence[Clause]) -> tuple[str, list[Any]]:
+        """Which clauses a document matches, as bits (clause i = bit i)."""
+        parts, params = [], []
+        for i, clause in enumerate(clauses):
+            sql, p = self._clause_hit(clause, False)
+            parts.append(f"{sql} * {1 << i}")
+            params += p
+        return "(" + " + ".join(parts) + ")", params
+
+    def _text(self, plan: SearchPlan) -> tuple[list[str], list[Any]]:
+        """The text conditions: every clause, or (relaxed) any clause and at least `required`."""
+        if not plan.clauses:
+            return [], []
+        if plan.required >= len(plan.clauses):
+            sql, params = self._match(plan.clauses, "AND")
+            return [sql], params
+        sql, params = self._match(plan.clauses, "OR")
+        if plan.required <= 1:
+            return [sql], params
+        matched, matched_params = self._sum_hits(plan.clauses, False)
+        return [sql, f"{matched} >= %s"], [*params, *matched_params, plan.required]
+
+    def _base_where(self, plan: SearchPlan) -> tuple[list[str], list[Any]]:
+        """Tenant, text and the filters that are not facets (TKDN, PDN, vendor)."""
+        f = plan.filters
+        sql, params = ["e.tenant_id = %s"], [plan.tenant_id]
+        text_sql, text_params = self._text(plan)
+        sql += text_sql
+        params += text_params
+        for fragment, value in (
+            ("e.tkdn >= %s", f.tkdn_min),
+            ("e.is_domestic = %s", f.pdn),
+            ("e.vendor_id = %s", f.vendor),
+        ):
             if value is not None:
                 sql.append(fragment)
                 params.append(value)
         return sql, params
 
-    # -- shared --------------------------------------------------------------------------------
-    def _where(self, plan: SearchPlan) -> tuple[str, list[Any]]:
-        f = plan.filters
-        sql, params = ["e.tenant_id = %s"], [plan.tenant_id]
-        if plan.clauses:
-            text_sql, text_params = self._text_match(plan.clauses)
-            sql.append(text_sql)
-            params += text_params
-        facet_sql, facet_params = self._facet_filters(f)
-        sql += facet_sql
-        params += facet_params
-        simple: list[tuple[str, object]] = [
-            ("e.price_sen >= %s", None if f.price_min is None else to_sen(f.price_min)),
-            ("e.price_sen <= %s", None if f.price_max is None else to_sen(f.price_max)),
-            ("e.tkdn >= %s", f.tkdn_min),
-            ("e.is_domestic = %s", f.pdn),
-            ("e.vendor_id = %s", f.vendor),
-        ]
-        for fragment, value in simple:
-            if value is not None:
-                sql.append(fragment)
-                params.append(value)
-        return " AND ".join(sql), params
-
-    def _hits_select(self, plan: SearchPlan) -> tuple[str, list[Any], bool]:
-        ranked = plan.sort == Sort.RELEVANCE and bool(plan.clauses)
-        if not ranked:
-            return "0", [], False
-        hits_sql, hits_params = self._name_hits(plan.clauses)
-        return hits_sql, hits_params, True
+    def _rank_columns(self, plan: SearchPlan) -> tuple[str, list[Any]]:
+        """matched, hits, preference and rot for a ranked page (constants otherwise)."""
+        if not _ranked(plan):
+            return "0 AS matched, 0 AS hits, 0 AS preference, 0 AS rot", []
+        hits, hits_params = self._sum_hits(plan.clauses, True)
+        if plan.required >= len(plan.clauses):
+            matched, matched_params = str(len(plan.clauses)), []
+        else:
+            matched, matched_params = self._sum_hits(plan.clauses, False)
+        sql = f"{matched} AS matched, {hits} AS hits, e.preference, {self._rotation(plan.rotation_day)} AS rot"
+        return sql, [*matched_params, *hits_params]
 
     @staticmethod
     def _facets(rows: Sequence[tuple[str, Any, int]]) -> tuple[int, dict[str, dict[Any, int]]]:
+        """Shape the (facet, value, count) rows; a row 'n' carries the count when a facet filter is
+        set (the size-class facet then ignores its own filter and no longer sums to it)."""
         facets = empty_facets()
-        count = 0
+        by_size = total = 0
+        has_total = False
         for kind, value, n in rows:
+            if kind == "n":
+                total, has_total = int(n), True
+                continue
             key = _FACET_KEYS[kind]
-            facets[key][int(value) if kind == "c" else value] = int(n)
+            if int(n):
+                facets[key][int(value) if kind == "c" else value] = int(n)
             if kind == "s":
-                count += int(n)
-        return count, facets
+                by_size += int(n)
+        return (total if has_total else by_size), facets
 
     def execute_raw(self, plan: SearchPlan) -> object:
         with connections[self.alias].cursor() as cursor:
@@ -138,6 +183,15 @@ class DatabaseBackend(SearchBackend):
                 out.append(cursor.fetchall())
             return out
 
+    def _masks_sql(self, plan: SearchPlan) -> tuple[str, list[Any]]:
+        raise NotImplementedError
+
+    def clause_masks(self, plan: SearchPlan) -> dict[int, int] | None:
+        if len(plan.clauses) < 2 or len(plan.clauses) > 62:
+            return None
+        [rows] = self.execute_raw(replace(plan, raw=[self._masks_sql(plan)]))  # type: ignore[misc]
+        return {int(mask): int(n) for mask, n in rows}
+
 
 class SqliteBackend(DatabaseBackend):
     """SQLite: an FTS5 table whose rowid is the search_entry id; categories in a side table."""
@@ -145,40 +199,95 @@ class SqliteBackend(DatabaseBackend):
     name = "sqlite"
 
     @staticmethod
-    def _fts(clauses: Sequence[Clause]) -> str:
+    def _fts(clauses: Sequence[Clause], joiner: str = "AND") -> str:
         def alt(terms: tuple[str, ...]) -> str:
             return "(" + " AND ".join(f'"{t}"' for t in terms) + ")"
 
-        return " AND ".join("(" + " OR ".join(alt(a) for a in c.alternatives) + ")" for c in clauses)
+        return f" {joiner} ".join("(" + " OR ".join(alt(a) for a in c.alternatives) + ")" for c in clauses)
 
-    def _text_match(self, clauses: Sequence[Clause]) -> tuple[str, list[Any]]:
-        return "e.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)", [self._fts(clauses)]
+    def _match(self, clauses: Sequence[Clause], joiner: str, name_only: bool = False) -> tuple[str, list[Any]]:
+        query = self._fts(clauses, joiner)
+        return "e.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)", [
+            f"name : ({query})" if name_only else query
+        ]
 
-    def _name_hits(self, clauses: Sequence[Clause]) -> tuple[str, list[Any]]:
-        parts = ["(e.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s))" for _ in clauses]
-        return "(" + " + ".join(parts) + ")", [f"name : ({self._fts([c])})" for c in clauses]
+    def _clause_hit(self, clause: Clause, name_only: bool) -> tuple[str, list[Any]]:
+        sql, params = self._match([clause], "AND", name_only)
+        return f"({sql})", params
 
-    def _category_match(self, category: int) -> tuple[str, list[Any]]:
-        return "e.id IN (SELECT entry_id FROM search_entry_category WHERE category_id = %s)", [category]
+    def _rotation(self, day: int) -> str:
+        # SQLite has no XOR: a ^ b = (a | b) - (a & b).
+        perm = "((e.product_id * 2654435761) %% 4294967296)"
+        seed = SEEDS[day % 7]
+        return f"(({perm} | {seed}) - ({perm} & {seed}))"
+
+    def _facet_filters(self, f: SearchFilters) -> dict[str, tuple[str, list[Any]]]:
+        """The set filters that are also facets, by facet: each is a condition on one row."""
+        out: dict[str, tuple[str, list[Any]]] = {}
+        if f.size_class is not None:
+            out["s"] = ("e.size_class = %s", [f.size_class])
+        if f.district is not None:
+            out["d"] = ("e.district_code = %s", [f.district])
+        if f.category is not None:
+            out["c"] = ("e.id IN (SELECT entry_id FROM search_entry_category WHERE category_id = %s)", [f.category])
+        price_sql, price_params = _price_filters(f)
+        if price_sql:
+            out["b"] = (" AND ".join(price_sql), price_params)
+        return out
+
+    def _where(self, plan: SearchPlan) -> tuple[str, list[Any]]:
+        sql, params = self._base_where(plan)
+        for fragment, p in self._facet_filters(plan.filters).values():
+            sql.append(fragment)
+            params += p
+        return " AND ".join(sql), params
 
     def plan(self, plan: SearchPlan) -> SearchPlan:
         where, params = self._where(plan)
-        hits, hits_params, ranked = self._hits_select(plan)
+        rank, rank_params = self._rank_columns(plan)
         page_sql = (
-            f"SELECT e.product_id, {hits} AS hits, e.listed_s, e.price_sen FROM search_entry e WHERE {where} "
-            f"ORDER BY {_order_sql(plan.sort, ranked)} LIMIT %s OFFSET %s"
+            f"SELECT e.product_id, e.listed_s, e.price_sen, {rank} FROM search_entry e WHERE {where} "
+            f"ORDER BY {_order_sql(plan.sort, _ranked(plan))} LIMIT %s OFFSET %s"
         )
-        facet_sql = (
-            "WITH m AS MATERIALIZED (SELECT e.id, e.size_class, e.district_code, e.price_sen "
-            f"FROM search_entry e WHERE {where}) "
-            "SELECT 's', size_class, count(*) FROM m GROUP BY 2 "
-            "UNION ALL SELECT 'd', district_code, count(*) FROM m GROUP BY 2 "
-            f"UNION ALL SELECT 'b', {_band_case()}, count(*) FROM m GROUP BY 2 "
-            "UNION ALL SELECT 'c', c.category_id, count(*) FROM m "
-            "JOIN search_entry_category c ON c.entry_id = m.id GROUP BY 2"
-        )
-        raw = [(page_sql, [*hits_params, *params, plan.limit, plan.offset]), (facet_sql, params)]
+        raw = [(page_sql, [*rank_params, *params, plan.limit, plan.offset]), self._facet_sql(plan)]
         return SearchPlan(**{**plan.__dict__, "raw": raw})
+
+    def _facet_sql(self, plan: SearchPlan) -> tuple[str, list[Any]]:
+        """The facet counts, disjunctive: the matches without the facet filters are kept once (m)
+        with one flag per facet filter that is set; each facet counts the rows that pass every flag
+        but its own, and a row 'n' counts those passing all. With no facet filter set this is one
+        GROUP BY per facet over the matches."""
+        base, params = self._base_where(plan)
+        chosen = self._facet_filters(plan.filters)
+        flags, flag_params = [], []
+        for kind, (fragment, p) in chosen.items():
+            flags.append(f", ({fragment}) AS f_{kind}")
+            flag_params += p
+
+        def passing(skip: str | None) -> str:
+            kept = [f"f_{kind}" for kind in chosen if kind != skip]
+            return f" WHERE {' AND '.join(kept)}" if kept else ""
+
+        sql = (
+            "WITH m AS MATERIALIZED (SELECT e.id, e.size_class, e.district_code, e.price_sen"
+            f"{''.join(flags)} FROM search_entry e WHERE {' AND '.join(base)}) "
+            f"SELECT 's', size_class, count(*) FROM m{passing('s')} GROUP BY 2 "
+            f"UNION ALL SELECT 'd', district_code, count(*) FROM m{passing('d')} GROUP BY 2 "
+            f"UNION ALL SELECT 'b', {_band_case()}, count(*) FROM m{passing('b')} GROUP BY 2 "
+            "UNION ALL SELECT 'c', c.category_id, count(*) FROM m "
+            f"JOIN search_entry_category c ON c.entry_id = m.id{passing('c')} GROUP BY 2"
+        )
+        if chosen:
+            sql += f" UNION ALL SELECT 'n', '', count(*) FROM m{passing(None)}"
+        return sql, [*flag_params, *params]
+
+    def _masks_sql(self, plan: SearchPlan) -> tuple[str, list[Any]]:
+        where, params = self._where(plan)
+        mask, mask_params = self._mask(plan.clauses)
+        return f"SELECT {mask} AS mask, count(*) FROM search_entry e WHERE {where} GROUP BY 1", [
+            *mask_params,
+            *params,
+        ]
 
     def execute(self, plan: SearchPlan) -> SearchResult:
         page_rows, facet_rows = self.execute_raw(plan)  # type: ignore[misc]
@@ -195,7 +304,7 @@ class SqliteBackend(DatabaseBackend):
             for p in docs:
                 d = p.doc
                 cursor.execute(
-                    f"INSERT INTO search_entry ({_COLUMNS}) VALUES ({', '.join(['%s'] * 14)})",
+                    f"INSERT INTO search_entry ({_COLUMNS}) VALUES ({', '.join(['%s'] * 15)})",
                     [
                         d.tenant_id,
                         d.product_id,
@@ -211,6 +320,7 @@ class SqliteBackend(DatabaseBackend):
                         p.listed_s,
                         p.name_terms,
                         p.body_terms,
+                        p.preference,
                     ],
                 )
                 entry_id = cursor.lastrowid
@@ -260,38 +370,52 @@ class PostgresBackend(DatabaseBackend):
     _SETTINGS = (("jit", "off"), ("work_mem", "64MB"))
 
     @staticmethod
-    def _tsquery(clauses: Sequence[Clause], weight: str = "") -> str:
+    def _tsquery(clauses: Sequence[Clause], weight: str = "", joiner: str = "&") -> str:
         def alt(terms: tuple[str, ...]) -> str:
             return "(" + " & ".join(f"'{t}'{weight}" for t in terms) + ")"
 
-        return " & ".join("(" + " | ".join(alt(a) for a in c.alternatives) + ")" for c in clauses)
+        return f" {joiner} ".join("(" + " | ".join(alt(a) for a in c.alternatives) + ")" for c in clauses)
 
-    def _text_match(self, clauses: Sequence[Clause]) -> tuple[str, list[Any]]:
-        return "e.tsv @@ %s::tsquery", [self._tsquery(clauses)]
+    def _match(self, clauses: Sequence[Clause], joiner: str, name_only: bool = False) -> tuple[str, list[Any]]:
+        query = self._tsquery(clauses, ":A" if name_only else "", "&" if joiner == "AND" else "|")
+        return "e.tsv @@ %s::tsquery", [query]
 
-    def _name_hits(self, clauses: Sequence[Clause]) -> tuple[str, list[Any]]:
-        parts = ["(e.tsv @@ %s::tsquery)::int" for _ in clauses]
-        return "(" + " + ".join(parts) + ")", [self._tsquery([c], ":A") for c in clauses]
+    def _clause_hit(self, clause: Clause, name_only: bool) -> tuple[str, list[Any]]:
+        sql, params = self._match([clause], "AND", name_only)
+        return f"({sql})::int", params
+
+    def _rotation(self, day: int, column: str = "e.product_id") -> str:
+        return f"((({column} * 2654435761) %% 4294967296) # {SEEDS[day % 7]})"
+
+    @staticmethod
+    def _set_conditions(f: SearchFilters) -> dict[str, tuple[str, object]]:
+        """The set filters that live in the facet sets, by facet, as conditions on a set's row."""
+        conditions = {
+            "c": ("category_ids @> ARRAY[%s]::integer[]", f.category),
+            "s": ("size_class = %s", f.size_class),
+            "d": ("district_code = %s", f.district),
+        }
+        return {kind: cond for kind, cond in conditions.items() if cond[1] is not None}
 
     def _facet_filters(self, f: SearchFilters) -> tuple[list[str], list[Any]]:
-        """Category, size class and district live in the facet sets: one membership test on the
-        entry's int, whatever the number of such filters. `= ANY(ARRAY(...))` makes the matching
-        sets a value computed once; written as `IN (SELECT ...)` the planner, misjudging how many
-        sets match (e.g. before the small table is analyzed), chose a nested loop that re-ran
-        the GIN match once per set: 8.5 s instead of 0.09 s at 1M documents."""
-        conditions: list[tuple[str, object]] = [
-            ("category_ids @> ARRAY[%s]::integer[]", f.category),
-            ("size_class = %s", f.size_class),
-            ("district_code = %s", f.district),
-        ]
-        chosen = [(sql, value) for sql, value in conditions if value is not None]
-        if not chosen:
-            return [], []
-        where = " AND ".join(sql for sql, _value in chosen)
-        return (
-            [f"e.facet_set = ANY(ARRAY(SELECT id FROM search_facet_set WHERE {where}))"],
-            [v for _s, v in chosen],
-        )
+        """Category, size class, district and price as conditions on an entry. The first three live
+        in the facet sets: one membership test on the entry's int, whatever the number of such
+        filters. `= ANY(ARRAY(...))` makes the matching sets a value computed once; written as
+        `IN (SELECT ...)` the planner, misjudging how many sets match (e.g. before the small table
+        is analyzed), chose a nested loop that re-ran the GIN match once per set: 8.5 s instead of
+        0.09 s at 1M documents."""
+        chosen = self._set_conditions(f)
+        sql, params = _price_filters(f)
+        if chosen:
+            where = " AND ".join(cond for cond, _value in chosen.values())
+            sql.insert(0, f"e.facet_set = ANY(ARRAY(SELECT id FROM search_facet_set WHERE {where}))")
+            params[:0] = [value for _cond, value in chosen.values()]
+        return sql, params
+
+    def _where(self, plan: SearchPlan) -> tuple[str, list[Any]]:
+        sql, params = self._base_where(plan)
+        facet_sql, facet_params = self._facet_filters(plan.filters)
+        return " AND ".join(sql + facet_sql), params + facet_params
 
     @staticmethod
     def _band_index() -> str:
@@ -302,35 +426,95 @@ class PostgresBackend(DatabaseBackend):
         return f"CASE {' '.join(parts)} ELSE {len(bounds)} END"
 
     def plan(self, plan: SearchPlan) -> SearchPlan:
-        where, params = self._where(plan)
-        hits, hits_params, ranked = self._hits_select(plan)
+        """One statement, one snapshot, one read of the matches: they are copied once into m, the
+        page is a top-N sort of m, and the facets are ONE hash aggregate of m by (facet set, price
+        band) -- a few thousand groups at most -- rolled up per facet from that small result (g).
+        Counting each facet straight from m (four GROUP BYs, and unnest() of every row's category
+        array) cost three times as much at 1M documents.
+
+        Disjunctive facets: when a facet filter is set, m holds the matches WITHOUT the facet filters,
+        with a flag `ok` (all of them hold) for the page and, for a price filter, a flag `fp` that
+        becomes part of the aggregate's key; the size-class, district and category filters are
+        tested on the few rows of g. Each facet then sums the groups passing every filter but its
+        own, and a row 'n' gives the count.
+
+        Not done: fetching a date- or price-ordered page by walking the btree index in a subquery of
+        its own. It takes under 1 ms for a common word, but when filters leave few or no matches the
+        planner's estimate is off and it walks the whole index (4.2 s measured for a query with no
+        match at 1M documents)."""
+        f = plan.filters
+        ranked = _ranked(plan)
+        base, base_params = self._base_where(plan)
+        set_conditions = self._set_conditions(f)
+        price_sql, price_params = _price_filters(f)
+        disjunctive = bool(set_conditions or price_sql)
         band_names = ", ".join(f"'{key}'" for key, _lo, _hi in band_bounds_sen())
-        # One statement, one snapshot, one read of the matches: they are copied once into m, the
-        # page is a top-N sort of m, and the facets are ONE hash aggregate of m by (facet set,
-        # price band) -- a few thousand groups at most -- rolled up per facet from that small
-        # result (g). Counting each facet straight from m (four GROUP BYs, and unnest() of every
-        # row's category array) cost three times as much at 1M documents.
-        # Not done: fetching a date- or price-ordered page by walking the btree index in a
-        # subquery of its own. It takes under 1 ms for a common word, but when filters leave few
-        # or no matches the planner's estimate is off and it walks the whole index (4.2 s
-        # measured for a query with no match at 1M documents).
+
+        columns, params = ["e.product_id", "e.listed_s", "e.price_sen", "e.facet_set"], []
+        if ranked:
+            hits, hits_params = self._sum_hits(plan.clauses, True)
+            if plan.required >= len(plan.clauses):
+                matched, matched_params = str(len(plan.clauses)), []
+            else:
+                matched, matched_params = self._sum_hits(plan.clauses, False)
+            columns += [f"{matched} AS matched", f"{hits} AS hits", "e.preference"]
+            params += matched_params + hits_params
+        where, where_params = " AND ".join(base), list(base_params)
+        if disjunctive:
+            all_sql, all_params = self._facet_filters(f)
+            columns.append(f"({' AND '.join(all_sql)}) AS ok")
+            params += all_params
+            if price_sql:
+                columns.append(f"({' AND '.join(price_sql)}) AS f_b")
+                params += price_params
+        else:
+            facet_sql, facet_params = self._facet_filters(f)
+            where = " AND ".join([where, *facet_sql])
+            where_params += facet_params
+        params += where_params
+
+        flags, flag_params = [], []
+        for kind, (cond, value) in set_conditions.items():
+            flags.append(f", (s.{cond}) AS f_{kind}")
+            flag_params.append(value)
+        group_extra = ", f_b" if price_sql else ""
+        kinds = [*set_conditions, *(["b"] if price_sql else [])]
+
+        def passing(skip: str | None) -> str:
+            kept = [f"f_{kind}" for kind in kinds if kind != skip]
+            return f" WHERE {' AND '.join(kept)}" if kept else ""
+
+        page_columns = "product_id"
+        if ranked:
+            page_columns += f", {self._rotation(plan.rotation_day, 'product_id')} AS rot"
+        total = f"UNION ALL SELECT 'n', '', coalesce(sum(n), 0) FROM g{passing(None)}" if disjunctive else ""
         sql = (
-            "WITH m AS MATERIALIZED (SELECT e.product_id, e.listed_s, e.price_sen, e.facet_set, "
-            f"{hits} AS hits FROM search_entry e WHERE {where}), "
+            f"WITH m AS MATERIALIZED (SELECT {', '.join(columns)} FROM search_entry e WHERE {where}), "
             "g AS MATERIALIZED (SELECT s.size_class, s.district_code, s.category_ids, "
-            f"(ARRAY[{band_names}])[c.band + 1] AS band, c.n FROM "
-            f"(SELECT facet_set, {self._band_index()} AS band, count(*) AS n FROM m GROUP BY 1, 2) c "
+            f"(ARRAY[{band_names}])[c.band + 1] AS band, c.n{''.join(flags)}{', c.f_b' if price_sql else ''} "
+            f"FROM (SELECT facet_set, {self._band_index()} AS band{group_extra}, count(*) AS n "
+            f"FROM m GROUP BY 1, 2{', 3' if price_sql else ''}) c "
             "JOIN search_facet_set s ON s.id = c.facet_set) "
             "SELECT (SELECT coalesce(json_agg(p.product_id), '[]'::json) FROM "
-            f"(SELECT product_id FROM m ORDER BY {_order_sql(plan.sort, ranked)} LIMIT %s OFFSET %s) p), "
+            f"(SELECT {page_columns} FROM m{' WHERE ok' if disjunctive else ''} "
+            f"ORDER BY {_order_sql(plan.sort, ranked)} LIMIT %s OFFSET %s) p), "
             "(SELECT coalesce(json_agg(json_build_array(f.k, f.v, f.n)), '[]'::json) FROM ("
-            "SELECT 's' AS k, size_class AS v, sum(n) AS n FROM g GROUP BY 2 "
-            "UNION ALL SELECT 'd', district_code, sum(n) FROM g GROUP BY 2 "
-            "UNION ALL SELECT 'b', band, sum(n) FROM g GROUP BY 2 "
-            "UNION ALL SELECT 'c', c::text, sum(n) FROM g, unnest(g.category_ids) AS c GROUP BY 2) f)"
+            f"SELECT 's' AS k, size_class AS v, sum(n) AS n FROM g{passing('s')} GROUP BY 2 "
+            f"UNION ALL SELECT 'd', district_code, sum(n) FROM g{passing('d')} GROUP BY 2 "
+            f"UNION ALL SELECT 'b', band, sum(n) FROM g{passing('b')} GROUP BY 2 "
+            f"UNION ALL SELECT 'c', c::text, sum(n) FROM g, unnest(g.category_ids) AS c{passing('c')} GROUP BY 2 "
+            f"{total}) f)"
         )
-        raw = [(sql, [*hits_params, *params, plan.limit, plan.offset])]
+        raw = [(sql, [*params, *flag_params, plan.limit, plan.offset])]
         return SearchPlan(**{**plan.__dict__, "raw": raw})
+
+    def _masks_sql(self, plan: SearchPlan) -> tuple[str, list[Any]]:
+        where, params = self._where(plan)
+        mask, mask_params = self._mask(plan.clauses)
+        return f"SELECT {mask} AS mask, count(*) FROM search_entry e WHERE {where} GROUP BY 1", [
+            *mask_params,
+            *params,
+        ]
 
     def execute_raw(self, plan: SearchPlan) -> object:
         """Run the plan with `_SETTINGS` in force for it alone: set transaction-locally, and put
@@ -388,10 +572,10 @@ class PostgresBackend(DatabaseBackend):
         return {(s, d, tuple(sorted(c))): int(i) for i, s, d, c in cursor.fetchall()}
 
     def index(self, docs: Sequence[PreparedDocument]) -> None:
-        columns = "tenant_id, facet_set, product_id, listed_s, price_sen, vendor_id, is_domestic, tkdn, tsv"
+        columns = "tenant_id, facet_set, product_id, listed_s, price_sen, vendor_id, is_domestic, tkdn, preference, tsv"
         updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns.split(", ")[1:] if c != "product_id")
         sql = (
-            f"INSERT INTO search_entry ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, "
+            f"INSERT INTO search_entry ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, "
             "setweight(to_tsvector('simple', %s), 'A') || setweight(to_tsvector('simple', %s), 'B')) "
             f"ON CONFLICT (tenant_id, product_id) DO UPDATE SET {updates}"
         )
@@ -409,6 +593,7 @@ class PostgresBackend(DatabaseBackend):
                     p.doc.vendor_id,
                     p.doc.is_domestic,
                     p.doc.tkdn_percent,
+                    p.preference,
                     p.name_terms,
                     p.body_terms,
                 ]

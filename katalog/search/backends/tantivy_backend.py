@@ -2,22 +2,27 @@
 
 One index directory holds every tenant (a `tenant_id` term filters). Terms arrive analyzed by
 katalog.search.analysis, so Tantivy only matches and counts. Ordering reproduces exactly the
-database backend's order (see docs/search.md): relevance is "clauses matched in the name, then
-newest", price ties are broken by newest, all with integer fast fields; facets are one
-aggregation request over the matched set.
+database backends' order (docs/search.md, "Ranking"): clauses matched, clauses matched in the name,
+preference, the day's rotation, product id -- with constant scores for the first two keys and one
+stored fast field `rank_<day>` = (preference << 32) | rotation key for the rest. Facets are
+aggregation requests over the matched set; a facet whose own filter is set is counted without that
+filter (disjunctive facets), which costs one more aggregation per such filter.
 """
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import tantivy
 from tantivy import FieldType, Occur, Order, Query
 
+from katalog.search import ranking
 from katalog.search.analysis import Clause
 from katalog.search.backends.base import PreparedDocument, SearchBackend, SearchPlan
 from katalog.search.types import SearchResult, Sort, band_bounds_sen, empty_facets, to_sen
@@ -25,6 +30,16 @@ from katalog.search.types import SearchResult, Sort, band_bounds_sen, empty_face
 _FACET_SIZE = 65_000  # more than any tenant's number of categories or districts: counts stay exact
 # A search sees commits made by other processes (the outbox worker) at most this late.
 _RELOAD_SECONDS = 0.5
+ROTATION_DAYS = 7
+# The facets whose own filter is left out when they are counted (docs/search.md, "Facets").
+FACET_FIELDS = {"size_class": "size_class", "district": "district", "category": "category_ids"}
+# clause_masks reads the masks of this many matches at most straight from one search.
+_MASK_HITS = 2_000
+REBUILD_COMMAND = "katalog reindex"
+
+
+class TantivyIndexOutdated(RuntimeError):
+    """The index directory holds an older layout; every tenant must be re-indexed."""
 
 
 def _schema() -> tantivy.Schema:
@@ -42,7 +57,25 @@ def _schema() -> tantivy.Schema:
     b.add_float_field("tkdn", indexed=True, fast=True)
     b.add_boolean_field("is_domestic", indexed=True)
     b.add_integer_field("newest_key", fast=True)
+    # Layout 2 (issue 11): the relevance tie-breakers, one field per day of the weekly rotation.
+    b.add_unsigned_field("preference", fast=True)
+    for day in range(ROTATION_DAYS):
+        b.add_unsigned_field(f"rank_{day}", fast=True)
     return b.build()
+
+
+def rank_value(preference: int, product_id: int, day: int) -> int:
+    """What `rank_<day>` holds: one integer ordering preference, then the day's rotation."""
+    return (preference << 32) | ranking.rotation_key(product_id, day)
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """A plan's parts as Tantivy queries; the matching query is assembled per `min_match`."""
+
+    filters: tuple[tuple[str | None, Query], ...]  # (facet it belongs to, or None; query)
+    all_: tuple[Query, ...]  # clause i in name or description
+    names: tuple[Query, ...]  # clause i in the name
 
 
 class TantivyBackend(SearchBackend):
@@ -52,16 +85,37 @@ class TantivyBackend(SearchBackend):
         self.path = Path(path)
         self.path.mkdir(parents=True, exist_ok=True)
         self.schema = _schema()
-        self.index_ = tantivy.Index(self.schema, path=str(self.path), reuse=True)
         self._lock = threading.Lock()
         self._reloaded = 0.0
+        self.index_: tantivy.Index | None = None
+        try:
+            self._open()
+        except TantivyIndexOutdated:
+            pass  # refused on the first read or write; `rebuild` (katalog reindex) replaces it
+
+    def _open(self) -> tantivy.Index:
+        """Open (or create) the index; an index of an older layout is refused until rebuilt."""
+        if self.index_ is None:
+            try:
+                self.index_ = tantivy.Index(self.schema, path=str(self.path), reuse=True)
+            except ValueError as error:
+                if "schema does not match" not in str(error):
+                    raise
+                raise TantivyIndexOutdated(
+                    f"The search index in {self.path} was built by an older version; rebuild it with "
+                    f"`{REBUILD_COMMAND}` (all tenants)."
+                ) from error
+        return self.index_
 
     # -- writing ---------------------------------------------------------------------------------
     def _writer(self, heap: int = 64_000_000, threads: int = 1) -> tantivy.IndexWriter:
-        return self.index_.writer(heap_size=heap, num_threads=threads)
+        return self._open().writer(heap_size=heap, num_threads=threads)
 
     def _document(self, p: PreparedDocument) -> tantivy.Document:
         d = p.doc
+        preference = getattr(p, "preference", None)
+        if preference is None:
+            preference = ranking.preference(d)
         doc = tantivy.Document()
         doc.add_text("uid", f"{d.tenant_id}:{d.product_id}")
         doc.add_unsigned("tenant_id", d.tenant_id)
@@ -77,6 +131,9 @@ class TantivyBackend(SearchBackend):
         doc.add_float("tkdn", -1.0 if d.tkdn_percent is None else float(d.tkdn_percent))
         doc.add_boolean("is_domestic", bool(d.is_domestic))
         doc.add_integer("newest_key", p.newest_key)
+        doc.add_unsigned("preference", preference)
+        for day in range(ROTATION_DAYS):
+            doc.add_unsigned(f"rank_{day}", rank_value(preference, d.product_id, day))
         return doc
 
     def index(self, docs: Sequence[PreparedDocument], *, heap: int = 64_000_000, threads: int = 1) -> None:
@@ -100,9 +157,16 @@ class TantivyBackend(SearchBackend):
     ) -> int:
         """Delete the tenant and add every document under one writer and one commit, so readers
         switch from the old set to the new one at once (and a bulk load is not slowed by
-        per-document deletes)."""
+        per-document deletes). An index of an older layout is replaced by an empty one first:
+        its documents cannot be read any more, so every tenant must be rebuilt."""
         total = 0
         with self._lock:
+            try:
+                self._open()
+            except TantivyIndexOutdated:
+                shutil.rmtree(self.path)
+                self.path.mkdir(parents=True)
+                self._open()
             writer = self._writer(heap, threads)
             writer.delete_documents_by_query(self._term("tenant_id", tenant_id))
             for batch in batches:
@@ -131,144 +195,258 @@ class TantivyBackend(SearchBackend):
             writer.wait_merging_threads()
         self._reloaded = 0.0
 
-    # -- reading ---------------------------------------------------------------------------------
+    # -- queries ---------------------------------------------------------------------------------
     def _searcher(self) -> tantivy.Searcher:
+        index = self._open()
         now = time.monotonic()
         if now - self._reloaded > _RELOAD_SECONDS:
-            self.index_.reload()
+            index.reload()
             self._reloaded = now
-        return self.index_.searcher()
+        return index.searcher()
 
     def _term(self, field: str, value: object) -> Query:
         return Query.term_query(self.schema, field, value)
 
     def _clause(self, clause: Clause, field: str) -> Query:
         alternatives = [
-            (Occur.Should, Query.boolean_query([(Occur.Must, self._term(field, t)) for t in alt]))
+            Query.boolean_query([(Occur.Must, self._term(field, t)) for t in alt])
+            if len(alt) > 1
+            else self._term(field, alt[0])
             for alt in clause.alternatives
         ]
-        return Query.boolean_query(alternatives)
+        if len(alternatives) == 1:
+            return alternatives[0]
+        return Query.boolean_query([(Occur.Should, q) for q in alternatives])
 
-    def _filters(self, plan: SearchPlan) -> list[Query]:
+    def _filters(self, plan: SearchPlan) -> list[tuple[str | None, Query]]:
         f = plan.filters
-        out = [self._term("tenant_id", plan.tenant_id)]
+        out: list[tuple[str | None, Query]] = [(None, self._term("tenant_id", plan.tenant_id))]
         if f.category is not None:
-            out.append(self._term("category_ids", f.category))
+            out.append(("category", self._term("category_ids", f.category)))
         if f.price_min is not None or f.price_max is not None:
             lo = None if f.price_min is None else to_sen(f.price_min)
             hi = None if f.price_max is None else to_sen(f.price_max)
-            out.append(Query.range_query(self.schema, "price_sen", FieldType.Integer, lo, hi))
+            out.append(("price_band", Query.range_query(self.schema, "price_sen", FieldType.Integer, lo, hi)))
         if f.size_class is not None:
-            out.append(self._term("size_class", f.size_class))
+            out.append(("size_class", self._term("size_class", f.size_class)))
         if f.district is not None:
-            out.append(self._term("district", f.district))
+            out.append(("district", self._term("district", f.district)))
         if f.tkdn_min is not None:
-            out.append(Query.range_query(self.schema, "tkdn", FieldType.Float, float(f.tkdn_min), None))
+            out.append((None, Query.range_query(self.schema, "tkdn", FieldType.Float, float(f.tkdn_min), None)))
         if f.pdn is not None:
-            out.append(self._term("is_domestic", f.pdn))
+            out.append((None, self._term("is_domestic", f.pdn)))
         if f.vendor is not None:
-            out.append(self._term("vendor_id", f.vendor))
+            out.append((None, self._term("vendor_id", f.vendor)))
         return out
 
     def plan(self, plan: SearchPlan) -> SearchPlan:
-        must = self._filters(plan) + [self._clause(c, "all") for c in plan.clauses]
-        base = Query.boolean_query([(Occur.Must, q) for q in must])
-        names = [self._clause(c, "name") for c in plan.clauses]
-        return SearchPlan(**{**plan.__dict__, "raw": {"base": base, "names": names}})
+        compiled = _Compiled(
+            filters=tuple(self._filters(plan)),
+            all_=tuple(self._clause(c, "all") for c in plan.clauses),
+            names=tuple(self._clause(c, "name") for c in plan.clauses),
+        )
+        return SearchPlan(**{**plan.__dict__, "raw": compiled})
 
     @staticmethod
-    def _aggregations() -> dict[str, Any]:
-        ranges: list[dict[str, int]] = []
-        for _key, lo, hi in band_bounds_sen():
-            r = {"from": lo} if lo else {}
-            if hi is not None:
-                r["to"] = hi
-            ranges.append(r)
-        return {
-            "size_class": {"terms": {"field": "size_class", "size": _FACET_SIZE}},
-            "district": {"terms": {"field": "district", "size": _FACET_SIZE}},
-            "category": {"terms": {"field": "category_ids", "size": _FACET_SIZE}},
-            "price_band": {"range": {"field": "price_sen", "ranges": ranges}},
-        }
+    def _compiled(plan: SearchPlan) -> _Compiled:
+        raw = plan.raw
+        if not isinstance(raw, _Compiled):
+            raise ValueError("plan() was not called for this plan")
+        return raw
 
-    def _facets(self, searcher: tantivy.Searcher, base: Query) -> dict[str, dict[Any, int]]:
-        result = searcher.aggregate(base, self._aggregations())
+    @staticmethod
+    def _at_least(queries: Sequence[Query], k: int) -> list[tuple[Occur, Query]]:
+        """Parts requiring at least k of `queries` (all of them: one Must each, the fastest form)."""
+        if k <= 0:
+            return []
+        if k >= len(queries):
+            return [(Occur.Must, q) for q in queries]
+        return [(Occur.Must, TantivyBackend._any(queries, k))]
+
+    def _base(self, plan: SearchPlan, *, without: str | None = None, min_match: int | None = None) -> Query:
+        """Filters (all but the facet `without`) and at least `min_match` clauses."""
+        c = self._compiled(plan)
+        parts = [(Occur.Must, q) for key, q in c.filters if key is None or key != without]
+        parts += self._at_least(c.all_, plan.required if min_match is None else min_match)
+        if len(parts) == 1:
+            return parts[0][1]
+        return Query.boolean_query(parts)
+
+    @staticmethod
+    def _any(queries: Sequence[Query], k: int = 1) -> Query:
+        """At least k of `queries` (one query alone when there is just one)."""
+        if len(queries) == 1:
+            return queries[0]
+        return Query.boolean_query([(Occur.Should, q) for q in queries], minimum_number_should_match=k)
+
+    def _exactly(self, queries: Sequence[Query], k: int) -> list[tuple[Occur, Query]]:
+        parts = self._at_least(queries, k)
+        if k < len(queries):
+            parts.append((Occur.MustNot, self._any(queries, k + 1)))
+        return parts
+
+    def _level(self, plan: SearchPlan, base: Query, matched: int, name_hits: int) -> Query:
+        """The documents of `base` with exactly `matched` clauses matched and `name_hits` in the name."""
+        c = self._compiled(plan)
+        parts = [(Occur.Must, base)]
+        if matched < len(c.all_):
+            parts += self._exactly(c.all_, matched)
+        parts += self._exactly(c.names, name_hits)
+        return Query.boolean_query(parts)
+
+    def _scored(self, plan: SearchPlan, base: Query) -> Query:
+        """`base` scored W x clauses matched + clauses matched in the name (W = n + 1), exact in f32."""
+        c = self._compiled(plan)
+        weight = float(len(c.all_) + 1)
+        parts = [(Occur.Must, Query.const_score_query(base, 0.0))]
+        if plan.required < len(c.all_):
+            parts += [(Occur.Should, Query.const_score_query(q, weight)) for q in c.all_]
+        parts += [(Occur.Should, Query.const_score_query(q, 1.0)) for q in c.names]
+        return Query.boolean_query(parts)
+
+    # -- facets ----------------------------------------------------------------------------------
+    @staticmethod
+    def _aggregation(key: str) -> dict[str, Any]:
+        if key == "price_band":
+            ranges: list[dict[str, int]] = []
+            for _key, lo, hi in band_bounds_sen():
+                r = {"from": lo} if lo else {}
+                if hi is not None:
+                    r["to"] = hi
+                ranges.append(r)
+            return {"range": {"field": "price_sen", "ranges": ranges}}
+        return {"terms": {"field": FACET_FIELDS[key], "size": _FACET_SIZE}}
+
+    def _facet_requests(self, plan: SearchPlan) -> list[tuple[str | None, list[str]]]:
+        """(filter left out, facets counted) for each aggregation request: one over every match
+        for the facets whose filter is not set, and one per set facet filter, without it."""
+        own = [key for key, _q in self._compiled(plan).filters if key is not None]
+        shared = [key for key in ("size_class", "district", "category", "price_band") if key not in own]
+        requests: list[tuple[str | None, list[str]]] = [(None, shared)] if shared else []
+        return requests + [(key, [key]) for key in own]
+
+    def _aggregate(self, searcher: tantivy.Searcher, plan: SearchPlan) -> list[tuple[list[str], dict[str, Any]]]:
+        out = []
+        for without, keys in self._facet_requests(plan):
+            query = self._base(plan, without=without)
+            out.append((keys, searcher.aggregate(query, {key: self._aggregation(key) for key in keys})))
+        return out
+
+    def _facets(
+        self, plan: SearchPlan, results: list[tuple[list[str], dict[str, Any]]]
+    ) -> tuple[int, dict[str, dict[Any, int]]]:
+        """The facets, and the count of all matches: every document has one size class, so it is
+        the sum of the size-class facet (or, when that filter is set, its chosen class)."""
         facets = empty_facets()
-        for key in ("size_class", "district", "category"):
-            for bucket in result[key]["buckets"]:
-                value = int(bucket["key"]) if key == "category" else bucket["key"]
-                facets[key][value] = int(bucket["doc_count"])
-        for (band, _lo, _hi), bucket in zip(band_bounds_sen(), result["price_band"]["buckets"], strict=False):
-            if bucket["doc_count"]:
-                facets["price_band"][band] = int(bucket["doc_count"])
-        return facets
+        for keys, result in results:
+            for key in keys:
+                if key == "price_band":
+                    for (band, _lo, _hi), bucket in zip(band_bounds_sen(), result[key]["buckets"], strict=False):
+                        if bucket["doc_count"]:
+                            facets[key][band] = int(bucket["doc_count"])
+                    continue
+                for bucket in result[key]["buckets"]:
+                    value = int(bucket["key"]) if key == "category" else bucket["key"]
+                    if bucket["doc_count"]:
+                        facets[key][value] = int(bucket["doc_count"])
+        chosen = plan.filters.size_class
+        count = facets["size_class"].get(chosen, 0) if chosen is not None else sum(facets["size_class"].values())
+        return count, facets
+
+    # -- running ---------------------------------------------------------------------------------
+    def _order_field(self, plan: SearchPlan) -> tuple[str, Order]:
+        if plan.sort == Sort.PRICE:
+            return "price_sen", Order.Asc
+        if plan.sort == Sort.PRICE_DESC:
+            return "price_sen", Order.Desc
+        if plan.sort == Sort.RELEVANCE and plan.clauses:
+            return f"rank_{plan.rotation_day % ROTATION_DAYS}", Order.Desc
+        return "newest_key", Order.Desc
 
     def execute_raw(self, plan: SearchPlan) -> object:
+        """The engine's own work for this plan, as a perfect engine would do it: one search of the
+        matches in the order of one sort key, with the count, and the facet aggregations (one per
+        set facet filter more). No levels, no relaxation, no shaping (for the benchmark)."""
         searcher = self._searcher()
-        base = plan.raw["base"]
+        field, order = self._order_field(plan)
         hits = searcher.search(
-            base,
-            limit=plan.limit,
-            offset=plan.offset,
-            order_by_field="newest_key",
-            order=Order.Desc,
-            count=True,
+            self._base(plan), limit=plan.limit, offset=plan.offset, order_by_field=field, order=order
         )
-        return hits.count, searcher.aggregate(base, self._aggregations())
+        return hits.count, self._aggregate(searcher, plan)
 
     def execute(self, plan: SearchPlan) -> SearchResult:
         searcher = self._searcher()
-        base: Query = plan.raw["base"]
-        count = searcher.search(base, limit=1, count=True).count
-        if plan.sort in (Sort.PRICE, Sort.PRICE_DESC):
-            addrs = self._price_page(searcher, base, plan)
+        count, facets = self._facets(plan, self._aggregate(searcher, plan))
+        if not count:
+            addrs: list[Any] = []
+        elif plan.sort in (Sort.PRICE, Sort.PRICE_DESC):
+            addrs = self._price_page(searcher, self._base(plan), plan)
         elif plan.sort == Sort.RELEVANCE and plan.clauses:
-            addrs = self._relevance_page(searcher, base, plan.raw["names"], plan.offset, plan.limit)
+            addrs = self._relevance_page(searcher, plan)
         else:
-            addrs = self._newest(searcher, base, plan.offset, plan.limit)[1]
+            addrs = self._sorted(searcher, self._base(plan), "newest_key", plan.offset, plan.limit)
         ids = [int(v) for v in searcher.fast_field_values("product_id", addrs)] if addrs else []
-        return SearchResult(count=count, ids=ids, facets=self._facets(searcher, base) if count else empty_facets())
+        return SearchResult(
+            count=count,
+            ids=ids,
+            facets=facets,
+            min_match=plan.required,
+            clause_labels=[c.label for c in plan.clauses],
+        )
 
     @staticmethod
-    def _newest(searcher: tantivy.Searcher, query: Query, offset: int, limit: int) -> tuple[int, list[Any]]:
+    def _count(searcher: tantivy.Searcher, query: Query) -> int:
+        return searcher.search(Query.const_score_query(query, 0.0), limit=1, count=True).count
+
+    @staticmethod
+    def _sorted(searcher: tantivy.Searcher, query: Query, field: str, offset: int, limit: int) -> list[Any]:
         if limit <= 0:
-            return searcher.search(query, limit=1, count=True).count, []
-        res = searcher.search(query, limit=limit, offset=offset, order_by_field="newest_key", order=Order.Desc)
-        return res.count, [addr for _key, addr in res.hits]
+            return []
+        res = searcher.search(query, limit=limit, offset=offset, order_by_field=field, order=Order.Desc, count=False)
+        return [addr for _key, addr in res.hits]
 
-    def _relevance_page(
-        self, searcher: tantivy.Searcher, base: Query, names: list[Query], offset: int, limit: int
-    ) -> list[Any]:
-        """Level k holds documents matching exactly k clauses in the name; levels are visited from
-        the most clauses down, each newest first: the same order as the SQL `hits DESC, ...`."""
-
-        def at_least(k: int) -> Query:
-            return Query.boolean_query([(Occur.Should, q) for q in names], minimum_number_should_match=k)
-
-        out: list[Any] = []
-        for k in range(len(names), -1, -1):
-            if len(out) >= limit:
-                break
-            parts = [(Occur.Must, base)]
-            if k > 0:
-                parts.append((Occur.Must, at_least(k)))
-            if k < len(names):
-                parts.append((Occur.MustNot, at_least(k + 1)))
-            level = Query.boolean_query(parts)
-            n = searcher.search(level, limit=1, count=True).count
-            if offset >= n:
-                offset -= n
-                continue
-            out += self._newest(searcher, level, offset, limit - len(out))[1]
-            offset = 0
-        return out
+    def _relevance_page(self, searcher: tantivy.Searcher, plan: SearchPlan) -> list[Any]:
+        """Levels of equal (clauses matched, clauses in the name), highest first, each in `rank_<day>`
+        order. The top level often fills the page alone: one search. Otherwise one search by score
+        (which encodes the level) finds the levels of the page; levels wholly inside it are sorted
+        from the fast field, and only the level cut by the page's end is fetched in rank order."""
+        rank = f"rank_{plan.rotation_day % ROTATION_DAYS}"
+        n, end = len(plan.clauses), plan.offset + plan.limit
+        base = self._base(plan)
+        top = searcher.search(
+            self._level(plan, base, n, n), limit=plan.limit, offset=plan.offset, order_by_field=rank, order=Order.Desc
+        )
+        if top.count >= end:
+            return [addr for _key, addr in top.hits]
+        scored = searcher.search(self._scored(plan, base), limit=end, count=True)
+        hits = scored.hits
+        weight, relaxed = n + 1, plan.required < n
+        complete = scored.count <= end
+        last = None if complete or not hits else hits[-1][0]
+        levels: dict[float, list[Any]] = {}
+        for score, addr in hits:
+            levels.setdefault(score, []).append(addr)
+        ordered: list[Any] = []
+        for score in sorted(levels, reverse=True):
+            addrs = levels[score]
+            if score == last:
+                matched, name_hits = (int(score) // weight, int(score) % weight) if relaxed else (n, int(score))
+                level = self._level(plan, base, matched, name_hits)
+                start = max(plan.offset - len(ordered), 0)
+                ordered += [None] * start + self._sorted(searcher, level, rank, start, len(addrs) - start)
+            else:
+                keys = searcher.fast_field_values(rank, addrs)
+                ordered += [a for _k, a in sorted(zip(keys, addrs, strict=True), key=lambda t: -t[0])]
+        return [a for a in ordered[plan.offset : end] if a is not None]
 
     def _price_page(self, searcher: tantivy.Searcher, base: Query, plan: SearchPlan) -> list[Any]:
         """Top hits by price, then equal prices re-ordered newest first. Only the two groups at the
         page's edges can have members outside the page; they are fetched exactly with a filter on
         that price, ordered by newest_key. Groups inside the page are sorted from fast fields."""
         order = Order.Asc if plan.sort == Sort.PRICE else Order.Desc
-        hits = searcher.search(base, limit=plan.offset + plan.limit, order_by_field="price_sen", order=order).hits
+        hits = searcher.search(
+            base, limit=plan.offset + plan.limit, order_by_field="price_sen", order=order, count=False
+        ).hits
         window = hits[plan.offset :]
         if not window:
             return []
@@ -293,8 +471,96 @@ class TantivyBackend(SearchBackend):
                         ),
                     ]
                 )
-                out += self._newest(searcher, exact, start, len(addrs))[1]
+                out += self._sorted(searcher, exact, "newest_key", start, len(addrs))
             else:
                 keys = searcher.fast_field_values("newest_key", addrs)
                 out += [a for _k, a in sorted(zip(keys, addrs, strict=True), key=lambda t: -t[0])]
+        return out
+
+    # -- relaxed matching ------------------------------------------------------------------------
+    def relax_step(self, plan: SearchPlan, floor: int, below: int) -> int:
+        """The min_match the step-by-step relaxation stops at (docs/search.md, "Relaxed matching"):
+        the largest k in [floor, n] whose count is at least `below`, else `floor`. One search: the
+        documents matching at least `floor` clauses scored by clauses matched; count(>= k) >= below
+        exactly when the `below`-th best score is at least k."""
+        c = self._compiled(plan)
+        n = len(c.all_)
+        if n == 0:
+            return 0
+        base = self._base(plan, min_match=floor)
+        scored = Query.boolean_query(
+            [(Occur.Must, Query.const_score_query(base, 0.0))]
+            + [(Occur.Should, Query.const_score_query(q, 1.0)) for q in c.all_]
+        )
+        hits = self._searcher().search(scored, limit=below, count=False).hits
+        if len(hits) < below:
+            return floor
+        return max(floor, min(n, int(hits[-1][0])))
+
+    def clause_masks(self, plan: SearchPlan) -> dict[int, int] | None:
+        """Documents matching at least `plan.required` clauses and every filter, counted by which
+        clauses they match ({mask: count}, bit i = clause i).
+
+        When they are few (at most _MASK_HITS), one search scored 2^i per matched clause i returns
+        them all with their masks as scores (exact in f32 up to 24 clauses). Otherwise Tantivy
+        counts intersections: the documents matching every clause of each subset S of at least
+        `required` clauses (each an AND that the rarest term drives), from which the counts by mask
+        follow by inclusion-exclusion: exactly(M) = sum over S containing M of
+        (-1)^(|S|-|M|) all_of(S)."""
+        c = self._compiled(plan)
+        n, floor = len(c.all_), plan.required
+        if n == 0 or n > 24:
+            return None if n else {}
+        searcher = self._searcher()
+        scored = Query.boolean_query(
+            [(Occur.Must, Query.const_score_query(self._base(plan), 0.0))]
+            + [(Occur.Should, Query.const_score_query(q, float(1 << i))) for i, q in enumerate(c.all_)]
+        )
+        found = searcher.search(scored, limit=_MASK_HITS, count=True)
+        masks: dict[int, int] = {}
+        if found.count <= _MASK_HITS:
+            for score, _addr in found.hits:
+                masks[int(score)] = masks.get(int(score), 0) + 1
+            return masks
+        filters = [(Occur.Must, q) for _key, q in c.filters]
+        full = (1 << n) - 1
+        all_of: dict[int, int] = {}
+        for subset in range(1, full + 1):
+            if subset.bit_count() >= floor:
+                parts = filters + [(Occur.Must, c.all_[i]) for i in range(n) if subset >> i & 1]
+                all_of[subset] = self._count(searcher, Query.boolean_query(parts))
+        for mask in all_of:
+            rest = full & ~mask
+            total, sub = 0, rest
+            while True:
+                sign = -1 if sub.bit_count() % 2 else 1
+                total += sign * all_of[mask | sub]
+                if sub == 0:
+                    break
+                sub = (sub - 1) & rest
+            if total:
+                masks[mask] = total
+        return masks
+
+    def clause_histogram(self, plan: SearchPlan, floor: int = 1) -> dict[int, int]:
+        """Documents (with every filter) by number of clauses matched, for k >= floor."""
+        c = self._compiled(plan)
+        searcher = self._searcher()
+        at_least = {
+            k: self._count(searcher, self._base(plan, min_match=k)) for k in range(max(1, floor), len(c.all_) + 1)
+        }
+        return {k: n - at_least.get(k + 1, 0) for k, n in at_least.items()}
+
+    def unmatched_clauses(self, plan: SearchPlan) -> list[int]:
+        """Positions of the clauses that no document of the result (at plan.required) matches."""
+        c = self._compiled(plan)
+        searcher = self._searcher()
+        base = self._base(plan)
+        out = []
+        for i, clause in enumerate(c.all_):
+            hits = searcher.search(
+                Query.boolean_query([(Occur.Must, base), (Occur.Must, clause)]), limit=1, count=False
+            )
+            if not hits.hits:
+                out.append(i)
         return out

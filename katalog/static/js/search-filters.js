@@ -3,7 +3,7 @@
 (function () {
   var box = document.getElementById("filter-box");
   if (!box || window.innerWidth >= 800) return;
-  var applied = Array.prototype.some.call(box.querySelectorAll("select, input[type=text], input[type=checkbox]"), function (el) {
+  var applied = Array.prototype.some.call(box.querySelectorAll("select, input[type=text], input[type=checkbox], input[type=hidden]:not([name=q])"), function (el) {
     return el.type === "checkbox" ? el.checked : el.value !== "";
   });
   if (!applied) box.open = false;

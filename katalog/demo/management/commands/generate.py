@@ -1,11 +1,20 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from katalog.catalogue.selectors import all_search_documents
 from katalog.core.models import Katalog
 from katalog.demo.synthetic import generate, generate_orders
 from katalog.search.services import rebuild
+
+
+def analyze_all() -> None:
+    """Fresh planner statistics for every table after a bulk load (PostgreSQL; issue 12: after a
+    load the planner expected one row and sorted on disk until ANALYZE)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 class Command(BaseCommand):
@@ -35,6 +44,7 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"generated {vendors} vendors, {products} products in {time.perf_counter() - started:.1f} s")
+        analyze_all()
         if not no_index:
             started = time.perf_counter()
             count = rebuild(tenant.pk, all_search_documents(tenant))
@@ -48,4 +58,5 @@ class Command(BaseCommand):
             generate_orders(tenant, orders=orders)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
+        analyze_all()
         self.stdout.write(f"generated {orders} orders in {time.perf_counter() - started:.1f} s")

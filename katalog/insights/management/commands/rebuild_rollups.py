@@ -1,11 +1,14 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from katalog.core.models import Katalog
-from katalog.insights import rollups
+from katalog.insights import rollups, vendor_rollups
 
 
 class Command(BaseCommand):
-    help = "Recompute the spending rollup from the orders (of one tenant, or of all)."
+    help = (
+        "Recompute the rollups (of one tenant, or of all): spending from the orders, the UMKM counts from "
+        "the vendors and their size-class history."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--katalog", default="", help="region code of the tenant, e.g. 12.71 (default: all)")
@@ -17,4 +20,5 @@ class Command(BaseCommand):
             if tenant is None:
                 raise CommandError(f"no tenant {katalog}")
         count = rollups.rebuild(tenant)
-        self.stdout.write(f"wrote {count} rollup rows")
+        vendor_count = vendor_rollups.rebuild(tenant)
+        self.stdout.write(f"wrote {count} rollup rows, {vendor_count} vendor rollup rows")

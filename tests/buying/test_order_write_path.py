@@ -1,0 +1,134 @@
+"""The order write path (issue 12): the API answers with the order as stored without reading it again,
+the services take fewer statements, and the next person hears of an order only once it committed."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+
+from katalog.accounts.selectors import actor_for
+from katalog.buying import services
+from katalog.buying.models import BudgetLine, Notification, Order
+from katalog.catalogue.models import Product
+from tests.accounts.test_api import bearer, token_for
+
+
+def post(client, token, url, body=None):
+    return client.post(url, body or {}, content_type="application/json", **bearer(token))
+
+
+def _body(shop):
+    return {
+        "budget_line": "RUP-2026-001",
+        "items": [{"product": shop["product"].pk, "quantity": 3}],
+        "delivery_addresses": ["Kantor Dinas Pendidikan", "SD Negeri 060800"],
+    }
+
+
+def test_each_answer_is_the_order_as_a_later_read_shows_it(client, users, shop, django_capture_on_commit_callbacks):
+    """create, submit and approve answer the order exactly as GET /orders/{id} shows it afterwards
+    (amounts as "0.00", times in UTC, the actions of the caller), though they no longer read it again."""
+    pp, ppk = token_for(client, users["pp"].username), token_for(client, users["ppk"].username)
+    created = post(client, pp, "/api/v1/orders", _body(shop))
+    assert created.status_code == 201, created.content
+    order = created.json()
+    assert created.json() == client.get(f"/api/v1/orders/{order['id']}", **bearer(pp)).json()
+    assert (order["committed_amount"], order["total"], order["items"][0]["shipping_cost"]) == (
+        "0.00",
+        "750000.00",
+        "0.00",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        submitted = post(client, pp, f"/api/v1/orders/{order['id']}/submit")
+    assert submitted.status_code == 200, submitted.content
+    assert submitted.json() == client.get(f"/api/v1/orders/{order['id']}", **bearer(pp)).json()
+    assert submitted.json()["deadline_at"].endswith("Z")  # computed in WIB, shown as stored
+    with django_capture_on_commit_callbacks(execute=True):
+        approved = post(client, ppk, f"/api/v1/orders/{order['id']}/approve")
+    assert approved.status_code == 200, approved.content
+    shown = client.get(f"/api/v1/orders/{order['id']}", **bearer(ppk)).json()
+    assert approved.json() == shown
+    assert shown["documents"][0]["kind"] == "sp" and shown["delivery_deadline"]
+
+
+def test_placing_an_order_over_the_api_takes_fewer_statements(
+    client, users, shop, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    """Before: create 15 statements and submit 18 (the order read three times, every relation of the
+    answer read again). The bounds include the bearer token's own lookup."""
+    # The month's rollup rows exist once its first order was submitted (a steady state).
+    actor = actor_for(users["pp"])
+    first = services.order_create(
+        actor=actor, budget_line=shop["line"], items=[services.ItemRequest(shop["product"].pk, 1)], addresses=["K"]
+    )
+    services.order_submit(actor=actor, order=first)
+    pp = token_for(client, users["pp"].username)
+    with django_assert_max_num_queries(14):
+        created = post(client, pp, "/api/v1/orders", _body(shop))
+    assert created.status_code == 201, created.content
+    order_id = created.json()["id"]
+    with django_capture_on_commit_callbacks(execute=False), django_assert_max_num_queries(22):
+        submitted = post(client, pp, f"/api/v1/orders/{order_id}/submit")
+    assert submitted.json()["status"] == "awaiting_approval"
+
+
+def test_the_ppk_hears_of_a_submission_only_after_it_committed(users, shop, django_capture_on_commit_callbacks):
+    pp, ppk = actor_for(users["pp"]), users["ppk"]
+    order = services.order_create(
+        actor=pp, budget_line=shop["line"], items=[services.ItemRequest(shop["product"].pk, 2)], addresses=["Kantor"]
+    )
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.order_submit(actor=pp, order=order)
+        # Inside the transaction: nothing is told yet.
+        assert not Notification.objects.filter(user=ppk, order=order).exists()
+    assert callbacks
+    for callback in callbacks:
+        callback()
+    assert Notification.objects.filter(user=ppk, order=order).count() == 1
+
+
+class Boom(Exception):
+    pass
+
+
+def test_a_submission_rolled_back_tells_no_one_and_holds_nothing(users, shop, django_capture_on_commit_callbacks):
+    pp, ppk = actor_for(users["pp"]), users["ppk"]
+    order = services.order_create(
+        actor=pp, budget_line=shop["line"], items=[services.ItemRequest(shop["product"].pk, 2)], addresses=["Kantor"]
+    )
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(Boom), transaction.atomic():
+            services.order_submit(actor=pp, order=order)
+            raise Boom  # whatever fails after the service, in the caller's transaction
+    assert callbacks == []
+    assert not Notification.objects.filter(user=ppk).exists()
+    assert Order.objects.get(pk=order.pk).status == "draft"
+    assert Product.objects.get(pk=shop["product"].pk).reserved == 0
+    assert BudgetLine.objects.get(pk=shop["line"].pk).committed == Decimal("0.00")
+
+
+def test_an_approval_stores_what_it_changed(users, shop):
+    """A step now saves only the columns it changed: the approval's are all stored, the rest kept."""
+    pp, ppk = actor_for(users["pp"]), actor_for(users["ppk"])
+    order = services.order_create(
+        actor=pp, budget_line=shop["line"], items=[services.ItemRequest(shop["product"].pk, 2)], addresses=["Kantor"]
+    )
+    order = services.order_submit(actor=pp, order=order)
+    approved = services.order_approve(actor=ppk, order=order)
+    stored = Order.objects.get(pk=order.pk)
+    assert (stored.status, stored.approver_id) == ("awaiting_confirmation", users["ppk"].pk)
+    assert stored.approved_at == approved.approved_at and stored.delivery_deadline == approved.delivery_deadline
+    assert stored.committed_amount == Decimal("500000.00")
+
+
+def test_the_own_business_check_still_comes_first(users, shop):
+    """A PP who works for the vendor is refused at submission with the reason (read with the lock)."""
+    pp = actor_for(users["pp"])
+    order = services.order_create(
+        actor=pp, budget_line=shop["line"], items=[services.ItemRequest(shop["product"].pk, 2)], addresses=["Kantor"]
+    )
+    shop["vendor"].users.add(users["pp"])
+    with pytest.raises(services.PartyConflict) as refused:
+        services.order_submit(actor=pp, order=Order.objects.get(pk=order.pk))
+    assert refused.value.code == "own_business"
+    assert Order.objects.get(pk=order.pk).status == "draft"
