@@ -64,25 +64,10 @@ def drop_database() -> None:
     shutil.rmtree(WORK, ignore_errors=True)
 
 
-def seed(workers: int, orders: int) -> dict:
-    """Offices 0..W-1 each with a PP, a PPK and a line (scenario a); office S with W PPs, one PPK
-    and one shared line (scenario b); one product per worker with stock for every order."""
-    from django.contrib.auth.models import User
-
-    from katalog.accounts.models import Membership, Office
-    from katalog.accounts.selectors import system_actor
-    from katalog.buying.models import BudgetLine
-    from katalog.catalogue import services as catalogue
+def bench_vendor(katalog):
+    """The verified micro vendor every order bench buys from, and the category of its products."""
     from katalog.catalogue.models import Category
-    from katalog.core.models import Katalog
     from katalog.vendors.models import Vendor
-
-    katalog = Katalog.objects.create(region_id="12.71", name="Katalog Bench", government_name="Pemerintah Kota Medan")
-
-    def user(name, role, office=None):
-        u = User.objects.create_user(username=name, password=None)
-        Membership.objects.create(user=u, katalog=katalog, role=role, office=office)
-        return u.pk
 
     vendor = Vendor.objects.create(
         katalog=katalog,
@@ -103,6 +88,28 @@ def seed(workers: int, orders: int) -> dict:
         source="self",
     )
     category = Category.objects.create(katalog=katalog, name="ATK", code="ATK", level=1)
+    return vendor, category
+
+
+def seed(workers: int, orders: int) -> dict:
+    """Offices 0..W-1 each with a PP, a PPK and a line (scenario a); office S with W PPs, one PPK
+    and one shared line (scenario b); one product per worker with stock for every order."""
+    from django.contrib.auth.models import User
+
+    from katalog.accounts.models import Membership, Office
+    from katalog.accounts.selectors import system_actor
+    from katalog.buying.models import BudgetLine
+    from katalog.catalogue import services as catalogue
+    from katalog.core.models import Katalog
+
+    katalog = Katalog.objects.create(region_id="12.71", name="Katalog Bench", government_name="Pemerintah Kota Medan")
+
+    def user(name, role, office=None):
+        u = User.objects.create_user(username=name, password=None)
+        Membership.objects.create(user=u, katalog=katalog, role=role, office=office)
+        return u.pk
+
+    vendor, category = bench_vendor(katalog)
     desk = system_actor(katalog)
     products = []
     for w in range(workers):

@@ -26,8 +26,8 @@ amount the sum of its orders' (no oversell, no lost reservation), and the count 
 count the clients saw succeed.
 
 Both paths use the deployed task backend (the database queue; no worker runs, so queued tasks wait).
-`KATALOG_DB_CONN_MAX_AGE` is passed on to gunicorn as set (default 0: a new connection per request);
-`--conn-max-age 60` measures with persistent connections.
+`KATALOG_DB_CONN_MAX_AGE` is passed on to gunicorn as set (default 600, as deployed: persistent
+connections with health checks); `--conn-max-age 0` measures a new connection per request.
 """
 
 from __future__ import annotations
@@ -40,15 +40,16 @@ import multiprocessing as mp
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from decimal import Decimal
 from pathlib import Path
+
+from load_run import free_port, wait_healthy  # the same helpers as the load test (bench/)
+from orders_bench import bench_vendor
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
@@ -116,9 +117,7 @@ def seed() -> list[dict]:
     from katalog.accounts.services import api_token_create
     from katalog.buying.models import BudgetLine
     from katalog.catalogue import services as catalogue
-    from katalog.catalogue.models import Category
     from katalog.core.models import Katalog
-    from katalog.vendors.models import Vendor
 
     katalog = Katalog.objects.create(region_id="12.71", name="Katalog Bench", government_name="Pemerintah Kota Medan")
 
@@ -127,25 +126,7 @@ def seed() -> list[dict]:
         Membership.objects.create(user=u, katalog=katalog, role=role, office=office)
         return u
 
-    vendor = Vendor.objects.create(
-        katalog=katalog,
-        name="UD Bench",
-        owner_name="Butet",
-        nib="8120000000001",
-        npwp="021832415000000",
-        kbli=["10792"],
-        address="Jl. Uji",
-        region_id="12.71.01",
-        district_id="12.71.01",
-        phone="081234567890",
-        email="bench@example.id",
-        capital=Decimal("500000000"),
-        annual_sales=Decimal("800000000"),
-        size_class="mikro",
-        status="verified",
-        source="self",
-    )
-    category = Category.objects.create(katalog=katalog, name="ATK", code="ATK", level=1)
+    vendor, category = bench_vendor(katalog)
     desk = system_actor(katalog)
     jobs = []
     for w in range(OFFICES):
@@ -271,12 +252,6 @@ def _summary(parts: list[dict], cpu_ms: float | None = None) -> dict:
 # --- HTTP -----------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_gunicorn(env: dict, port: int) -> subprocess.Popen:
     run_env = {k: v for k, v in os.environ.items()} | env | {"PORT": str(port), "KATALOG_WEB_WORKERS": "2"}
     log = (WORK / "gunicorn.log").open("w")
@@ -288,16 +263,8 @@ def start_gunicorn(env: dict, port: int) -> subprocess.Popen:
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    for _ in range(240):
-        if server.poll() is not None:
-            sys.exit(f"gunicorn stopped (exit {server.returncode}); see {WORK / 'gunicorn.log'}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as r:
-                if r.status == 200:
-                    return server
-        except OSError:
-            time.sleep(0.25)
-    sys.exit("gunicorn did not answer /healthz")
+    wait_healthy(f"http://127.0.0.1:{port}", server)
+    return server
 
 
 def workers_cpu(master: int) -> float:
@@ -483,7 +450,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--clients", type=int, nargs="+", default=[4, 8])
     parser.add_argument("--floor-orders", type=int, default=400, help="orders per floor / services run (4 workers)")
-    parser.add_argument("--conn-max-age", type=int, default=int(os.environ.get("KATALOG_DB_CONN_MAX_AGE", "0")))
+    parser.add_argument("--conn-max-age", type=int, default=int(os.environ.get("KATALOG_DB_CONN_MAX_AGE", "600")))
     parser.add_argument("--skip-floor", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()

@@ -25,7 +25,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,6 +32,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from load_run import free_port, loadavg, prepare  # the same helpers as the load test (bench/)
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
@@ -47,25 +48,6 @@ PAGES = [
     ("/healthz", "/healthz", 0.50),
 ]
 P99_GOAL_MS = 250.0
-
-
-def loadavg() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def prepare(env: dict, small: bool) -> None:
-    t = time.monotonic()
-    subprocess.run([BIN / "katalog", "migrate", "--noinput"], env=env, check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(
-        [BIN / "katalog", "demo", *(["--small"] if small else [])], env=env, check=True, stdout=subprocess.DEVNULL
-    )
-    print(f"demo database ready in {time.monotonic() - t:.0f} s ({'small' if small else 'full'})", flush=True)
 
 
 def start(env: dict, app: str, extra: list[str], log: Path) -> tuple[subprocess.Popen, str]:

@@ -23,29 +23,14 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 
+from katalog.vendors.imports import COMPARED
+
 from .models import SizeChangeRollup, VendorRollup
 
 VENDOR_KEY = ("katalog_id", "source", "district", "sector", "size_class")
 CHANGE_KEY = ("katalog_id", "month", "old_class", "new_class")
 # The fields the registry import compares (imports.COMPARED) and the tenant and NIB that find the row.
-FINGERPRINTED = (
-    "katalog_id",
-    "nib",
-    "name",
-    "owner_name",
-    "npwp",
-    "kbli",
-    "phone",
-    "email",
-    "address",
-    "sector",
-    "region_id",
-    "district_id",
-    "capital",
-    "annual_sales",
-    "is_vat_registered",
-    "size_class",
-)
+FINGERPRINTED = ("katalog_id", "nib", *COMPARED)
 _VENDOR_COUNTED = ("katalog_id", "source", "district_id", "sector", "size_class", "status", "invited_at")
 
 _SQLITE_VENDOR_ROW = """
