@@ -33,6 +33,8 @@ import sys
 import time
 from pathlib import Path
 
+from orders_bench import _admin  # the same PostgreSQL admin helper (bench/, BENCH_PG_SERVER)
+
 ROOT = Path(__file__).resolve().parent.parent
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
 PG_DB = "katalog_bench_dash"
@@ -45,13 +47,6 @@ def _environment() -> None:
     os.environ["KATALOG_TASKS_BACKEND"] = "django_tasks.backends.dummy.DummyBackend"
     os.environ["KATALOG_EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
     os.environ.setdefault("KATALOG_LOG_LEVEL", "ERROR")
-
-
-def _admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(sql)
 
 
 def loadavg() -> str:

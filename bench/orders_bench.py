@@ -27,7 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = Path("/tmp/katalog_bench_orders")
-PG_SERVER = "postgres://postgres@127.0.0.1:5432"
+PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
 PG_DB = "katalog_bench_orders"
 PRICE = Decimal("55000")
 

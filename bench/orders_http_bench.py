@@ -49,12 +49,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from load_run import free_port, wait_healthy  # the same helpers as the load test (bench/)
-from orders_bench import bench_vendor
+from orders_bench import _admin, bench_vendor
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 WORK = Path(tempfile.gettempdir()) / "katalog_bench_orders_http"
-PG_SERVER = "postgres://postgres@127.0.0.1:5432"
+PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
 PG_DB = "katalog_bench_orders_http"
 PRICE = Decimal("55000")
 QUANTITY = 2
@@ -81,13 +81,6 @@ def _environment(conn_max_age: int) -> dict:
 
 def load() -> str:
     return "/".join(f"{x:.1f}" for x in os.getloadavg())
-
-
-def _admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(sql)
 
 
 def create_database() -> None:
