@@ -69,6 +69,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "katalog.core.health.HealthMiddleware",  # /healthz first: a monitor needs none of what follows
     "django_prometheus.middleware.PrometheusBeforeMiddleware",  # request metrics for /metrics
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -80,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "katalog.core.nulls.RefuseNulCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "katalog.core.page_cache.VisitorPageCacheMiddleware",  # visitors' public pages, kept rendered
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "katalog.accounts.middleware.SlidingSessionMiddleware",
@@ -111,11 +113,15 @@ TEMPLATES = [
                 "katalog.core.context_processors.tenant",
                 "katalog.core.navigation.navigation",
                 "katalog.buying.context_processors.notifications",
+                "katalog.core.page_cache.csrf_placeholder",  # after Django's own csrf processor
             ],
             "builtins": ["katalog.core.templatetags.rupiah"],
         },
     }
 ]
+
+# Visitors' public pages kept rendered, at most this many seconds (core/page_cache.py; 0: none).
+KATALOG_VISITOR_PAGE_SECONDS = int(os.environ.get("KATALOG_VISITOR_PAGE_SECONDS", "60"))
 
 # --- Database -------------------------------------------------------------------------------
 # DATABASE_URL picks the engine; the default is an SQLite file under var/.

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from katalog.catalogue import stock
 from katalog.catalogue.stock import OutOfStock  # noqa: F401  (re-exported: callers catch it from here)
+from katalog.core import tenant_cache
 from katalog.core.errors import Conflict
 from katalog.core.money import format_rupiah
 
@@ -59,6 +60,7 @@ def reserve(order: Order, amount: Decimal, items=None) -> None:
     """Hold `amount` of the budget line and the order's quantities of stock, or raise. `items`
     (with their versions) may be passed when the caller has them already."""
     _take_budget(order, amount)
+    tenant_cache.forget_catalogue(order.katalog_id)  # what visitors' pages show of stock
     for product_id, quantity, name in _outstanding(order, items):
         stock.reserve(product_id, quantity, name)
 
@@ -67,12 +69,14 @@ def release(order: Order) -> None:
     """Give back what the order still holds (on any cancellation): its committed amount and its
     undelivered quantities."""
     _give_budget(order, order.committed_amount)
+    tenant_cache.forget_catalogue(order.katalog_id)  # what visitors' pages show of stock
     for product_id, quantity, _name in _outstanding(order):
         stock.release(product_id, quantity)
 
 
 def deliver(order: Order, lines: list[tuple[int, int]]) -> None:
     """A delivery: each (product id, quantity) leaves on hand and reserved."""
+    tenant_cache.forget_catalogue(order.katalog_id)  # what visitors' pages show of stock
     for product_id, quantity in sorted(lines):
         stock.deliver(product_id, quantity)
 
@@ -81,5 +85,6 @@ def refuse(order: Order, lines: list[tuple[int, int]], *, replace: bool, release
     """Refused goods go back to the vendor: held again when it replaces them; otherwise the order is
     reduced and `release_amount` of the budget line is given back."""
     _give_budget(order, release_amount)
+    tenant_cache.forget_catalogue(order.katalog_id)  # what visitors' pages show of stock
     for product_id, quantity in sorted(lines):
         stock.take_back(product_id, quantity, still_owed=replace)

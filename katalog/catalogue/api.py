@@ -6,6 +6,7 @@ from decimal import Decimal
 from ninja import Query, Router, Schema
 
 from katalog.accounts.api_auth import actor_of
+from katalog.core import page_cache
 from katalog.core.api_errors import safe_rows
 from katalog.core.bounds import (
     AmountFilter,
@@ -179,6 +180,7 @@ def list_products(request, search: Query[ProductSearch]):
     katalog = request.katalog
     if not katalog:
         raise NotFound()
+    page_cache.keep_for_visitors(request, *page_cache.public_scopes(katalog.pk))
     q, page, page_size = search.q.strip(), search.page, search.page_size
     found = selectors.search_products(
         katalog, q=q, filters=search.filters(), sort=search.sort, page=page, page_size=page_size

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from katalog.core import tenant_cache
 from katalog.core.errors import Conflict, ValidationFailed
 
 from .models import Product
@@ -37,6 +38,7 @@ def set_on_hand(product: Product, on_hand: int) -> None:
         raise ValidationFailed(_("Stock cannot be negative."), fields={"stock": [_("Stock cannot be negative.")]})
     if Product.objects.filter(pk=product.pk, reserved__lte=on_hand).update(stock=on_hand):
         product.stock = on_hand
+        tenant_cache.forget_catalogue(product.katalog_id)  # what visitors' pages show (core/page_cache.py)
         return
     reserved = Product.objects.filter(pk=product.pk).values_list("reserved", flat=True).first() or 0
     holders = ", ".join(holders_of(product.pk))

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from katalog.core import tenant_cache
+from katalog.core import page_cache, tenant_cache
 from katalog.core.bounds import MAX_ID, AmountFilter, IdFilter, Length, Page, PercentFilter, read_query
 from katalog.core.decorators import require
 from katalog.core.errors import DomainError, NotAllowed
@@ -100,6 +100,10 @@ def parse_search_params(params, refused: list | None = None) -> tuple[str, Searc
 def home(request):
     """The public home page: what this catalogue is, its categories, and how a UMKM joins."""
     katalog = request.katalog
+    if katalog:
+        page_cache.keep_for_visitors(
+            request, tenant_cache.ALL_TENANTS, katalog.pk, tenant_cache.vendors_scope(katalog.pk)
+        )
     categories = [c for c in selectors.categories_of(katalog) if c.level == 1] if katalog else []
     verified_count = (
         tenant_cache.cached(
@@ -243,6 +247,7 @@ def search(request):
     katalog = request.katalog
     if not katalog:
         raise Http404
+    page_cache.keep_for_visitors(request, *page_cache.public_scopes(katalog.pk))
     refused: list[str] = []
     q, filters, sort, page = parse_search_params(request.GET, refused)
     if refused:
@@ -270,6 +275,7 @@ def search(request):
         "compare_ids": request.session.get("compare", []),
     }
     if q and result.count == 0:
+        page_cache.not_for_visitors(request)  # each search that finds nothing is counted
         context.update(_zero_result_help(katalog, request.GET, q, filters, categories))
         if filters == SearchFilters() and page == 1:
             # The tenant's words that find nothing, for the Pengelola (docs/search.md, "Zero results").
@@ -369,6 +375,7 @@ def product_page(request, pk: int):
     katalog = request.katalog
     if not katalog:
         raise Http404
+    page_cache.keep_for_visitors(request, *page_cache.public_scopes(katalog.pk))
     product = selectors.get_public_product(katalog, pk)
     return render(
         request,

@@ -117,3 +117,47 @@ def _category_changed(sender, instance, **kwargs) -> None:
 @receiver(post_delete, sender="vendors.Vendor", dispatch_uid="tenant-cache-vendor-deleted")
 def _vendor_changed(sender, instance, **kwargs) -> None:
     forget(vendors_scope(instance.katalog_id))
+
+
+def catalogue_scope(tenant_id: int) -> str:
+    """The stamp of what a tenant's public pages show of its products (core/page_cache.py): moved by
+    a saved product, version, photo or claim, a synonym, the search index and every stock change."""
+    return f"catalogue-{tenant_id}"
+
+
+def forget_catalogue(tenant_id: int | None) -> None:
+    if tenant_id is not None:
+        forget(catalogue_scope(tenant_id))
+
+
+def _tenant_of_product(product_id: int | None) -> int | None:
+    from katalog.catalogue.models import Product
+
+    if product_id is None:
+        return None
+    return Product.objects.filter(pk=product_id).values_list("katalog_id", flat=True).first()
+
+
+@receiver(post_save, sender="catalogue.Product", dispatch_uid="tenant-cache-product-saved")
+@receiver(post_delete, sender="catalogue.Product", dispatch_uid="tenant-cache-product-deleted")
+@receiver(post_save, sender="search.Synonym", dispatch_uid="tenant-cache-synonym-saved")
+@receiver(post_delete, sender="search.Synonym", dispatch_uid="tenant-cache-synonym-deleted")
+def _catalogue_row_changed(sender, instance, **kwargs) -> None:
+    forget_catalogue(getattr(instance, "katalog_id", None) or getattr(instance, "tenant_id", None))
+
+
+@receiver(post_save, sender="catalogue.ProductVersion", dispatch_uid="tenant-cache-version-saved")
+@receiver(post_delete, sender="catalogue.ProductVersion", dispatch_uid="tenant-cache-version-deleted")
+@receiver(post_save, sender="catalogue.ProductPhoto", dispatch_uid="tenant-cache-photo-saved")
+@receiver(post_delete, sender="catalogue.ProductPhoto", dispatch_uid="tenant-cache-photo-deleted")
+def _product_part_changed(sender, instance, **kwargs) -> None:
+    forget_catalogue(_tenant_of_product(instance.product_id))
+
+
+@receiver(post_save, sender="catalogue.Claim", dispatch_uid="tenant-cache-claim-saved")
+@receiver(post_delete, sender="catalogue.Claim", dispatch_uid="tenant-cache-claim-deleted")
+def _claim_changed(sender, instance, **kwargs) -> None:
+    from katalog.catalogue.models import ProductVersion
+
+    versions = ProductVersion.objects.filter(pk=instance.version_id)
+    forget_catalogue(versions.values_list("product__katalog_id", flat=True).first())

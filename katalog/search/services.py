@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from katalog.core import audit
+from katalog.core import audit, tenant_cache
 from katalog.core.errors import NotAllowed, ValidationFailed
 from katalog.core.models import Katalog
 from katalog.core.permissions import Permission
@@ -70,6 +70,8 @@ def index_documents(docs: Iterable[SearchDocument], *, backend: SearchBackend | 
         _remember_words(prepared)
         suggest.remember([p.doc for p in prepared])
         (backend or get_backend()).index(prepared)
+        for tenant_id in {p.doc.tenant_id for p in prepared}:
+            tenant_cache.forget_catalogue(tenant_id)  # visitors' kept pages (core/page_cache.py)
     return len(prepared)
 
 
@@ -78,15 +80,17 @@ def remove_documents(tenant_id: int, product_ids: Sequence[int], *, backend: Sea
     if product_ids:
         suggest.forget(tenant_id, list(product_ids))
         (backend or get_backend()).remove(tenant_id, list(product_ids))
+        tenant_cache.forget_catalogue(tenant_id)
 
 
-def _batches(docs: Iterable[SearchDocument], size: int) -> Iterator[list[PreparedDocument]]:
+def _batches(docs: Iterable[SearchDocument], size: int, names: suggest.BulkLoad) -> Iterator[list[PreparedDocument]]:
     iterator = iter(docs)
     while batch := list(islice(iterator, size)):
         prepared = [prepare(d) for d in batch]
         _remember_words(prepared)
-        suggest.remember([p.doc for p in prepared])
+        names.add(p.doc for p in prepared)
         yield prepared
+    names.finish()  # before the engine commits: a failure here leaves the old index in place
 
 
 def rebuild(
@@ -99,12 +103,16 @@ def rebuild(
     """Replace all of a tenant's documents with `docs_iter` (streamed in batches). On the database
     backend it is one transaction; on Tantivy one commit. Returns the number indexed."""
     engine = backend or get_backend()
+    tenant_cache.forget_catalogue(tenant_id)
     with transaction.atomic():
         SearchTerm.objects.filter(tenant_id=tenant_id).delete()
         suggest.clear(tenant_id)
         return engine.rebuild(
             tenant_id,
-            ([p for p in batch if p.doc.tenant_id == tenant_id] for batch in _batches(docs_iter, batch_size)),
+            (
+                [p for p in batch if p.doc.tenant_id == tenant_id]
+                for batch in _batches(docs_iter, batch_size, suggest.BulkLoad(tenant_id))
+            ),
         )
 
 
@@ -182,6 +190,7 @@ def set_synonyms(tenant_id: int, pairs: Iterable[tuple[str, str]]) -> None:
     from katalog.search.selectors import forget_synonyms  # bulk_create sends no signal
 
     forget_synonyms(tenant_id)
+    tenant_cache.forget_catalogue(tenant_id)  # visitors' kept pages (core/page_cache.py)
 
 
 TERM_MAX, EXPANSION_MAX = 100, 200  # the columns of `Synonym`
