@@ -10,7 +10,7 @@ PPK and a budget line; a verified vendor with one listed product per office. The
      `order_submit`, one order after another, for --seconds;
    - HTTP: C client processes send `POST /api/v1/orders` then `POST /api/v1/orders/{id}/submit`
      (bearer token, keep-alive) to gunicorn started as deployed (`scripts/gunicorn.conf.py`,
-     KATALOG_WEB_WORKERS=2, its gthread threads), for --seconds;
+     KATALOG_WEB_WORKERS=2 unless --workers, its gthread threads), for --seconds;
    with C = 4 and C = 8. Printed: orders/s, p50/p99 of one order (create + submit), errors, CPU per
    order (the service processes' own CPU; the gunicorn workers' CPU for HTTP), the ratio
    HTTP/services, and the machine's load beside each.
@@ -209,7 +209,8 @@ def services_client(job: dict, seconds: float, approve: bool, count: int, start,
     )
 
 
-def _spawn(target, jobs, *args) -> list[dict]:
+def _spawn(target, jobs, *args, on_start=None) -> list[dict]:
+    """Run `target` in one process per job; `on_start` is called once all of them are warm, as they start."""
     from django.db import connections
 
     connections.close_all()  # the children must not share the parent's connection
@@ -219,6 +220,8 @@ def _spawn(target, jobs, *args) -> list[dict]:
     for p in procs:
         p.start()
     start.wait()
+    if on_start is not None:
+        on_start()
     out = [results.get(timeout=900) for _ in procs]
     for p in procs:
         p.join()
@@ -245,8 +248,8 @@ def _summary(parts: list[dict], cpu_ms: float | None = None) -> dict:
 # --- HTTP -----------------------------------------------------------------------------------------
 
 
-def start_gunicorn(env: dict, port: int) -> subprocess.Popen:
-    run_env = {k: v for k, v in os.environ.items()} | env | {"PORT": str(port), "KATALOG_WEB_WORKERS": "2"}
+def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
+    run_env = {k: v for k, v in os.environ.items()} | env | {"PORT": str(port), "KATALOG_WEB_WORKERS": str(workers)}
     log = (WORK / "gunicorn.log").open("w")
     server = subprocess.Popen(
         [BIN / "gunicorn", "--config", "scripts/gunicorn.conf.py", "--access-logfile", "/dev/null"],
@@ -260,18 +263,18 @@ def start_gunicorn(env: dict, port: int) -> subprocess.Popen:
     return server
 
 
-def workers_cpu(master: int) -> float:
-    """CPU seconds (user + system) of the gunicorn master's children, from /proc."""
+def workers_cpu(master: int) -> dict[str, float]:
+    """CPU seconds (user + system) of each of the gunicorn master's children, from /proc."""
     tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+    each = {}
     for task in Path(f"/proc/{master}/task").iterdir():
         for child in (task / "children").read_text().split():
             try:
                 fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+            each[child] = (int(fields[11]) + int(fields[12])) / tick
+    return each
 
 
 def http_client(job: dict, port: int, seconds: float, start, results) -> None:
@@ -326,9 +329,15 @@ def http_client(job: dict, port: int, seconds: float, start, results) -> None:
 
 
 def run_http(jobs, port: int, master: int, seconds: float) -> dict:
-    cpu0 = workers_cpu(master)
-    parts = _spawn(http_client, jobs, port, seconds)
-    return _summary(parts, cpu_ms=1000 * (workers_cpu(master) - cpu0))
+    """The workers' CPU is counted from when every client is warm (as the services' own), and its split
+    between the workers is kept: a keep-alive connection stays with the worker that accepted it."""
+    before: dict[str, float] = {}
+    parts = _spawn(http_client, jobs, port, seconds, on_start=lambda: before.update(workers_cpu(master)))
+    after = workers_cpu(master)
+    used = sorted((after[w] - before.get(w, 0.0) for w in after), reverse=True)
+    r = _summary(parts, cpu_ms=1000 * sum(used))
+    r["split"] = "/".join(f"{100 * u / max(sum(used), 1e-9):.0f}" for u in used)
+    return r
 
 
 # --- The floor: the same rows in plain SQL ------------------------------------------------------------
@@ -444,6 +453,13 @@ def main() -> int:
     parser.add_argument("--clients", type=int, nargs="+", default=[4, 8])
     parser.add_argument("--floor-orders", type=int, default=400, help="orders per floor / services run (4 workers)")
     parser.add_argument("--conn-max-age", type=int, default=int(os.environ.get("KATALOG_DB_CONN_MAX_AGE", "600")))
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="gunicorn workers (2, one per core; deployed default: 2 per core + 1). A keep-alive connection stays"
+        " with the worker that accepted it, so with few clients the workers' shares may be uneven (printed)",
+    )
     parser.add_argument("--skip-floor", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
@@ -461,11 +477,11 @@ def main() -> int:
     jobs = seed()
     print(
         f"migrated and seeded in {time.perf_counter() - t:.1f} s; {os.cpu_count()} CPUs; runs of {args.seconds:.0f} s; "
-        f"gunicorn 2 workers, KATALOG_DB_CONN_MAX_AGE={args.conn_max_age}; load {load()}",
+        f"gunicorn {args.workers} workers, KATALOG_DB_CONN_MAX_AGE={args.conn_max_age}; load {load()}",
         flush=True,
     )
     port = free_port()
-    server = start_gunicorn(env, port)
+    server = start_gunicorn(env, port, args.workers)
     submitted = approved = 0
     placement: dict[tuple[str, int], list[dict]] = {}
     floor_runs, full_runs = [], []
@@ -481,9 +497,10 @@ def main() -> int:
                     r["load"] = before
                     submitted += r["done"] + clients  # and each client's warm-up order
                     placement.setdefault((mode, clients), []).append(r)
+                    split = f" (workers' share % {r['split']})" if "split" in r else ""
                     print(
                         f"run {n + 1}: {mode:<8} {clients} clients: {r['rate']:6.1f} orders/s, p50 {r['p50']:.0f} ms,"
-                        f" p99 {r['p99']:.0f} ms, errors {r['errors']}, CPU {r['cpu']:.1f} ms/order, load {before}",
+                        f" p99 {r['p99']:.0f} ms, errors {r['errors']}, CPU {r['cpu']:.1f} ms/order{split}, load {before}",
                         flush=True,
                     )
             if not args.skip_floor:

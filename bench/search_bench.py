@@ -304,8 +304,8 @@ def documents(n: int, seed: int = 7) -> Iterator:
 
 def load_index(backend, docs: Iterator, batch_size: int = 20_000) -> int:
     """What `services.rebuild` does for search: the engine's rebuild and the typo vocabulary, in one
-    transaction. The suggestion store (also filled by `rebuild`, one row per product through the
-    ORM) is left out: search() never reads it, and it made a 1M load take most of an hour."""
+    transaction. The suggestion store (also filled by `rebuild`, in bulk: `suggest.BulkLoad`) is
+    left out: search() never reads it; bench/suggest_bench.py times its load."""
     from itertools import islice
 
     from django.db import transaction

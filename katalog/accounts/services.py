@@ -66,11 +66,11 @@ def api_token_create(*, user: User, label: str = "") -> str:
 
 def api_token_lookup(raw: str) -> ApiToken | None:
     """The live token behind `raw` (not expired, not revoked, its user active), or None."""
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(digest=ApiToken.digest_of(raw), expires_at__gt=timezone.now(), user__is_active=True)
-        .first()
-    )
+    # The digest is unique: no ordering to compile (this runs on every API request).
+    found = ApiToken.objects.select_related("user").filter(
+        digest=ApiToken.digest_of(raw), expires_at__gt=timezone.now(), user__is_active=True
+    )[:1]
+    token = next(iter(found), None)
     if token is None:
         return None
     now = timezone.now()

@@ -314,7 +314,8 @@ _RETURNS_STORED = frozenset({services.order_submit, services.order_approve, serv
 
 def _do(request, order_id: Id, transition, **kwargs):
     actor = _actor(request)
-    order = selectors.get_order(actor, order_id)
+    # The order's row alone, as visible to the actor: the service locks it and reads the rest.
+    order = selectors.order_to_act_on(actor, order_id)
     order = transition(actor=actor, order=order, **kwargs)
     if transition not in _RETURNS_STORED:
         order = selectors.get_order(actor, order_id)

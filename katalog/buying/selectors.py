@@ -54,6 +54,24 @@ def get_order(actor: Actor, pk: int) -> Order:
     return order
 
 
+def order_to_act_on(actor: Actor, pk: int) -> Order:
+    """The order a transition is asked for: the same visibility as `get_order` (another office's or
+    another vendor's order is a 404), but the order's row alone. The service locks it and reads what
+    it needs with the lock (`services.base._lock`); the relations the actor already holds are attached
+    here so they are neither joined nor read again: the tenant (the lookup is scoped to it), the
+    office when it is one of the actor's, the creator when it is the actor."""
+    order = next(iter(orders_visible_to(actor).filter(pk=pk).order_by()[:1]), None)
+    if order is None:
+        raise Http404
+    Order.katalog.field.set_cached_value(order, actor.katalog)
+    office = next((o for o, _role in actor.office_roles if o.pk == order.office_id), None)
+    if office is not None:
+        Order.office.field.set_cached_value(order, office)
+    if order.created_by_id == actor.user.pk:
+        Order.created_by.field.set_cached_value(order, actor.user)
+    return order
+
+
 def stock_holders(product_id: int) -> list[str]:
     """The orders holding a product's reserved stock, as "#12 (30)", for the vendor's message."""
     rows = (
@@ -103,9 +121,16 @@ def buyable_lines_for(actor: Actor) -> QuerySet[BudgetLine]:
 
 
 def get_budget_line(actor: Actor, kode_rup: str) -> BudgetLine:
-    line = budget_lines_for(actor).filter(kode_rup=kode_rup).first()
+    """A line this user may see (`budget_lines_for`) by its code (unique in the tenant), else a 404.
+    Its office is one of the actor's for whoever may buy on it: taken from the actor, not joined
+    (another office is read when asked for)."""
+    qs = budget_lines_for(actor).filter(kode_rup=kode_rup).select_related(None).order_by()
+    line = next(iter(qs[:1]), None)
     if line is None:
         raise Http404
+    office = next((o for o, _role in actor.office_roles if o.pk == line.office_id), None)
+    if office is not None:
+        BudgetLine.office.field.set_cached_value(line, office)
     return line
 
 

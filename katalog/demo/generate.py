@@ -4,7 +4,6 @@ the same vendors, so loading twice adds nothing the second time."""
 
 import random
 from datetime import date, timedelta
-from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -112,9 +111,10 @@ def registry_nib(index: int) -> str:
 @transaction.atomic
 def load_registry(katalog: Katalog, *, distribution: dict[str, int] = DISTRIBUTION) -> int:
     """Create the generated vendors that are not there yet; return how many were created. The rows
-    go in with plain multi-row INSERTs of prepared columns (`imports.insert_rows`), not model
-    instances: building 27,763 `Vendor` objects and `bulk_create`'s per-field SQL was most of
-    `katalog demo`'s time (docs/performance.md "Loading the demo")."""
+    go in through `imports.insert_rows` (one prepared statement on SQLite, COPY on PostgreSQL), not
+    model instances: building 27,763 `Vendor` objects and `bulk_create`'s per-field SQL was most of
+    `katalog demo`'s time (docs/performance.md "Loading the demo"). Each row holds only what
+    differs between vendors; the values they share are given once as `common`."""
     from katalog.vendors.imports import insert_rows
 
     rng = random.Random(SEED)
@@ -130,14 +130,17 @@ def load_registry(katalog: Katalog, *, distribution: dict[str, int] = DISTRIBUTI
     new: list[dict] = []
     moved: dict[str, tuple[str, date]] = {}
     index = 0
+    # Only what differs from one vendor to the next is put in each row; the rest is `common`, prepared
+    # once (and amounts are whole rupiah as int, which the database stores as it stores the Decimal).
     for size, count in distribution.items():
         low, high = CAPITAL[size]
+        vat_registered = size != SizeClass.MIKRO
         for _ in range(count):
             index += 1
             kind, sector, kbli = KINDS[rng.randrange(len(KINDS))]
             district = districts[rng.randrange(len(districts))]
             region = rng.choice(villages.get(district.code) or [district.code])
-            capital = Decimal(rng.randrange(low // 1_000_000, high // 1_000_000) * 1_000_000)
+            capital = rng.randrange(low // 1_000_000, high // 1_000_000) * 1_000_000
             given, family = rng.choice(GIVEN), rng.choice(FAMILY)
             nib = registry_nib(index)
             # About one small business in fifteen, and one medium in five, moved up a class in
@@ -149,53 +152,54 @@ def load_registry(katalog: Katalog, *, distribution: dict[str, int] = DISTRIBUTI
                 continue
             new.append(
                 {
-                    "katalog_id": katalog.pk,
                     "nib": nib,
                     "name": f"{kind} {rng.choice(WORDS)} {rng.choice(WORDS)}",
                     "owner_name": f"{given} {family}".strip(),
-                    "npwp": "",
                     "kbli": kbli,
                     "sector": sector,
                     "address": f"Jl. {rng.choice(WORDS)} No. {rng.randrange(1, 200)}",
                     "region_id": region,
                     "district_id": district.code,
                     "phone": f"08{rng.randrange(10**9, 10**10)}",
-                    "email": "",
-                    "is_vat_registered": size != SizeClass.MIKRO,
-                    "pp55_certificate": "",
-                    "bank_name": "",
-                    "bank_account_number": "",
-                    "bank_account_name": "",
+                    "is_vat_registered": vat_registered,
                     "capital": capital,
-                    "annual_sales": capital * Decimal(rng.choice([1, 2])) if size == SizeClass.MIKRO else capital,
+                    "annual_sales": capital * rng.choice([1, 2]) if size == SizeClass.MIKRO else capital,
                     "size_class": size,
-                    "status": VendorStatus.VERIFIED,
-                    "source": VendorSource.IMPORT,
-                    "status_reason": "",
-                    "submitted_at": now,
-                    "verified_at": now,
-                    "created_at": now,
-                    "updated_at": now,
                 }
             )
     with vendor_rollups.counted_in_bulk():
-        insert_rows(Vendor, new)
+        insert_rows(
+            Vendor,
+            new,
+            common={
+                "katalog_id": katalog.pk,
+                "npwp": "",
+                "email": "",
+                "pp55_certificate": "",
+                "bank_name": "",
+                "bank_account_number": "",
+                "bank_account_name": "",
+                "status": VendorStatus.VERIFIED,
+                "source": VendorSource.IMPORT,
+                "status_reason": "",
+                "submitted_at": now,
+                "verified_at": now,
+                "created_at": now,
+                "updated_at": now,
+            },
+        )
     ids = dict(Vendor.objects.filter(katalog=katalog, nib__startswith="91").values_list("nib", "pk").order_by())
     history = []
     first_day = today - timedelta(days=3 * 365)
 
     def entry(vendor_id, on, old, new_class, capital, reason):
         return {
-            "katalog_id": katalog.pk,
             "vendor_id": vendor_id,
             "changed_on": on,
             "old_class": old,
             "new_class": new_class,
             "capital": capital,
-            "annual_sales": None,
             "reason": reason,
-            "evidence": "",
-            "recorded_at": now,
         }
 
     for v in new:
@@ -208,5 +212,9 @@ def load_registry(katalog: Katalog, *, distribution: dict[str, int] = DISTRIBUTI
             )
         else:
             history.append(entry(vid, first_day, "", v["size_class"], v["capital"], "Registrasi Dinas"))
-    insert_rows(SizeClassChange, history)
+    insert_rows(
+        SizeClassChange,
+        history,
+        common={"katalog_id": katalog.pk, "annual_sales": None, "evidence": "", "recorded_at": now},
+    )
     return len(new)

@@ -6,17 +6,20 @@ unchanged, rejected (every reason, counted once) or a conflict: a row that would
 vendor entered itself after claiming its record, or a verified vendor's name, owner or district.
 A conflict is held back unless the clerk chose its line. The page shows the plan as a preview and
 writes only when the clerk confirms; the command writes at once (`--dry-run`: the plan only).
-Rows are planned and written in batches with one query for the batch's vendors.
+Rows are planned and written in batches (the page's worker: `BATCH`; the command: `COMMAND_BATCH`)
+with one query for the batch's fingerprints and one for its vendors.
 
 Speed (docs/performance.md "Importing the Dinas registry"): each checked value is checked once per
-import (a KBLI list, a kecamatan or a PKP answer repeats on thousands of rows); new vendors, their
-first size-class entry and the fingerprints are written with plain multi-row INSERTs of prepared
-column lists, not `bulk_create`; and a row the registry sent before, byte for byte, to a vendor that
-still holds what it gave (insights.RegistryFingerprint, dropped by a trigger whenever a compared
-field changes) is unchanged without being checked again."""
+import (a KBLI list, a kecamatan or a PKP answer repeats on thousands of rows); new vendors are
+written by `insert_rows` (one prepared statement on SQLite, one COPY on PostgreSQL), not
+`bulk_create`, and on PostgreSQL their first size-class entry and fingerprint by one statement on
+the server; lookups by a batch's NIBs take one array parameter on PostgreSQL; and a row the registry
+sent before, byte for byte, to a vendor that still holds what it gave (insights.RegistryFingerprint,
+dropped by a trigger whenever a compared field changes) is unchanged without being checked again."""
 
 import csv
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -57,7 +60,12 @@ COLUMNS = [
     "sektor",
 ]
 REQUIRED_COLUMNS = ["nama_usaha", "nib", "kode_wilayah"]
-BATCH = 2000
+BATCH = 2000  # rows per step of the page's worker (and per preview chunk)
+# Rows per batch of the command (one transaction for the whole file anyway): each batch costs a
+# fingerprint query, a vendor query, the INSERTs and their statement triggers, and on PostgreSQL a
+# scan of the tenant's vendors, so the command takes the file in few, large batches. Under SQLite's
+# 32,766 bound parameters.
+COMMAND_BATCH = 15_000
 __all__ = [
     "write_import_report",
     "ImportFileError",
@@ -71,6 +79,7 @@ __all__ = [
 ]
 TRUE = {"ya", "y", "yes", "true", "1", "pkp", "benar"}
 FORMULA = ("=", "+", "-", "@")
+_FORMULA_START = frozenset(FORMULA)  # each is one character
 FALSE = {"tidak", "t", "no", "n", "false", "0", "non-pkp", "non pkp", "nonpkp", "bukan", ""}
 
 
@@ -108,7 +117,7 @@ def name_key(text: str) -> str:
 
 def formula_columns(values: dict[str, str]) -> list[str]:
     """The columns whose cell a spreadsheet would run as a formula (kept as text, marked)."""
-    found = [col for col, value in values.items() if value and str(value).startswith(FORMULA)]
+    found = [col for col, value in values.items() if value and str(value)[:1] in _FORMULA_START]
     if not found:
         return found
     # In the file's column order: a row read back from a JSON column (PostgreSQL's jsonb) has lost it.
@@ -119,7 +128,22 @@ def formula_columns(values: dict[str, str]) -> list[str]:
 # Bump when RowChecker may give another result for the same row (a rule changed): every stored
 # fingerprint then misses once and the rows are checked again.
 CHECK_VERSION = "2026-11-30"
+_NO_CELLS = [""] * len(COLUMNS)  # the default of each column's cell in `row_text`
+# A cell of `row_text` that starts like a formula (the cells are separated by \x1f).
+_FORMULA_CELL = re.compile("(?:^|\x1f)[" + re.escape("".join(FORMULA)) + "]")
+
+
+def row_text(values: dict[str, str]) -> str:
+    """The cells of a row in the file's column order, separated by \x1f (a missing column is empty)."""
+    return "\x1f".join(map(values.get, COLUMNS, _NO_CELLS))
+
+
 _OK = object()
+
+
+# Django's e-mail user-part pattern, taken out of its lazy wrapper once (each attribute access
+# through the wrapper cost more than the match itself).
+_EMAIL_USER_MATCH = validate_email.user_regex.match
 
 
 class RowChecker:
@@ -144,11 +168,17 @@ class RowChecker:
             f"{r.code}\x1f{r.name}\x1f{r.district_code}" for r in sorted(self.regions.values(), key=lambda r: r.code)
         )
         self.salt = hashlib.blake2b(f"{CHECK_VERSION}\x1d{katalog.pk}\x1d{regions}".encode(), digest_size=16).digest()
+        self._keyed = hashlib.blake2b(digest_size=20, key=self.salt)  # copied per row: the key is hashed once
 
     def row_hash(self, values: dict[str, str]) -> str:
         """The fingerprint of a row: its cells (a missing column reads as an empty cell, as in `check`)."""
-        text = "\x1f".join(values.get(col, "") for col in COLUMNS)
-        return hashlib.blake2b(text.encode(), digest_size=20, key=self.salt).hexdigest()
+        return self.hash_text(row_text(values))
+
+    def hash_text(self, text: str) -> str:
+        """`row_hash` of the row whose `row_text` this is."""
+        hasher = self._keyed.copy()
+        hasher.update(text.encode())
+        return hasher.hexdigest()
 
     def _memoised(self, kind: str, raw: str, fn):
         """fn(raw) once per distinct value: (value, None), or (None, the message of its ValidationError)."""
@@ -208,7 +238,7 @@ class RowChecker:
         valid = bool(raw) and "@" in raw and len(raw) <= 320
         if valid:
             user, domain = raw.rsplit("@", 1)
-            valid = bool(validate_email.user_regex.match(user))
+            valid = bool(_EMAIL_USER_MATCH(user))
             if valid:
                 key = ("domain", domain)
                 if key not in self._memo:
@@ -438,19 +468,37 @@ def _conflict_reasons(vendor: Vendor, diff: list[str], fields: dict[str, Any]) -
     ]
 
 
+def _one_of(column: str, values: list[Any]) -> tuple[str, list[Any]]:
+    """`column` is one of the values, as SQL and its parameters: on PostgreSQL `= ANY(%s)` with one
+    array parameter (psycopg's client-side binding parsed a 2,000-placeholder `IN` in more time than
+    the database took to answer it); elsewhere `IN (%s, ...)`."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(values)]
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
+
+
 def _by_nib(model, column: str, katalog: Katalog, nibs: list[str]) -> list[tuple[str, Any]]:
-    """(nib, column) of the tenant's rows of `model` with these NIBs, in plain SQL: a batch's two
-    thousand NIBs cost the ORM more to build into a query than the database to answer it."""
+    """(nib, column) of the tenant's rows of `model` with these NIBs, in plain SQL: a batch's
+    thousands of NIBs cost the ORM more to build into a query than the database to answer it."""
     if not nibs:
         return []
     qn = connection.ops.quote_name
-    sql = (
-        f"SELECT nib, {qn(column)} FROM {qn(model._meta.db_table)} "  # noqa: S608 - model and column names
-        f"WHERE katalog_id = %s AND nib IN ({', '.join(['%s'] * len(nibs))})"
-    )
+    match, params = _one_of("nib", nibs)
+    sql = f"SELECT nib, {qn(column)} FROM {qn(model._meta.db_table)} WHERE katalog_id = %s AND {match}"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(sql, [katalog.pk, *nibs])
+        cursor.execute(sql, [katalog.pk, *params])
         return cursor.fetchall()
+
+
+def _vendors(katalog: Katalog, nibs: list[str], *, lock: bool) -> dict[str, Vendor]:
+    """The tenant's vendors with these NIBs as model instances (locked with `lock` on PostgreSQL), in
+    plain SQL for the same reason as `_by_nib`."""
+    if not nibs:
+        return {}
+    match, params = _one_of("nib", nibs)
+    lock_sql = " FOR UPDATE" if lock and connection.features.has_select_for_update else ""
+    sql = f"SELECT * FROM vendors_vendor WHERE katalog_id = %s AND {match}{lock_sql}"  # noqa: S608
+    return {v.nib: v for v in Vendor.objects.raw(sql, [katalog.pk, *params])}
 
 
 def plan_rows(
@@ -474,18 +522,20 @@ def plan_rows(
     nibs = [validators.digits(values.get("nib")) for _line, values in rows]
     printed = dict(_by_nib(RegistryFingerprint, "row_hash", katalog, [n for n in nibs if n]))
     for (line, values), nib in zip(rows, nibs, strict=True):
+        text = row_text(values)
         plan = RowPlan(
             line=line,
             kind=Kind.REJECTED,
             nib=values.get("nib", "")[:20],
             name=values.get("nama_usaha", "")[:200],
-            formula=formula_columns(values),
+            # one search of the joined cells spares looking at each cell of the rows without formulas
+            formula=formula_columns(values) if _FORMULA_CELL.search(text) else [],
         )
         plans.append(plan)
         if line in duplicates:
             plan.errors.append(("nib", _("the same NIB is already on line %(first)s") % {"first": duplicates[line]}))
             continue
-        plan.row_hash = checker.row_hash(values)
+        plan.row_hash = checker.hash_text(text)
         if printed.get(nib) == plan.row_hash:
             plan.kind, plan.nib = Kind.UNCHANGED, nib
             continue
@@ -495,12 +545,7 @@ def plan_rows(
             continue
         plan.fields, plan.nib = fields, fields["nib"]
         good[fields["nib"]] = plan
-    if not good:
-        return plans
-    vendors = Vendor.objects.filter(katalog=katalog, nib__in=list(good))
-    if lock:
-        vendors = vendors.select_for_update()
-    existing = {v.nib: v for v in vendors}
+    existing = _vendors(katalog, list(good), lock=lock)
     for nib, plan in good.items():
         vendor = plan.vendor = existing.get(nib)
         if vendor is None:
@@ -541,35 +586,63 @@ def outcome_of(plans: list[RowPlan], rows: list[tuple[int, dict[str, str]]] | No
 _PLAIN = frozenset({str, int, bool})
 
 
-def insert_rows(model, rows: list[dict[str, Any]]) -> None:
+def _copy_ready(value: Any) -> Any:
+    """A prepared value as COPY takes it best: on PostgreSQL a JSON value as its JSON text (the
+    server reads it with the column's input function), dumped once here instead of by the driver
+    for every row it repeats on."""
+    if connection.vendor == "postgresql":
+        from psycopg.types.json import Json, Jsonb
+
+        if isinstance(value, Json | Jsonb):
+            return (value.dumps or json.dumps)(value.obj)
+    return value
+
+
+def insert_rows(model, rows: list[dict[str, Any]], *, common: dict[str, Any] | None = None) -> None:
     """INSERT the rows (dicts by field name or attname) of `model` in as few statements as the
     database takes (SQLite: one prepared statement run for every row; PostgreSQL: COPY): every
-    concrete column but the id, prepared once; a field a row leaves out gets
-    its default (its creation time for auto_now fields); a value goes through its field's database
-    preparation only when it is not a plain string, number or None. Runs no model code (no `save`,
-    no signals): for bulk loads of rows already checked."""
+    concrete column but the id. A field a row leaves out gets its value in `common`, else its
+    default (its creation time for auto_now fields); a column no row carries is prepared once and
+    never looked up per row (so give the values all rows share in `common`). A value goes through
+    its field's database preparation only when it is not a plain string, number or None, once per
+    distinct value. Runs no model code (no `save`, no signals): for bulk loads of rows already
+    checked."""
     if not rows:
         return
+    common = common or {}
     meta = model._meta
     now = timezone.now()
-    fields, fixed = [], {}
-    for f in meta.concrete_fields:
-        if f.primary_key and f.attname not in rows[0] and f.name not in rows[0]:
-            continue  # an id the database assigns
-        fields.append(f)
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            fixed[f.attname] = f.get_db_prep_save(now, connection)
-        elif f.has_default():
-            fixed[f.attname] = f.get_db_prep_save(f.get_default(), connection)
-        else:
-            fixed[f.attname] = None
-    qn = connection.ops.quote_name
-    head = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) VALUES "  # noqa: S608
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     conn = connections[DEFAULT_DB_ALIAS]
+    given = set().union(*rows)  # every key some row carries
+    varying, fixed = [], []  # (field, prepared value a row leaves out)
+    for f in meta.concrete_fields:
+        if f.attname in common or f.name in common:
+            value = common[f.attname] if f.attname in common else common[f.name]
+        elif f.primary_key:
+            value = None
+        elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            value = now
+        elif f.has_default():
+            value = f.get_default()
+        else:
+            value = None
+        default = None if value is None else f.get_db_prep_save(value, conn)
+        if f.attname in given or f.name in given:
+            varying.append((f, default))
+        elif f.primary_key and value is None:
+            continue  # an id the database assigns
+        else:
+            fixed.append((f, default))
+    fields = [f for f, _d in varying + fixed]
+    tail = [_copy_ready(d) for _f, d in fixed]
+    qn = connection.ops.quote_name
+    column_list = ", ".join(qn(f.column) for f in fields)
     missing = object()
     prepared: dict[tuple, Any] = {}  # a timestamp, a date, an amount or a KBLI list repeats: prepared once
-    slots = [(f.attname, f.name, fixed[f.attname], f.get_db_prep_save) for f in fields]
+    slots = [
+        (f.attname, f.name, _copy_ready(default), lambda v, c, prep=f.get_db_prep_save: _copy_ready(prep(v, c)))
+        for f, default in varying
+    ]
 
     def values(row: dict[str, Any]) -> list[Any]:
         out = []
@@ -588,20 +661,89 @@ def insert_rows(model, rows: list[dict[str, Any]]) -> None:
             if found is missing:
                 found = prepared[key] = prep(v, conn)
             out.append(found)
+        out += tail
         return out
 
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":  # one prepared statement, run for every row
-            cursor.executemany(head + one, [values(row) for row in rows])
+            one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+            sql = f"INSERT INTO {qn(meta.db_table)} ({column_list}) VALUES {one}"  # noqa: S608
+            cursor.executemany(sql, [values(row) for row in rows])
             return
         # PostgreSQL: one COPY, which keeps every constraint and trigger (the statement triggers of
         # the rollups run once for the whole load); a multi-row INSERT of thousands of parameters
         # spent most of its time in the driver's query parsing.
         table = qn(meta.db_table)
-        column_list = ", ".join(qn(f.column) for f in fields)
         with cursor.cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:  # noqa: S608
             for row in rows:
                 copy.write_row(values(row))
+
+
+# The first size-class entry and the fingerprint of each new vendor of a batch, on PostgreSQL in one
+# statement that finds the new ids itself (no ids sent back to Python, no rows formatted there).
+_PG_NEW_VENDORS_FOLLOW_UP = """
+WITH fresh AS (
+    SELECT v.id, v.katalog_id, v.nib, v.size_class, v.capital, v.annual_sales, x.row_hash
+    FROM unnest(%s::text[], %s::text[]) AS x(nib, row_hash)
+    JOIN vendors_vendor v ON v.katalog_id = %s AND v.nib = x.nib
+), history AS (
+    INSERT INTO vendors_sizeclasschange
+        (katalog_id, vendor_id, changed_on, old_class, new_class, capital, annual_sales, reason, evidence, recorded_at)
+    SELECT katalog_id, id, %s, '', size_class, capital, annual_sales, %s, '', %s FROM fresh
+)
+INSERT INTO insights_registryfingerprint (vendor_id, katalog_id, nib, row_hash)
+SELECT id, katalog_id, nib, row_hash FROM fresh
+"""
+
+
+def _create_vendors(*, katalog: Katalog, plans: list[RowPlan], now, today, reason: str, history: list[dict]) -> None:
+    """INSERT the new vendors of a batch, then their first size-class entry and their fingerprint
+    (none can exist yet: the ids are new). On SQLite the entries join `history` (written by the
+    caller) and the fingerprints are written here."""
+    from katalog.insights.models import RegistryFingerprint
+    from katalog.insights.vendor_rollups import counted_in_bulk
+
+    with counted_in_bulk():
+        insert_rows(
+            Vendor,
+            [plan.fields for plan in plans],
+            common={
+                "katalog_id": katalog.pk,
+                "status": VendorStatus.VERIFIED,
+                "source": VendorSource.IMPORT,
+                "verified_at": now,
+                "submitted_at": now,
+                "created_at": now,
+                "updated_at": now,
+            },
+        )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _PG_NEW_VENDORS_FOLLOW_UP,
+                [[p.nib for p in plans], [p.row_hash for p in plans], katalog.pk, today, reason, now],
+            )
+        return
+    ids = dict(_by_nib(Vendor, "id", katalog, [p.nib for p in plans]))
+    for plan in plans:
+        history.append(
+            {
+                "katalog_id": katalog.pk,
+                "vendor_id": ids[plan.nib],
+                "changed_on": today,
+                "old_class": "",
+                "new_class": plan.fields["size_class"],
+                "capital": plan.fields["capital"],
+                "annual_sales": plan.fields["annual_sales"],
+                "reason": reason,
+                "evidence": "",
+                "recorded_at": now,
+            }
+        )
+    insert_rows(
+        RegistryFingerprint,
+        [{"vendor_id": ids[p.nib], "katalog_id": katalog.pk, "nib": p.nib, "row_hash": p.row_hash} for p in plans],
+    )
 
 
 def write_plans(*, katalog: Katalog, plans: list[RowPlan], source_name: str) -> None:
@@ -652,42 +794,7 @@ def write_plans(*, katalog: Katalog, plans: list[RowPlan], source_name: str) -> 
         if indexed_facts(vendor) != before:
             reindex.append(vendor.pk)
     if new:
-        from katalog.insights.vendor_rollups import counted_in_bulk
-
-        with counted_in_bulk():
-            insert_rows(
-                Vendor,
-                [
-                    {
-                        **plan.fields,
-                        "katalog_id": katalog.pk,
-                        "status": VendorStatus.VERIFIED,
-                        "source": VendorSource.IMPORT,
-                        "verified_at": now,
-                        "submitted_at": now,
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                    for plan in new
-                ],
-            )
-        ids = dict(_by_nib(Vendor, "id", katalog, [p.nib for p in new]))
-        for plan in new:
-            printed[ids[plan.nib]] = plan
-            history.append(
-                {
-                    "katalog_id": katalog.pk,
-                    "vendor_id": ids[plan.nib],
-                    "changed_on": today,
-                    "old_class": "",
-                    "new_class": plan.fields["size_class"],
-                    "capital": plan.fields["capital"],
-                    "annual_sales": plan.fields["annual_sales"],
-                    "reason": reason,
-                    "evidence": "",
-                    "recorded_at": now,
-                }
-            )
+        _create_vendors(katalog=katalog, plans=new, now=now, today=today, reason=reason, history=history)
     if changed:
         columns = COMPARED + ["status", "verified_at", "status_reason", "updated_at"]
         meta = Vendor._meta
@@ -702,7 +809,9 @@ def write_plans(*, katalog: Katalog, plans: list[RowPlan], source_name: str) -> 
             )
     insert_rows(SizeClassChange, history)
     if printed:
-        RegistryFingerprint.objects.filter(vendor_id__in=list(printed)).delete()
+        match, params = _one_of("vendor_id", list(printed))
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM insights_registryfingerprint WHERE {match}", params)  # noqa: S608
         insert_rows(
             RegistryFingerprint,
             [
@@ -751,11 +860,11 @@ def run_import(
     checker = RowChecker(katalog)
     total = ImportOutcome()
     with transaction.atomic():
-        for start in range(0, len(table.rows), BATCH):
+        for start in range(0, len(table.rows), COMMAND_BATCH):
             total.add(
                 import_rows(
                     katalog=katalog,
-                    rows=table.rows[start : start + BATCH],
+                    rows=table.rows[start : start + COMMAND_BATCH],
                     duplicates=duplicates,
                     source_name=source_name,
                     actor=actor,

@@ -4,12 +4,17 @@ the services take fewer statements, and the next person hears of an order only o
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
+from katalog.accounts.models import Membership
 from katalog.accounts.selectors import actor_for
-from katalog.buying import services
+from katalog.accounts.services import api_token_create
+from katalog.buying import selectors, services
 from katalog.buying.models import BudgetLine, Notification, Order
 from katalog.catalogue.models import Product
+from katalog.core.permissions import Role
+from tests import factories as f
 from tests.accounts.test_api import bearer, token_for
 
 
@@ -55,7 +60,9 @@ def test_placing_an_order_over_the_api_takes_fewer_statements(
     client, users, shop, django_assert_max_num_queries, django_capture_on_commit_callbacks
 ):
     """Before: create 15 statements and submit 18 (the order read three times, every relation of the
-    answer read again). The bounds include the bearer token's own lookup."""
+    answer read again); then 14 and 22 (the rollup and the task queue since), now 13 and 22 with
+    lighter statements (the order's row and the budget line alone, tested below). The bounds include
+    the bearer token's own lookup and the actor's memberships."""
     # The month's rollup rows exist once its first order was submitted (a steady state).
     actor = actor_for(users["pp"])
     first = services.order_create(
@@ -63,7 +70,7 @@ def test_placing_an_order_over_the_api_takes_fewer_statements(
     )
     services.order_submit(actor=actor, order=first)
     pp = token_for(client, users["pp"].username)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(13):
         created = post(client, pp, "/api/v1/orders", _body(shop))
     assert created.status_code == 201, created.content
     order_id = created.json()["id"]
@@ -132,3 +139,71 @@ def test_the_own_business_check_still_comes_first(users, shop):
         services.order_submit(actor=pp, order=Order.objects.get(pk=order.pk))
     assert refused.value.code == "own_business"
     assert Order.objects.get(pk=order.pk).status == "draft"
+
+
+def _draft(user, shop, quantity=2):
+    return services.order_create(
+        actor=actor_for(user),
+        budget_line=shop["line"],
+        items=[services.ItemRequest(shop["product"].pk, quantity)],
+        addresses=["Kantor"],
+    )
+
+
+def test_a_transition_reads_the_orders_row_alone_and_takes_the_rest_from_the_actor(users, shop):
+    """The lookup before a transition: one statement on the order's table, no join; the tenant, the
+    office and the creator are the actor's own objects (the service's lock reads the rest)."""
+    order = _draft(users["pp"], shop)
+    actor = actor_for(users["pp"])
+    with CaptureQueriesContext(connection) as statements:
+        found = selectors.order_to_act_on(actor, order.pk)
+        held = (found.katalog, found.office, found.created_by)
+    assert len(statements) == 1 and "JOIN" not in statements[0]["sql"].upper()
+    assert held == (actor.katalog, actor.office, actor.user)
+    assert found.office is actor.office and found.created_by is actor.user
+
+
+def test_the_budget_line_is_read_alone_with_the_buyers_own_office(users, shop):
+    actor = actor_for(users["pp"])
+    with CaptureQueriesContext(connection) as statements:
+        line = selectors.get_budget_line(actor, "RUP-2026-001")
+        office = line.office
+    assert len(statements) == 1 and "JOIN" not in statements[0]["sql"].upper()
+    assert line == shop["line"] and office is actor.office
+
+
+def _nothing_held(order, shop):
+    stored = Order.objects.get(pk=order.pk)
+    assert (stored.status, stored.committed_amount) == ("draft", Decimal("0.00"))
+    assert Product.objects.get(pk=shop["product"].pk).reserved == 0
+    assert BudgetLine.objects.get(pk=shop["line"].pk).committed == Decimal("0.00")
+
+
+def test_an_order_the_actor_may_not_see_is_still_a_404_and_nothing_changes(client, medan, binjai, users, shop):
+    """The lean lookup keeps every visibility rule: a PP of another office, the vendor before the order
+    was sent to it, and a PP of another tenant are answered 404 on submit, and nothing is reserved."""
+    order = _draft(users["pp"], shop)
+    other_office = f.make_user(medan, Role.PP, username="kesehatan-pp", office=f.make_office(medan, "1.02.01"))
+    other_tenant = f.make_user(binjai, Role.PP, username="binjai-pp", office=f.make_office(binjai, "1.01.01"))
+    for user in (other_office, users["penyedia"], other_tenant):
+        refused = post(client, api_token_create(user=user), f"/api/v1/orders/{order.pk}/submit")
+        assert refused.status_code == 404, (user.username, refused.content)
+        _nothing_held(order, shop)
+    # Nor may another office's PP charge this office's budget line (its code is a 404 to him).
+    body = {"budget_line": "RUP-2026-001", "items": [{"product": shop["product"].pk, "quantity": 1}]}
+    refused = post(client, api_token_create(user=other_office), "/api/v1/orders", body | {"delivery_address": "K"})
+    assert refused.status_code == 404
+    assert Order.objects.count() == 1
+
+
+def test_a_role_counts_only_in_its_office_over_the_api(client, medan, users, shop):
+    """A PP of this office who is PPK of another sees the order (PP here) but may not approve it: his
+    PPK role counts in the other office only. Refused, nothing changed."""
+    dual = f.make_user(medan, Role.PP, username="dual", office=shop["line"].office)
+    Membership.objects.create(user=dual, katalog=medan, role=Role.PPK, office=f.make_office(medan, "1.02.01"))
+    order = services.order_submit(actor=actor_for(users["pp"]), order=_draft(users["pp"], shop))
+    refused = post(client, api_token_create(user=dual), f"/api/v1/orders/{order.pk}/approve")
+    assert refused.status_code == 403, refused.content
+    stored = Order.objects.get(pk=order.pk)
+    assert (stored.status, stored.approved_at) == ("awaiting_approval", None)
+    assert not stored.documents.exists()

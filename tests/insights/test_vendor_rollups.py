@@ -177,3 +177,20 @@ def test_bulk_loads_count_their_vendors_once(medan):
         raise RuntimeError("the load fails")
     f.make_vendor(medan, size_class="besar")  # counted by the trigger, which is back
     assert_exact()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="ANALYZE is PostgreSQL's")
+def test_the_closing_analyze_reads_the_planned_columns_of_the_vendors(medan):
+    """After a bulk load the vendors get statistics for the columns the dashboards filter and group
+    on (and a fresh row count); the text columns are left to autovacuum's ANALYZE of every column."""
+    from katalog.demo.generate import load_registry
+
+    load_registry(medan, distribution={"mikro": 40, "kecil": 12, "menengah": 3})
+    vendor_rollups.analyze()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT attname FROM pg_stats WHERE tablename = 'vendors_vendor'")
+        analyzed = {name for (name,) in cursor.fetchall()}
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'vendors_vendor'")
+        rows = cursor.fetchone()[0]
+    assert analyzed == set(vendor_rollups.ANALYZED_AFTER_LOAD["vendors_vendor"])
+    assert rows == 55

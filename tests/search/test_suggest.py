@@ -5,9 +5,11 @@ import dataclasses
 from datetime import UTC, datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from katalog.search import suggest
-from katalog.search.models import Suggestion, SuggestionKey
+from katalog.search.models import Suggestion, SuggestionKey, SuggestionSource
 from katalog.search.services import index_documents, rebuild, remove_documents
 from katalog.search.types import SearchDocument
 
@@ -117,3 +119,54 @@ def test_keys_start_at_each_word_but_not_at_a_stopword_or_a_number():
         "gram untuk kantor",
         "kantor",
     }
+
+
+def _store(tenant: int) -> tuple[set, set, set]:
+    """The tenant's suggestion store, ids replaced by what they point at."""
+    phrases = dict(Suggestion.objects.filter(tenant_id=tenant).values_list("id", "phrase"))
+    return (
+        set(Suggestion.objects.filter(tenant_id=tenant).values_list("kind", "phrase", "label", "target_id", "weight")),
+        {(k, phrases[s]) for k, s in SuggestionKey.objects.filter(tenant_id=tenant).values_list("key", "suggestion")},
+        {
+            (p, phrases[s])
+            for p, s in SuggestionSource.objects.filter(tenant_id=tenant).values_list("product_id", "suggestion")
+        },
+    )
+
+
+def test_a_rebuild_writes_in_bulk_what_indexing_one_by_one_writes(db, settings, monkeypatch):
+    # Given a namer, and products sharing a name or without one
+    settings.KATALOG_SEARCH_BACKEND = "database"
+    monkeypatch.setattr(
+        suggest,
+        "_namer",
+        lambda t, cs, vs: [("c", c, f"Kain {c}") for c in cs] + [("v", v, f"CV Ulos {v}") for v in vs],
+    )
+    docs = [
+        doc(1, "Kemeja Batik Pria", category=3, vendor=4),
+        doc(2, "kemeja  BATIK pria", vendor=5),
+        doc(3, "Kerupuk Sambal Balado"),
+        doc(4, "Ulos Sadum untuk kantor 2"),
+        doc(5, "Ulos Ragi Hotang"),
+        doc(6, "!!"),  # no name to suggest
+        doc(8, "Kemeja Batik Pria", tenant=TENANT + 1),  # another tenant's: not in this rebuild
+    ]
+    # When one tenant is indexed one batch at a time, and another rebuilt from the same documents
+    for d in docs[:-1]:
+        index_documents([dataclasses.replace(d, tenant_id=TENANT + 2)])
+    with CaptureQueriesContext(connection) as bulk:
+        rebuild(TENANT, iter(docs), batch_size=1)
+    # Then both stores hold the same suggestions, keys and sources
+    assert _store(TENANT) == _store(TENANT + 2)
+    assert ("p", "ulos ragi hotang", "Ulos Ragi Hotang", None, 1) in _store(TENANT)[0]
+    assert len(_store(TENANT)[2]) == 5
+    # And the store is written in as many statements from 7 batches as from one
+    with CaptureQueriesContext(connection) as one_batch:
+        rebuild(TENANT, iter(docs), batch_size=100)
+    assert _store(TENANT) == _store(TENANT + 2)
+
+    def writes(captured):
+        # (the deletes of `clear` differ: the second rebuild has a store to delete)
+        return [q for q in captured.captured_queries if "suggestion" in q["sql"] and "DELETE" not in q["sql"]]
+
+    assert len(writes(bulk)) == len(writes(one_batch)) <= 5

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 import tantivy
 
-from katalog.search.backends.tantivy_backend import TantivyBackend, TantivyIndexOutdated, rank_value
+from katalog.search.backends.tantivy_backend import TantivyBackend, TantivyIndexOutdated, price_band, rank_value
 from katalog.search.ranking import preference, rotation_key
 from katalog.search.selectors import build_plan, search
 from katalog.search.services import index_documents, rebuild
+from katalog.search.types import band_bounds_sen, to_sen
 
 from .catalogue import PRODUCTS, TENANT, documents
 
@@ -89,3 +90,37 @@ def test_a_plan_must_be_compiled_first(tmp_path):
 
     with pytest.raises(ValueError, match="plan"):
         engine.execute(replace(plan, raw=None))
+
+
+def test_facets_are_counted_from_the_category_path_and_the_price_band(tmp_path):
+    """Layout 3: every facet has one single-valued text fast field; a path counts for each of its ids."""
+    engine = TantivyBackend(tmp_path / "tantivy")
+    index_documents(documents(), backend=engine)
+    stored = engine._searcher().aggregate(
+        tantivy.Query.all_query(),
+        {field: {"terms": {"field": field, "size": 1000}} for field in ("category_path", "price_band")},
+    )
+    paths: dict[str, int] = {}
+    bands: dict[str, int] = {}
+    for doc in documents():
+        path = ",".join(str(c) for c in sorted(set(doc.category_ids)))
+        paths[path] = paths.get(path, 0) + 1
+        bands[price_band(to_sen(doc.price))] = bands.get(price_band(to_sen(doc.price)), 0) + 1
+    assert {b["key"]: b["doc_count"] for b in stored["category_path"]["buckets"]} == paths
+    assert {b["key"]: b["doc_count"] for b in stored["price_band"]["buckets"]} == bands
+    found = search(TENANT, "", backend=engine)
+    expected: dict[int, int] = {}
+    for doc in documents():
+        for c in set(doc.category_ids) if doc.tenant_id == TENANT else ():
+            expected[c] = expected.get(c, 0) + 1
+    assert found.facets["category"] == expected
+
+
+def test_a_price_falls_in_the_band_whose_lower_bound_it_reaches():
+    keys = [key for key, _lo, _hi in band_bounds_sen()]
+    assert price_band(0) == price_band(-1) == keys[0]
+    for (key, lo, hi), below in zip(band_bounds_sen()[1:], keys, strict=False):
+        assert price_band(lo - 1) == below
+        assert price_band(lo) == key
+        assert hi is None or price_band(hi - 1) == key
+    assert price_band(10**15) == keys[-1]

@@ -6,7 +6,11 @@ database backends' order (docs/search.md, "Ranking"): clauses matched, clauses m
 preference, the day's rotation, product id -- with constant scores for the first two keys and one
 stored fast field `rank_<day>` = (preference << 32) | rotation key for the rest. Facets are
 aggregation requests over the matched set; a facet whose own filter is set is counted without that
-filter (disjunctive facets), which costs one more aggregation per such filter.
+filter (disjunctive facets), which costs one more aggregation per such filter. Every facet is
+counted from a single-valued text fast field (its values counted by term ordinal): the category
+path ("4,41", spread over its ids afterwards) and the price band are stored as such, because a
+terms aggregation over the multi-valued `category_ids` or a range aggregation over `price_sen`
+cost 20-70 times as much at 1,000,000 documents (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -31,8 +35,13 @@ _FACET_SIZE = 65_000  # more than any tenant's number of categories or districts
 # A search sees commits made by other processes (the outbox worker) at most this late.
 _RELOAD_SECONDS = 0.5
 ROTATION_DAYS = 7
-# The facets whose own filter is left out when they are counted (docs/search.md, "Facets").
-FACET_FIELDS = {"size_class": "size_class", "district": "district", "category": "category_ids"}
+# The fast field each facet is counted from (docs/search.md, "Facets").
+FACET_FIELDS = {
+    "size_class": "size_class",
+    "district": "district",
+    "category": "category_path",
+    "price_band": "price_band",
+}
 # clause_masks reads the masks of this many matches at most straight from one search.
 _MASK_HITS = 2_000
 REBUILD_COMMAND = "katalog reindex"
@@ -61,7 +70,26 @@ def _schema() -> tantivy.Schema:
     b.add_unsigned_field("preference", fast=True)
     for day in range(ROTATION_DAYS):
         b.add_unsigned_field(f"rank_{day}", fast=True)
+    # Layout 3 (issue 11): the category path and the price band as single-valued text fast fields,
+    # what the facets are counted from. The bands are types.PRICE_BANDS: changing them needs a rebuild.
+    b.add_text_field("category_path", tokenizer_name="raw", fast=True, index_option="basic")
+    b.add_text_field("price_band", tokenizer_name="raw", fast=True, index_option="basic")
     return b.build()
+
+
+def category_path(category_ids: Iterable[int]) -> str:
+    """What `category_path` holds: the document's category ids, ascending, joined by commas."""
+    return ",".join(str(c) for c in sorted(set(category_ids)))
+
+
+def price_band(price_sen: int) -> str:
+    """What `price_band` holds: the key of the band the price falls in (lower bound included; the
+    first band has none below, the last none above), as the range aggregation counted before."""
+    bands = band_bounds_sen()
+    for key, _lo, hi in bands:
+        if hi is None or price_sen < hi:
+            return key
+    return bands[-1][0]
 
 
 def rank_value(preference: int, product_id: int, day: int) -> int:
@@ -134,6 +162,8 @@ class TantivyBackend(SearchBackend):
         doc.add_unsigned("preference", preference)
         for day in range(ROTATION_DAYS):
             doc.add_unsigned(f"rank_{day}", rank_value(preference, d.product_id, day))
+        doc.add_text("category_path", category_path(d.category_ids))
+        doc.add_text("price_band", price_band(p.price_sen))
         return doc
 
     def index(self, docs: Sequence[PreparedDocument], *, heap: int = 64_000_000, threads: int = 1) -> None:
@@ -307,14 +337,6 @@ class TantivyBackend(SearchBackend):
     # -- facets ----------------------------------------------------------------------------------
     @staticmethod
     def _aggregation(key: str) -> dict[str, Any]:
-        if key == "price_band":
-            ranges: list[dict[str, int]] = []
-            for _key, lo, hi in band_bounds_sen():
-                r = {"from": lo} if lo else {}
-                if hi is not None:
-                    r["to"] = hi
-                ranges.append(r)
-            return {"range": {"field": "price_sen", "ranges": ranges}}
         return {"terms": {"field": FACET_FIELDS[key], "size": _FACET_SIZE}}
 
     def _facet_requests(self, plan: SearchPlan) -> list[tuple[str | None, list[str]]]:
@@ -340,15 +362,21 @@ class TantivyBackend(SearchBackend):
         facets = empty_facets()
         for keys, result in results:
             for key in keys:
-                if key == "price_band":
-                    for (band, _lo, _hi), bucket in zip(band_bounds_sen(), result[key]["buckets"], strict=False):
-                        if bucket["doc_count"]:
-                            facets[key][band] = int(bucket["doc_count"])
-                    continue
+                counts = facets[key]
                 for bucket in result[key]["buckets"]:
-                    value = int(bucket["key"]) if key == "category" else bucket["key"]
-                    if bucket["doc_count"]:
-                        facets[key][value] = int(bucket["doc_count"])
+                    n = int(bucket["doc_count"])
+                    if not n:
+                        continue
+                    if key != "category":
+                        counts[bucket["key"]] = n
+                        continue
+                    for part in bucket["key"].split(","):  # a path counts for each of its categories
+                        if part:
+                            counts[int(part)] = counts.get(int(part), 0) + n
+        # Most products first, as the terms aggregation ordered them; bands in their own order.
+        facets["category"] = dict(sorted(facets["category"].items(), key=lambda kv: (-kv[1], kv[0])))
+        bands = facets["price_band"]
+        facets["price_band"] = {band: bands[band] for band, _lo, _hi in band_bounds_sen() if band in bands}
         chosen = plan.filters.size_class
         count = facets["size_class"].get(chosen, 0) if chosen is not None else sum(facets["size_class"].values())
         return count, facets
@@ -380,9 +408,9 @@ class TantivyBackend(SearchBackend):
         if not count:
             addrs: list[Any] = []
         elif plan.sort in (Sort.PRICE, Sort.PRICE_DESC):
-            addrs = self._price_page(searcher, self._base(plan), plan)
+            addrs = self._price_page(searcher, self._base(plan), plan, count)
         elif plan.sort == Sort.RELEVANCE and plan.clauses:
-            addrs = self._relevance_page(searcher, plan)
+            addrs = self._relevance_page(searcher, plan, count)
         else:
             addrs = self._sorted(searcher, self._base(plan), "newest_key", plan.offset, plan.limit)
         ids = [int(v) for v in searcher.fast_field_values("product_id", addrs)] if addrs else []
@@ -405,7 +433,7 @@ class TantivyBackend(SearchBackend):
         res = searcher.search(query, limit=limit, offset=offset, order_by_field=field, order=Order.Desc, count=False)
         return [addr for _key, addr in res.hits]
 
-    def _relevance_page(self, searcher: tantivy.Searcher, plan: SearchPlan) -> list[Any]:
+    def _relevance_page(self, searcher: tantivy.Searcher, plan: SearchPlan, count: int) -> list[Any]:
         """Levels of equal (clauses matched, clauses in the name), highest first, each in `rank_<day>`
         order. The top level often fills the page alone: one search. Otherwise one search by score
         (which encodes the level) finds the levels of the page; levels wholly inside it are sorted
@@ -418,10 +446,9 @@ class TantivyBackend(SearchBackend):
         )
         if top.count >= end:
             return [addr for _key, addr in top.hits]
-        scored = searcher.search(self._scored(plan, base), limit=end, count=True)
-        hits = scored.hits
+        hits = searcher.search(self._scored(plan, base), limit=end, count=False).hits  # `count` matches
         weight, relaxed = n + 1, plan.required < n
-        complete = scored.count <= end
+        complete = count <= end
         last = None if complete or not hits else hits[-1][0]
         levels: dict[float, list[Any]] = {}
         for score, addr in hits:
@@ -439,10 +466,12 @@ class TantivyBackend(SearchBackend):
                 ordered += [a for _k, a in sorted(zip(keys, addrs, strict=True), key=lambda t: -t[0])]
         return [a for a in ordered[plan.offset : end] if a is not None]
 
-    def _price_page(self, searcher: tantivy.Searcher, base: Query, plan: SearchPlan) -> list[Any]:
-        """Top hits by price, then equal prices re-ordered newest first. Only the two groups at the
-        page's edges can have members outside the page; they are fetched exactly with a filter on
-        that price, ordered by newest_key. Groups inside the page are sorted from fast fields."""
+    def _price_page(self, searcher: tantivy.Searcher, base: Query, plan: SearchPlan, count: int) -> list[Any]:
+        """Top hits by price, then equal prices re-ordered newest first. The hits read are every
+        match up to the page's end in price order, so each price group among them is whole except
+        the last one when more matches follow (`count` of them in all): only that group is read
+        again, exactly, with a term on its price, in newest_key order. The others are sorted from
+        the fast field."""
         order = Order.Asc if plan.sort == Sort.PRICE else Order.Desc
         hits = searcher.search(
             base, limit=plan.offset + plan.limit, order_by_field="price_sen", order=order, count=False
@@ -450,31 +479,24 @@ class TantivyBackend(SearchBackend):
         window = hits[plan.offset :]
         if not window:
             return []
-        prices = [int(v) for v, _ in hits]
-        first_index = {}
-        for i, v in enumerate(prices):
-            first_index.setdefault(v, i)
-        edges = {int(window[0][0]), int(window[-1][0])}
+        members: dict[int, list[Any]] = {}  # price -> every hit at that price, in hit order
+        first_index: dict[int, int] = {}
+        for i, (value, addr) in enumerate(hits):
+            first_index.setdefault(int(value), i)
+            members.setdefault(int(value), []).append(addr)
+        cut = int(hits[-1][0]) if count > len(hits) else None
         out: list[Any] = []
-        groups: dict[int, list[Any]] = {}
-        for value, addr in window:
-            groups.setdefault(int(value), []).append(addr)
-        for value, addrs in groups.items():
-            if value in edges:
-                start = max(plan.offset, first_index[value]) - first_index[value]
-                exact = Query.boolean_query(
-                    [
-                        (Occur.Must, base),
-                        (
-                            Occur.Must,
-                            Query.range_query(self.schema, "price_sen", FieldType.Integer, value, value),
-                        ),
-                    ]
-                )
-                out += self._sorted(searcher, exact, "newest_key", start, len(addrs))
+        for value in dict.fromkeys(int(v) for v, _a in window):
+            start = max(plan.offset, first_index[value]) - first_index[value]
+            size = sum(1 for v, _a in window if int(v) == value)
+            if value == cut:
+                exact = Query.boolean_query([(Occur.Must, base), (Occur.Must, self._term("price_sen", value))])
+                out += self._sorted(searcher, exact, "newest_key", start, size)
             else:
-                keys = searcher.fast_field_values("newest_key", addrs)
-                out += [a for _k, a in sorted(zip(keys, addrs, strict=True), key=lambda t: -t[0])]
+                group = members[value]
+                keys = searcher.fast_field_values("newest_key", group)
+                ordered = [a for _k, a in sorted(zip(keys, group, strict=True), key=lambda t: -t[0])]
+                out += ordered[start : start + size]
         return out
 
     # -- relaxed matching ------------------------------------------------------------------------
