@@ -11,7 +11,6 @@ from katalog.catalogue.models import Product
 from katalog.core import page_cache
 from katalog.search.models import ZeroResultQuery
 from tests import factories as f
-from tests.core.test_query_counts import catalogue  # noqa: F401  (the fixture)
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
@@ -23,7 +22,7 @@ def _get(client, url, **headers):
 
 
 @pytest.mark.parametrize("url", ["/", "/cari/?q=sepatu", "/api/v1/products?q=sepatu", "product"])
-def test_a_visitor_gets_a_kept_page_again_without_a_query(client, catalogue, django_assert_num_queries, url):  # noqa: F811
+def test_a_visitor_gets_a_kept_page_again_without_a_query(client, catalogue, django_assert_num_queries, url):
     url = f"/produk/{catalogue[0].pk}/" if url == "product" else url
     first = _get(client, url)
     with django_assert_num_queries(0):
@@ -32,7 +31,7 @@ def test_a_visitor_gets_a_kept_page_again_without_a_query(client, catalogue, dja
     assert strip(again.content) == strip(first.content)
 
 
-def test_each_visitor_gets_a_token_of_their_own_that_the_site_accepts(catalogue, client, settings):  # noqa: F811
+def test_each_visitor_gets_a_token_of_their_own_that_the_site_accepts(catalogue, client, settings):
     from django.test import Client
 
     settings.LANGUAGE_CODE = "id"
@@ -52,7 +51,7 @@ def test_each_visitor_gets_a_token_of_their_own_that_the_site_accepts(catalogue,
 
 def test_a_renamed_product_shows_at_once_on_every_kept_page(
     client, catalogue, users, django_capture_on_commit_callbacks
-):  # noqa: F811
+):
     product = catalogue[0]
     pages = ["/cari/?q=sepatu", f"/produk/{product.pk}/", "/api/v1/products?q=sepatu"]
     for url in pages:
@@ -67,7 +66,7 @@ def test_a_renamed_product_shows_at_once_on_every_kept_page(
         assert "Sepatu Kulit Cokelat" in body and "Sepatu Kulit Hitam" not in body, url
 
 
-def test_a_stock_change_shows_at_once_on_the_product_page(client, catalogue):  # noqa: F811
+def test_a_stock_change_shows_at_once_on_the_product_page(client, catalogue):
     product = Product.objects.get(pk=catalogue[0].pk)
     url = f"/produk/{product.pk}/"
     before = _get(client, url).content.decode()
@@ -76,7 +75,7 @@ def test_a_stock_change_shows_at_once_on_the_product_page(client, catalogue):  #
     assert "4.321" in after and "4.321" not in before
 
 
-def test_a_change_no_signal_sees_shows_within_the_bound(client, catalogue, monkeypatch, settings):  # noqa: F811
+def test_a_change_no_signal_sees_shows_within_the_bound(client, catalogue, monkeypatch, settings):
     url = f"/produk/{catalogue[0].pk}/"
     _get(client, url)
     Product.objects.filter(pk=catalogue[0].pk).update(stock=9876)  # a bulk write: no signal
@@ -86,7 +85,7 @@ def test_a_change_no_signal_sees_shows_within_the_bound(client, catalogue, monke
     assert "9.876" in _get(client, url).content.decode()
 
 
-def test_a_signed_in_user_never_gets_or_leaves_a_kept_page(client, catalogue, users, django_assert_num_queries):  # noqa: F811
+def test_a_signed_in_user_never_gets_or_leaves_a_kept_page(client, catalogue, users, django_assert_num_queries):
     from django.test import Client
 
     visitor = Client()
@@ -100,14 +99,14 @@ def test_a_signed_in_user_never_gets_or_leaves_a_kept_page(client, catalogue, us
     assert "Keluar" not in home and users["pp"].username not in home
 
 
-def test_a_search_that_finds_nothing_is_counted_every_time(client, catalogue, django_capture_on_commit_callbacks):  # noqa: F811
+def test_a_search_that_finds_nothing_is_counted_every_time(client, catalogue, django_capture_on_commit_callbacks):
     for _ in range(3):
         with django_capture_on_commit_callbacks(execute=True):  # the counter writes after the commit
             _get(client, "/cari/?q=zzqxw")
     assert sum(ZeroResultQuery.objects.values_list("count", flat=True)) == 3
 
 
-def test_a_page_with_a_message_is_not_kept(client, catalogue):  # noqa: F811
+def test_a_page_with_a_message_is_not_kept(client, catalogue):
     from django.test import Client
 
     url = "/cari/?q=sepatu&price_min=" + "9" * 40  # out of bounds: ignored, and the page says so
@@ -128,7 +127,7 @@ def test_health_is_answered_first_and_only_to_get(client, db, django_assert_num_
     assert client.post("/healthz").status_code == 405
 
 
-def test_the_operator_can_keep_nothing(client, catalogue, settings, django_assert_max_num_queries):  # noqa: F811
+def test_the_operator_can_keep_nothing(client, catalogue, settings, django_assert_max_num_queries):
     settings.KATALOG_VISITOR_PAGE_SECONDS = 0
     _get(client, "/cari/?q=sepatu")
     with django_assert_max_num_queries(20) as built:

@@ -7,13 +7,11 @@ the district names, the count of verified UMKM: core/tenant_cache.py) is then in
 on a server that has been up for more than a request."""
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from katalog.catalogue import services
 from katalog.catalogue.models import Product
 from katalog.core import page_cache
 from tests import factories as f
-from tests.conftest import png_bytes
 
 # page → statements for a visitor, then for a signed-in buyer (PP). What they are:
 #   signed in, every page: the session, the user, the user's memberships (the actor, once per request)
@@ -46,24 +44,6 @@ def expected(page: str, signed_in: bool) -> int:
 
     extra = POSTGRES_SEARCH_EXTRA if connection.vendor == "postgresql" and page.startswith("search") else 0
     return EXPECTED[page][1 if signed_in else 0] + extra
-
-
-@pytest.fixture
-def catalogue(medan, users, django_capture_on_commit_callbacks):
-    """Two listed products with a photo and a verified claim, in a two-level category tree, indexed."""
-    top = f.make_category(medan, "Pakaian", code="PKN")
-    shoes = f.make_category(medan, "Sepatu", code="PKN-SPT", parent=top)
-    owner = users["penyedia"]
-    shop = f.make_vendor(medan, users=[owner], name="UD Sepatu Deli")
-    products = []
-    with django_capture_on_commit_callbacks(execute=True):
-        for name in ("Sepatu Kulit Hitam", "Sepatu Sekolah Putih"):
-            product = f.make_product(shop, shoes, name=name, price="250000", claims={"halal": "ID0001"})
-            services.product_add_photo(
-                actor=f.actor(owner), product=product, upload=SimpleUploadedFile("s.png", png_bytes(), "image/png")
-            )
-            products.append(product)
-    return products
 
 
 def _urls(products) -> dict[str, str]:
