@@ -72,7 +72,7 @@ MIDDLEWARE = [
     "katalog.core.health.HealthMiddleware",  # /healthz first: a monitor needs none of what follows
     "django_prometheus.middleware.PrometheusBeforeMiddleware",  # request metrics for /metrics
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "katalog.core.security.SitePolicyCSPMiddleware",  # django-csp's, the site's policy built once
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "katalog.core.request_context.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -30,8 +30,9 @@ MAX_SECONDS = 60
 ALL_TENANTS = "all"  # the stamp of what is not one tenant's (the tenant of a host)
 
 
-def _stamp_path(scope: int | str) -> Path:
-    return Path(settings.KATALOG_CACHE_STAMPS_DIR) / str(scope)
+def _stamp_path(scope: int | str) -> str:
+    # a plain string: read on every kept page (core/page_cache.py), where pathlib cost more than the stat
+    return os.path.join(os.fspath(settings.KATALOG_CACHE_STAMPS_DIR), str(scope))
 
 
 def stamp(scope: int | str) -> int:
@@ -43,7 +44,7 @@ def stamp(scope: int | str) -> int:
 
 
 def _move_stamp(scope: int | str) -> None:
-    path = _stamp_path(scope)
+    path = Path(_stamp_path(scope))
     now = time.time_ns()
     try:
         os.utime(path, ns=(now, now))

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpResponse
 
 from tests import factories as f
 
@@ -29,6 +30,25 @@ def test_every_page_carries_a_policy_that_runs_no_inline_or_foreign_script(clien
         assert policy["object-src"] == ["'none'"]
         assert policy["frame-ancestors"] == ["'none'"]
         assert "'unsafe-inline'" not in policy.get("default-src", [])
+
+
+def test_the_policy_built_once_is_django_csps_and_follows_a_changed_setting(client, medan, settings):
+    from csp.decorators import csp_update
+    from csp.utils import build_policy
+    from django.test import RequestFactory
+
+    from katalog.core.security import SitePolicyCSPMiddleware
+
+    for url in ("/", "/cari/?q=batik", "/healthz-not-here", "/api/v1/products?q=x"):
+        assert client.get(url)["Content-Security-Policy"] == build_policy(), url
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"], "img-src": ["'self'"]}}
+    changed = client.get("/")["Content-Security-Policy"]
+    assert changed == build_policy() and "default-src 'none'" in changed and "script-src" not in changed
+    # a view that changes the policy still gets django-csp's own handling
+    view = csp_update({"img-src": ["https://peta.example"]})(lambda request: HttpResponse("ok"))
+    request = RequestFactory().get("/")
+    response = SitePolicyCSPMiddleware(view)(request)
+    assert "https://peta.example" in response["Content-Security-Policy"]
 
 
 def test_no_template_holds_an_inline_script_or_event_handler():
