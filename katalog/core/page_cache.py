@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -40,16 +41,14 @@ _PLACEHOLDER_BYTES = PLACEHOLDER.encode()
 _KEPT_HEADERS_SKIPPED = {"set-cookie", "content-length"}
 
 
+@dataclass(frozen=True, slots=True)
 class _Kept:
-    __slots__ = ("token", "stamps", "until", "status", "headers", "content")
-
-    def __init__(self, token, stamps, until, status, headers, content):
-        self.token = token
-        self.stamps = stamps
-        self.until = until
-        self.status = status
-        self.headers = headers
-        self.content = content
+    token: str  # also in Django's cache under the page's key: cache.clear() drops the page
+    stamps: tuple  # (scope, stamp) read before the page was built
+    until: float  # time.monotonic() after which it is built again
+    status: int
+    headers: list
+    content: bytes  # with PLACEHOLDER for the CSRF token
 
 
 _store: dict[str, _Kept] = {}
