@@ -123,8 +123,8 @@ def _key(request) -> str:
     return "katalog:page:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
 
 
-def _stamps_hold(kept: _Kept) -> bool:
-    return all(tenant_cache.stamp(scope) == value for scope, value in kept.stamps)
+def _unchanged(stamps) -> bool:
+    return all(tenant_cache.stamp(scope) == value for scope, value in stamps)
 
 
 def _with_token(request, content: bytes) -> bytes:
@@ -145,7 +145,7 @@ def _keep(key: str, request, response, stamps) -> None:
         return
     if getattr(getattr(request, "_messages", None), "added_new", False):
         return  # a message of this request (shown on this page): it is this visitor's
-    if not all(tenant_cache.stamp(scope) == value for scope, value in stamps):
+    if not _unchanged(stamps):
         return  # something the page shows changed while it was built
     content = response.content
     if _bytes + len(content) > MAX_BYTES:
@@ -182,7 +182,7 @@ class VisitorPageCacheMiddleware:
         key = _key(request)
         kept = _store.get(key)
         if kept is not None:
-            if kept.until > time.monotonic() and _stamps_hold(kept) and cache.get(key) == kept.token:
+            if kept.until > time.monotonic() and _unchanged(kept.stamps) and cache.get(key) == kept.token:
                 response = HttpResponse(_with_token(request, kept.content), status=kept.status)
                 for name, value in kept.headers:
                     response.headers[name] = value
