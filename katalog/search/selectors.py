@@ -158,7 +158,7 @@ def search(
     left_out: list[int] = []
     if masks is not None:
         level, left_out = _level_from_masks(masks, n)
-        relaxed = engine.execute(engine.plan(replace(plan, min_match=level, raw=None)))
+        relaxed = engine.execute(engine.plan(replace(plan, min_match=level, raw=None, masks=masks)))
     else:
         for level in range(n - 1, relax_floor(n) - 1, -1):
             relaxed = engine.execute(engine.plan(replace(plan, min_match=level, raw=None)))

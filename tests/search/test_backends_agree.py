@@ -261,18 +261,45 @@ def test_clause_masks_agree(engines):
                     assert masks["database"] == direct, (q, filters, floor)
 
 
-def test_many_matches_are_counted_by_intersections(engines, monkeypatch):
-    """Above _MASK_HITS matches Tantivy counts masks by intersections; the answer is the same."""
+def test_masks_read_from_one_search_or_counted_by_intersections_agree(engines, monkeypatch):
+    """Tantivy reads the masks from one scored search (many clause subsets, few matches) or counts
+    them by intersections (few subsets, or more than _MASK_HITS matches): the same answer."""
     from katalog.search.backends import tantivy_backend
 
     engine = engines["tantivy"]
     for q in ["sepatu kulit hitam merah", "kain sidikalang", "batik rotan kopi ulos tas"]:
         for floor in (1, 2):
             plan = build_plan(TENANT, q, backend=engine, min_match=floor)[1]
-            small = engine.clause_masks(plan)
+            monkeypatch.setattr(tantivy_backend, "_MAX_SUBSETS", 0)
+            read = engine.clause_masks(plan)
             monkeypatch.setattr(tantivy_backend, "_MASK_HITS", 1)
-            assert engine.clause_masks(plan) == small, (q, floor)
+            counted_past_the_search = engine.clause_masks(plan)
+            monkeypatch.setattr(tantivy_backend, "_MAX_SUBSETS", 10**6)
+            counted = engine.clause_masks(plan)
             monkeypatch.setattr(tantivy_backend, "_MASK_HITS", 2_000)
+            assert read == counted_past_the_search == counted, (q, floor)
+
+
+@pytest.mark.parametrize("q", ["sepatu kulit hitam merah", "kemeja hitam kulit", "batik rotan kopi ulos tas"])
+@pytest.mark.parametrize("sort", [Sort.RELEVANCE, Sort.PRICE, Sort.NEWEST])
+def test_relaxed_plans_that_know_their_masks_answer_the_same(engines, q, sort):
+    """A relaxed plan carrying its masks (as `search()` passes them) reads only the clause
+    combinations that occur, and a relevance page only the levels it needs: every page, count and
+    facet count is still the contract's, whatever the filters, page and rotation day."""
+    engine = engines["tantivy"]
+    for i, filters in enumerate(FILTERS):
+        for page, page_size in ((1, 3), (2, 3), (1, 20), (4, 7)):
+            day = (i + page) % 7
+            _e, plan = build_plan(TENANT, q, filters, sort, page, page_size, backend=engine, rotation_day=day)
+            n = len(plan.clauses)
+            floor = 1 if n <= 3 else -(-n // 2)
+            masks = engine.clause_masks(engine.plan(dataclasses.replace(plan, min_match=floor, raw=None)))
+            for level in range(n - 1, floor - 1, -1):
+                relaxed = engine.plan(dataclasses.replace(plan, min_match=level, raw=None, masks=masks))
+                got = engine.execute(relaxed)
+                ids, count, facets = expected(relaxed)
+                where = f"q={q!r} {filters} sort={sort} page={page}x{page_size} level={level}"
+                assert (got.ids, got.count, got.facets) == (ids, count, facets), where
 
 
 def expected_search(engine, q, filters, sort, day):

@@ -60,6 +60,10 @@ class SearchPlan:
     min_match: int = 0
     # Which of the seven daily orders breaks the remaining ties (katalog/search/ranking.py).
     rotation_day: int = 0
+    # A relaxed plan's documents by matched-clauses mask ({mask: count}, every filter applied), as
+    # `clause_masks` counted them at the relaxation floor: an engine may use it to read only the
+    # clause combinations that occur (the same documents). None when not known.
+    masks: dict[int, int] | None = None
 
     @property
     def required(self) -> int:
