@@ -15,6 +15,7 @@ cost 20-70 times as much at 1,000,000 documents (docs/performance.md).
 
 from __future__ import annotations
 
+import itertools
 import math
 import shutil
 import threading
@@ -333,9 +334,18 @@ class TantivyBackend(SearchBackend):
 
     @staticmethod
     def _any(queries: Sequence[Query], k: int = 1) -> Query:
-        """At least k of `queries` (one query alone when there is just one)."""
+        """At least k of `queries` (one query alone when there is just one). When k is neither 1
+        nor all and there are few k-subsets, any of their ANDs: each is driven by its rarest term,
+        where "k of n" reads every posting of every query."""
         if len(queries) == 1:
             return queries[0]
+        if 1 < k < len(queries) and math.comb(len(queries), k) <= _MAX_SUBSETS:
+            return Query.boolean_query(
+                [
+                    (Occur.Should, Query.boolean_query([(Occur.Must, queries[i]) for i in subset]))
+                    for subset in itertools.combinations(range(len(queries)), k)
+                ]
+            )
         return Query.boolean_query([(Occur.Should, q) for q in queries], minimum_number_should_match=k)
 
     def _exactly(self, queries: Sequence[Query], k: int) -> list[tuple[Occur, Query]]:
@@ -482,7 +492,8 @@ class TantivyBackend(SearchBackend):
         self, searcher: tantivy.Searcher, plan: SearchPlan, count: int, base: Query, floor: int
     ) -> list[Any]:
         """Levels of equal (clauses matched, clauses in the name), highest first, each in `rank_<day>`
-        order. The top level often fills the page alone: one search. Otherwise one search by score
+        order. The top level often fills the page alone: one search. A one-clause query has two levels
+        (in the name, elsewhere), read one after the other. Otherwise one search by score
         (which encodes the level) finds the levels of the page; levels wholly inside it are sorted
         from the fast field, and only the level cut by the page's end is fetched in rank order."""
         rank = f"rank_{plan.rotation_day % ROTATION_DAYS}"
@@ -496,6 +507,12 @@ class TantivyBackend(SearchBackend):
         )
         if top.count >= end:
             return [addr for _key, addr in top.hits]
+        if n == 1:  # two levels, the name's and the rest: the rest is read in rank order at once
+            rest = self._level(plan, base, floor, 1, 0)
+            start = max(plan.offset - top.count, 0)
+            return [addr for _key, addr in top.hits] + self._sorted(
+                searcher, rest, rank, start, end - max(plan.offset, top.count)
+            )
         hits = searcher.search(self._scored(plan, base), limit=end, count=False).hits  # `count` matches
         weight, relaxed = n + 1, plan.required < n
         complete = count <= end
