@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 import tantivy
 
@@ -124,3 +126,46 @@ def test_a_price_falls_in_the_band_whose_lower_bound_it_reaches():
         assert price_band(lo) == key
         assert hi is None or price_band(hi - 1) == key
     assert price_band(10**15) == keys[-1]
+
+
+@pytest.mark.parametrize("q", ["kerajinan", "kain tenun medan", "kain sidikalang", ""])
+def test_engine_calls_beside_each_other_or_in_turn_give_the_same_answer(tmp_path, monkeypatch, q):
+    """On an idle machine the facet counts run on the engine threads while the page is read; on a
+    busy one they run in turn in the request's thread. Both give the same page, count and facets,
+    with a facet filter set (one more count) and in every order."""
+    from katalog.search.backends import tantivy_backend
+    from katalog.search.types import SearchFilters
+
+    engine = TantivyBackend(tmp_path / "tantivy")
+    index_documents(documents(), backend=engine)
+    threads: set[str] = set()
+    aggregate = tantivy.Searcher.aggregate
+
+    def answers() -> list:
+        out = []
+        for sort in ("relevance", "price", "-price", "newest"):
+            for filters in (None, SearchFilters(size_class="mikro")):
+                got = search(TENANT, q, filters=filters, sort=sort, page_size=3, backend=engine)
+                out.append((got.ids, got.count, got.facets, got.min_match, got.left_out))
+        return out
+
+    class Watched:
+        def __init__(self, searcher):
+            self.searcher = searcher
+
+        def __getattr__(self, name):
+            return getattr(self.searcher, name)
+
+        def aggregate(self, *args):
+            threads.add(threading.current_thread().name)
+            return aggregate(self.searcher, *args)
+
+    opened = engine._searcher
+    monkeypatch.setattr(engine, "_searcher", lambda: Watched(opened()))
+    monkeypatch.setattr(tantivy_backend, "BUSY_LOAD", float("inf"))
+    beside = answers()
+    assert any(name.startswith("tantivy") for name in threads)
+    threads.clear()
+    monkeypatch.setattr(tantivy_backend, "BUSY_LOAD", -1.0)
+    assert answers() == beside
+    assert threads == {threading.current_thread().name}

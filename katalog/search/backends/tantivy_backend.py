@@ -15,12 +15,15 @@ cost 20-70 times as much at 1,000,000 documents (docs/performance.md).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
+import os
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,6 +52,32 @@ FACET_FIELDS = {
 _MAX_SUBSETS = 16
 _MASK_HITS = 2_000
 REBUILD_COMMAND = "katalog reindex"
+
+
+def _in_parallel(fn: Callable[..., Any], *args: Any) -> Future:
+    """Run `fn` on the process's engine threads (one per core) when the machine has a core to
+    spare: a search's independent engine calls (facet counts, intersection counts) then run beside
+    each other and beside the page's own searches, since Tantivy releases the GIL while it works.
+    On a busy machine (1-minute load average within half a core of the cores) handing work to
+    another thread only adds waiting, so `fn` runs here and now."""
+    global _pool, _pool_pid
+    if os.getloadavg()[0] > BUSY_LOAD:
+        done: Future = Future()
+        try:
+            done.set_result(fn(*args))
+        except BaseException as error:  # raised again by result(), as the pool would
+            done.set_exception(error)
+        return done
+    if _pool is None or _pool_pid != os.getpid():  # a forked worker starts its own
+        _pool, _pool_pid = ThreadPoolExecutor(max_workers=_CORES, thread_name_prefix="tantivy"), os.getpid()
+    return _pool.submit(fn, *args)
+
+
+_CORES = os.cpu_count() or 1
+# From this 1-minute load average on, a search's engine calls run one after the other in its thread.
+BUSY_LOAD = _CORES - 0.5
+_pool: ThreadPoolExecutor | None = None
+_pool_pid = 0
 
 
 class TantivyIndexOutdated(RuntimeError):
@@ -389,12 +418,20 @@ class TantivyBackend(SearchBackend):
         requests: list[tuple[str | None, list[str]]] = [(None, shared)] if shared else []
         return requests + [(key, [key]) for key in own]
 
-    def _aggregate(self, searcher: tantivy.Searcher, plan: SearchPlan) -> list[tuple[list[str], dict[str, Any]]]:
-        out = []
-        for without, keys in self._facet_requests(plan):
-            query = self._base(plan, without=without)
-            out.append((keys, searcher.aggregate(query, {key: self._aggregation(key) for key in keys})))
-        return out
+    def _aggregate(self, searcher: tantivy.Searcher, plan: SearchPlan) -> Callable[[], tuple[int, dict]]:
+        """Start the facet aggregations on the engine's threads (Tantivy releases the GIL, so they
+        run beside the page's searches); the callable returned waits for them and gives
+        `_facets`' (count, facets), computed once."""
+        started = [
+            (
+                keys,
+                _in_parallel(
+                    searcher.aggregate, self._base(plan, without=without), {k: self._aggregation(k) for k in keys}
+                ),
+            )
+            for without, keys in self._facet_requests(plan)
+        ]
+        return functools.cache(lambda: self._facets(plan, [(keys, future.result()) for keys, future in started]))
 
     def _facets(
         self, plan: SearchPlan, results: list[tuple[list[str], dict[str, Any]]]
@@ -439,22 +476,24 @@ class TantivyBackend(SearchBackend):
         set facet filter more). No levels, no relaxation, no shaping (for the benchmark)."""
         searcher = self._searcher()
         field, order = self._order_field(plan)
+        counted = self._aggregate(searcher, plan)
         hits = searcher.search(
             self._base(plan), limit=plan.limit, offset=plan.offset, order_by_field=field, order=order
         )
-        return hits.count, self._aggregate(searcher, plan)
+        return hits.count, counted()
 
     def execute(self, plan: SearchPlan) -> SearchResult:
+        """The facets are counted while the page is read (the page asks for the count only when
+        it cannot do without it)."""
         searcher = self._searcher()
-        count, facets = self._facets(plan, self._aggregate(searcher, plan))
-        if not count:
-            addrs: list[Any] = []
-        elif plan.sort in (Sort.PRICE, Sort.PRICE_DESC):
-            addrs = self._price_page(searcher, self._base(plan), plan, count)
+        counted = self._aggregate(searcher, plan)
+        if plan.sort in (Sort.PRICE, Sort.PRICE_DESC):
+            addrs = self._price_page(searcher, self._base(plan), plan, lambda: counted()[0])
         elif plan.sort == Sort.RELEVANCE and plan.clauses:
-            addrs = self._relevance_page(searcher, plan, *self._page_matches(plan, count))
+            addrs = self._relevance_page(searcher, plan, *self._page_matches(plan, lambda: counted()[0]))
         else:
             addrs = self._sorted(searcher, self._base(plan), "newest_key", plan.offset, plan.limit)
+        count, facets = counted()
         ids = [int(v) for v in searcher.fast_field_values("product_id", addrs)] if addrs else []
         return SearchResult(
             count=count,
@@ -464,7 +503,7 @@ class TantivyBackend(SearchBackend):
             clause_labels=[c.label for c in plan.clauses],
         )
 
-    def _page_matches(self, plan: SearchPlan, count: int) -> tuple[int, Query, int]:
+    def _page_matches(self, plan: SearchPlan, count: Callable[[], int]) -> tuple[Callable[[], int], Query, int]:
         """(count, query, clauses each matches at least) of the documents a relevance page is read
         from. A relaxed plan that knows its masks reads only the documents matching the most
         clauses, as many as the page needs: the levels below them come after the page's end anyway."""
@@ -473,7 +512,7 @@ class TantivyBackend(SearchBackend):
             return count, self._base(plan), plan.required
         at_least = {k: sum(c for m, c in plan.masks.items() if m.bit_count() >= k) for k in range(plan.required, n + 1)}
         k = max(k for k, c in at_least.items() if c >= end or k == plan.required)
-        return at_least[k], self._base(plan, min_match=k), k
+        return (lambda: at_least[k]), self._base(plan, min_match=k), k
 
     @staticmethod
     def _count(searcher: tantivy.Searcher, query: Query) -> int:
@@ -489,7 +528,7 @@ class TantivyBackend(SearchBackend):
         return [addr for _key, addr in res.hits]
 
     def _relevance_page(
-        self, searcher: tantivy.Searcher, plan: SearchPlan, count: int, base: Query, floor: int
+        self, searcher: tantivy.Searcher, plan: SearchPlan, count: Callable[[], int], base: Query, floor: int
     ) -> list[Any]:
         """Levels of equal (clauses matched, clauses in the name), highest first, each in `rank_<day>`
         order. The top level often fills the page alone: one search. A one-clause query has two levels
@@ -515,7 +554,7 @@ class TantivyBackend(SearchBackend):
             )
         hits = searcher.search(self._scored(plan, base), limit=end, count=False).hits  # `count` matches
         weight, relaxed = n + 1, plan.required < n
-        complete = count <= end
+        complete = count() <= end
         last = None if complete or not hits else hits[-1][0]
         levels: dict[float, list[Any]] = {}
         for score, addr in hits:
@@ -533,7 +572,9 @@ class TantivyBackend(SearchBackend):
                 ordered += [a for _k, a in sorted(zip(keys, addrs, strict=True), key=lambda t: -t[0])]
         return [a for a in ordered[plan.offset : end] if a is not None]
 
-    def _price_page(self, searcher: tantivy.Searcher, base: Query, plan: SearchPlan, count: int) -> list[Any]:
+    def _price_page(
+        self, searcher: tantivy.Searcher, base: Query, plan: SearchPlan, count: Callable[[], int]
+    ) -> list[Any]:
         """Top hits by price, then equal prices re-ordered newest first. The hits read are every
         match up to the page's end in price order, so each price group among them is whole except
         the last one when more matches follow (`count` of them in all): only that group is read
@@ -551,7 +592,7 @@ class TantivyBackend(SearchBackend):
         for i, (value, addr) in enumerate(hits):
             first_index.setdefault(int(value), i)
             members.setdefault(int(value), []).append(addr)
-        cut = int(hits[-1][0]) if count > len(hits) else None
+        cut = int(hits[-1][0]) if count() > len(hits) else None
         out: list[Any] = []
         for value in dict.fromkeys(int(v) for v, _a in window):
             start = max(plan.offset, first_index[value]) - first_index[value]
@@ -595,11 +636,16 @@ class TantivyBackend(SearchBackend):
                 return masks
         filters = [(Occur.Must, q) for _key, q in c.filters]
         full = (1 << n) - 1
-        all_of: dict[int, int] = {}
-        for subset in range(1, full + 1):
-            if subset.bit_count() >= floor:
-                parts = filters + [(Occur.Must, c.all_[i]) for i in range(n) if subset >> i & 1]
-                all_of[subset] = self._count(searcher, Query.boolean_query(parts))
+        counting = {
+            subset: _in_parallel(
+                self._count,
+                searcher,
+                Query.boolean_query(filters + [(Occur.Must, c.all_[i]) for i in range(n) if subset >> i & 1]),
+            )
+            for subset in range(1, full + 1)
+            if subset.bit_count() >= floor
+        }
+        all_of = {subset: future.result() for subset, future in counting.items()}
         for mask in all_of:
             rest = full & ~mask
             total, sub = 0, rest
