@@ -47,6 +47,14 @@ def _band_case() -> str:
     return f"CASE {' '.join(parts)} ELSE '{band_bounds_sen()[-1][0]}' END"
 
 
+def _band_number(price_sen: int) -> int:
+    """The price band's number, 0 = cheapest (PostgreSQL stores it per entry: `band`)."""
+    for i, (_key, _lo, hi) in enumerate(band_bounds_sen()):
+        if hi is None or price_sen < hi:
+            return i
+    raise AssertionError(price_sen)
+
+
 def _facet_key(doc: SearchDocument) -> tuple[str, str, tuple[int, ...]]:
     """What a PostgreSQL facet set stands for: size class, district and the category path."""
     return doc.size_class, doc.district_code, tuple(sorted(set(doc.category_ids)))
@@ -372,6 +380,9 @@ class PostgresBackend(DatabaseBackend):
     _SETTINGS = (("jit", "off"), ("work_mem", "64MB"))
     # Relaxed matching as one tsquery (see _text): C(6, 3) = 20 subsets are fine.
     _MAX_SUBSETS = 35
+    # The empty query's page walks an order's index when it reaches the page's end within at most
+    # this many entries, and fewer than pass the filters (see _counted_plan).
+    _WALK_BUDGET = 20_000
 
     @staticmethod
     def _tsquery(clauses: Sequence[Clause], weight: str = "", joiner: str = "&") -> str:
@@ -416,24 +427,30 @@ class PostgresBackend(DatabaseBackend):
         }
         return {kind: cond for kind, cond in conditions.items() if cond[1] is not None}
 
-    def _facet_filters(self, f: SearchFilters) -> tuple[list[str], list[Any]]:
+    def _facet_filters(self, f: SearchFilters, per_row: bool = False) -> tuple[list[str], list[Any]]:
         """Category, size class, district and price as conditions on an entry. The first three live
         in the facet sets: one membership test on the entry's int, whatever the number of such
         filters. `= ANY(ARRAY(...))` makes the matching sets a value computed once; written as
         `IN (SELECT ...)` the planner, misjudging how many sets match (e.g. before the small table
         is analyzed), chose a nested loop that re-ran the GIN match once per set: 8.5 s instead of
-        0.09 s at 1M documents."""
+        0.09 s at 1M documents.
+
+        `per_row`: the test is made on every row read anyway (a flag of the matches, or beside the
+        text match): `(e.facet_set IN (SELECT ...)) IS TRUE`, a hashed subplan (one hash probe a
+        row), which the planner cannot turn into a join; `= ANY(array)` compares with each of the
+        sets in turn (a category matches ~170 at 1M): 243,000 rows cost 585 ms instead of 43 ms."""
         chosen = self._set_conditions(f)
         sql, params = _price_filters(f)
         if chosen:
             where = " AND ".join(cond for cond, _value in chosen.values())
-            sql.insert(0, f"e.facet_set = ANY(ARRAY(SELECT id FROM search_facet_set WHERE {where}))")
+            sets = f"SELECT id FROM search_facet_set WHERE {where}"
+            sql.insert(0, f"(e.facet_set IN ({sets})) IS TRUE" if per_row else f"e.facet_set = ANY(ARRAY({sets}))")
             params[:0] = [value for _cond, value in chosen.values()]
         return sql, params
 
     def _where(self, plan: SearchPlan) -> tuple[str, list[Any]]:
         sql, params = self._base_where(plan)
-        facet_sql, facet_params = self._facet_filters(plan.filters)
+        facet_sql, facet_params = self._facet_filters(plan.filters, per_row=bool(plan.clauses))
         return " AND ".join(sql + facet_sql), params + facet_params
 
     @staticmethod
@@ -443,6 +460,144 @@ class PostgresBackend(DatabaseBackend):
         bounds = [hi for _key, _lo, hi in band_bounds_sen() if hi is not None]
         parts = [f"WHEN price_sen < {hi} THEN {i}" for i, hi in enumerate(bounds)]
         return f"CASE {' '.join(parts)} ELSE {len(bounds)} END"
+
+    @staticmethod
+    def _set_flags(set_conditions: dict[str, tuple[str, object]]) -> tuple[list[str], list[Any]]:
+        """One column of g per facet filter held in the facet sets: does the set pass it."""
+        flags, params = [], []
+        for kind, (cond, value) in set_conditions.items():
+            flags.append(f", (s.{cond}) AS f_{kind}")
+            params.append(value)
+        return flags, params
+
+    @staticmethod
+    def _passing(set_conditions: dict[str, tuple[str, object]], price: bool) -> Any:
+        kinds = [*set_conditions, *(["b"] if price else [])]
+
+        def passing(skip: str | None) -> str:
+            kept = [f"f_{kind}" for kind in kinds if kind != skip]
+            return f" WHERE {' AND '.join(kept)}" if kept else ""
+
+        return passing
+
+    @staticmethod
+    def _rollup(passing: Any, total: str) -> str:
+        """The facets as JSON, summed per facet from g (a group's sets and band, with n)."""
+        return (
+            "(SELECT coalesce(json_agg(json_build_array(f.k, f.v, f.n)), '[]'::json) FROM ("
+            f"SELECT 's' AS k, size_class AS v, sum(n) AS n FROM g{passing('s')} GROUP BY 2 "
+            f"UNION ALL SELECT 'd', district_code, sum(n) FROM g{passing('d')} GROUP BY 2 "
+            f"UNION ALL SELECT 'b', band, sum(n) FROM g{passing('b')} GROUP BY 2 "
+            f"UNION ALL SELECT 'c', c::text, sum(n) FROM g, unnest(g.category_ids) AS c{passing('c')} GROUP BY 2 "
+            f"{total}) f)"
+        )
+
+    @staticmethod
+    def _price_parts(f: SearchFilters) -> tuple[list[int], list[tuple[int, int | None]]] | None:
+        """For a price filter: the bands wholly inside it, and the price ranges (sen, inclusive) of
+        the bands it cuts. None without a price filter."""
+        if f.price_min is None and f.price_max is None:
+            return None
+        low = to_sen(f.price_min) if f.price_min is not None else None
+        high = to_sen(f.price_max) if f.price_max is not None else None
+        inside, cut = [], []
+        for i, (_key, lo, hi) in enumerate(band_bounds_sen()):
+            top = hi - 1 if hi is not None else None
+            a = lo if low is None else max(lo, low)
+            b = top if high is None else (high if top is None else min(top, high))
+            if b is not None and a > b:
+                continue
+            if a == lo and b == top:
+                inside.append(i)
+            else:
+                cut.append((a, b))
+        return inside, cut
+
+    def _counted_plan(self, plan: SearchPlan) -> SearchPlan | None:
+        """The empty query, filtered by facets only: the count and the facets come from the
+        tenant's rows of search_facet_count (a few thousand: facet set x price band, kept exact by
+        triggers), not from reading every entry. A price filter that cuts a band adds an index-only
+        count of the entries in the cut part (search_entry_price carries the facet set and band).
+
+        The page: when the order's index reaches the page's end within fewer entries than pass
+        the filters, and within _WALK_BUDGET -- (offset + limit) x all entries <= passing x
+        min(passing, _WALK_BUDGET) -- the planner walks that index (newest, or price) and stops
+        at the page's end; otherwise the passing entries are gathered first and sorted. Both are
+        in the statement, each under a one-time filter on the count, so only one runs; no page at
+        all when nothing passes. Other filters (TKDN, PDN, vendor) take the general path (None)."""
+        f = plan.filters
+        if plan.clauses or f.tkdn_min is not None or f.pdn is not None or f.vendor is not None:
+            return None
+        set_conditions = self._set_conditions(f)
+        price = self._price_parts(f)
+        band_names = ", ".join(f"'{key}'" for key, _lo, _hi in band_bounds_sen())
+        params: list[Any] = []
+        if price is None:
+            counts = "SELECT facet_set, band, n FROM search_facet_count WHERE tenant_id = %s"
+            params.append(plan.tenant_id)
+            c = f"SELECT facet_set, band, sum(n) AS n FROM ({counts}) c0 GROUP BY 1, 2 HAVING sum(n) <> 0"
+        else:
+            inside, cut = price
+            f_b = f"band IN ({', '.join(str(i) for i in inside)})" if inside else "false"
+            counts = f"SELECT facet_set, band, n, {f_b} AS f_b FROM search_facet_count WHERE tenant_id = %s"
+            params.append(plan.tenant_id)
+            if cut:
+                ranges, range_params = [], []
+                for a, b in cut:
+                    ranges.append("price_sen BETWEEN %s AND %s" if b is not None else "price_sen >= %s")
+                    range_params += [a] if b is None else [a, b]
+                cut_sql = (
+                    "SELECT facet_set, band, count(*) AS n FROM search_entry "
+                    f"WHERE tenant_id = %s AND ({' OR '.join(ranges)}) GROUP BY 1, 2"
+                )
+                counts = (
+                    f"WITH x AS MATERIALIZED ({cut_sql}) {counts} "
+                    "UNION ALL SELECT facet_set, band, n, true FROM x "
+                    "UNION ALL SELECT facet_set, band, -n, false FROM x"
+                )
+                params = [plan.tenant_id, *range_params, plan.tenant_id]
+            c = f"SELECT facet_set, band, f_b, sum(n) AS n FROM ({counts}) c0 GROUP BY 1, 2, 3 HAVING sum(n) <> 0"
+        flags, flag_params = self._set_flags(set_conditions)
+        passing = self._passing(set_conditions, price is not None)
+        g = (
+            "SELECT s.size_class, s.district_code, s.category_ids, "
+            f"(ARRAY[{band_names}])[c.band + 1] AS band, c.n{''.join(flags)}{', c.f_b' if price else ''} "
+            f"FROM ({c}) c JOIN search_facet_set s ON s.id = c.facet_set"
+        )
+        kept = passing(None)
+        tot = (
+            f"SELECT coalesce(sum(n), 0) AS total, coalesce(sum(n) FILTER ({kept.strip() or 'WHERE true'}), 0) AS hits "
+            "FROM g"
+        )
+        walk = "(%s::bigint * t.total <= t.hits * least(t.hits, %s::bigint))"
+        filter_sql, filter_params = self._facet_filters(f)
+        where = " AND ".join(["e.tenant_id = %s", *filter_sql])
+        order = _order_sql(plan.sort, False)
+        page = (
+            "SELECT product_id FROM ("
+            f"SELECT e.product_id FROM search_entry e WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s"
+            ") w WHERE (SELECT walk FROM t) "
+            "UNION ALL SELECT product_id FROM ("
+            f"SELECT product_id FROM (SELECT e.product_id, e.listed_s, e.price_sen FROM search_entry e WHERE {where} "
+            f"OFFSET 0) m ORDER BY {order} LIMIT %s OFFSET %s"
+            ") s WHERE NOT (SELECT walk FROM t) AND (SELECT hits FROM t) > 0"
+        )
+        page_params = [plan.tenant_id, *filter_params, plan.limit, plan.offset] * 2
+        total = "UNION ALL SELECT 'n', '', hits FROM t" if (set_conditions or price) else ""
+        sql = (
+            f"WITH g AS MATERIALIZED ({g}), "
+            f"t AS MATERIALIZED (SELECT total, hits, {walk} AS walk FROM ({tot}) t) "
+            f"SELECT (SELECT coalesce(json_agg(p.product_id), '[]'::json) FROM ({page}) p), "
+            f"{self._rollup(passing, total)}"
+        )
+        all_params = [
+            *flag_params,
+            *params,
+            plan.offset + plan.limit,
+            self._WALK_BUDGET,
+            *page_params,
+        ]
+        return SearchPlan(**{**plan.__dict__, "raw": [(sql, all_params)]})
 
     def plan(self, plan: SearchPlan) -> SearchPlan:
         """One statement, one snapshot, one read of the matches: they are copied once into m, the
@@ -460,7 +615,14 @@ class PostgresBackend(DatabaseBackend):
         Not done: fetching a date- or price-ordered page by walking the btree index in a subquery of
         its own. It takes under 1 ms for a common word, but when filters leave few or no matches the
         planner's estimate is off and it walks the whole index (4.2 s measured for a query with no
-        match at 1M documents)."""
+        match at 1M documents). Tried in issue 11 with the counts first and a bounded walk under
+        one-time filters (the matches then counted from the scan, not copied): p95 of the bench's
+        rotation 0.82 of this form, but p50 1.16, since a page the walk does not serve reads the
+        matches a second time; dropped. The empty query does walk (_counted_plan): its count is
+        known before the page."""
+        counted = self._counted_plan(plan)
+        if counted is not None:
+            return counted
         f = plan.filters
         ranked = _ranked(plan)
         base, base_params = self._base_where(plan)
@@ -469,7 +631,7 @@ class PostgresBackend(DatabaseBackend):
         disjunctive = bool(set_conditions or price_sql)
         band_names = ", ".join(f"'{key}'" for key, _lo, _hi in band_bounds_sen())
 
-        columns, params = ["e.product_id", "e.listed_s", "e.price_sen", "e.facet_set"], []
+        columns, params = ["e.product_id", "e.listed_s", "e.price_sen", "e.facet_set", "e.band"], []
         if ranked:
             hits, hits_params = self._sum_hits(plan.clauses, True)
             if plan.required >= len(plan.clauses):
@@ -480,7 +642,7 @@ class PostgresBackend(DatabaseBackend):
             params += matched_params + hits_params
         where, where_params = " AND ".join(base), list(base_params)
         if disjunctive:
-            all_sql, all_params = self._facet_filters(f)
+            all_sql, all_params = self._facet_filters(f, per_row=True)
             columns.append(f"({' AND '.join(all_sql)}) AS ok")
             params += all_params
             if price_sql:
@@ -492,16 +654,9 @@ class PostgresBackend(DatabaseBackend):
             where_params += facet_params
         params += where_params
 
-        flags, flag_params = [], []
-        for kind, (cond, value) in set_conditions.items():
-            flags.append(f", (s.{cond}) AS f_{kind}")
-            flag_params.append(value)
+        flags, flag_params = self._set_flags(set_conditions)
         group_extra = ", f_b" if price_sql else ""
-        kinds = [*set_conditions, *(["b"] if price_sql else [])]
-
-        def passing(skip: str | None) -> str:
-            kept = [f"f_{kind}" for kind in kinds if kind != skip]
-            return f" WHERE {' AND '.join(kept)}" if kept else ""
+        passing = self._passing(set_conditions, bool(price_sql))
 
         page_columns = "product_id"
         if ranked:
@@ -511,18 +666,13 @@ class PostgresBackend(DatabaseBackend):
             f"WITH m AS MATERIALIZED (SELECT {', '.join(columns)} FROM search_entry e WHERE {where}), "
             "g AS MATERIALIZED (SELECT s.size_class, s.district_code, s.category_ids, "
             f"(ARRAY[{band_names}])[c.band + 1] AS band, c.n{''.join(flags)}{', c.f_b' if price_sql else ''} "
-            f"FROM (SELECT facet_set, {self._band_index()} AS band{group_extra}, count(*) AS n "
+            f"FROM (SELECT facet_set, band{group_extra}, count(*) AS n "
             f"FROM m GROUP BY 1, 2{', 3' if price_sql else ''}) c "
             "JOIN search_facet_set s ON s.id = c.facet_set) "
             "SELECT (SELECT coalesce(json_agg(p.product_id), '[]'::json) FROM "
             f"(SELECT {page_columns} FROM m{' WHERE ok' if disjunctive else ''} "
             f"ORDER BY {_order_sql(plan.sort, ranked)} LIMIT %s OFFSET %s) p), "
-            "(SELECT coalesce(json_agg(json_build_array(f.k, f.v, f.n)), '[]'::json) FROM ("
-            f"SELECT 's' AS k, size_class AS v, sum(n) AS n FROM g{passing('s')} GROUP BY 2 "
-            f"UNION ALL SELECT 'd', district_code, sum(n) FROM g{passing('d')} GROUP BY 2 "
-            f"UNION ALL SELECT 'b', band, sum(n) FROM g{passing('b')} GROUP BY 2 "
-            f"UNION ALL SELECT 'c', c::text, sum(n) FROM g, unnest(g.category_ids) AS c{passing('c')} GROUP BY 2 "
-            f"{total}) f)"
+            f"{self._rollup(passing, total)}"
         )
         raw = [(sql, [*params, *flag_params, plan.limit, plan.offset])]
         return SearchPlan(**{**plan.__dict__, "raw": raw})
@@ -591,34 +741,44 @@ class PostgresBackend(DatabaseBackend):
         return {(s, d, tuple(sorted(c))): int(i) for i, s, d, c in cursor.fetchall()}
 
     def index(self, docs: Sequence[PreparedDocument]) -> None:
-        columns = "tenant_id, facet_set, product_id, listed_s, price_sen, vendor_id, is_domestic, tkdn, preference, tsv"
+        """One upsert per call from arrays (unnest), so the facet-count triggers run once per
+        batch; a product given twice keeps its last document, as one upsert after the other did."""
+        columns = (
+            "tenant_id, facet_set, product_id, listed_s, price_sen, vendor_id, is_domestic, tkdn, preference, band, tsv"
+        )
         updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns.split(", ")[1:] if c != "product_id")
         sql = (
-            f"INSERT INTO search_entry ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, "
-            "setweight(to_tsvector('simple', %s), 'A') || setweight(to_tsvector('simple', %s), 'B')) "
+            f"INSERT INTO search_entry ({columns}) SELECT t, f, p, l, pr, v, d, k, r, bd, "
+            "setweight(to_tsvector('simple', nm), 'A') || setweight(to_tsvector('simple', b), 'B') "
+            "FROM unnest(%s::integer[], %s::integer[], %s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[], "
+            "%s::boolean[], %s::double precision[], %s::smallint[], %s::smallint[], %s::text[], %s::text[]) "
+            "AS u(t, f, p, l, pr, v, d, k, r, bd, nm, b) "
             f"ON CONFLICT (tenant_id, product_id) DO UPDATE SET {updates}"
         )
         with transaction.atomic(using=self.alias), connections[self.alias].cursor() as cursor:
             if not docs:
                 return
-            sets = self._facet_set_ids(cursor, docs)
-            rows = [
-                [
-                    p.doc.tenant_id,
-                    sets[_facet_key(p.doc)],
-                    p.doc.product_id,
-                    p.listed_s,
-                    p.price_sen,
-                    p.doc.vendor_id,
-                    p.doc.is_domestic,
-                    p.doc.tkdn_percent,
-                    p.preference,
-                    p.name_terms,
-                    p.body_terms,
-                ]
-                for p in docs
+            latest = list({(p.doc.tenant_id, p.doc.product_id): p for p in docs}.values())
+            # Written grouped by category, then name: products of a category share their words, so
+            # a common word's matches fill fewer heap pages and its scan reads fewer (at 1M, a
+            # rebuild in batches: `kantor`, a quarter of the products, on about a third of them).
+            latest.sort(key=lambda p: (sorted(set(p.doc.category_ids)), p.name_terms, p.doc.product_id))
+            sets = self._facet_set_ids(cursor, latest)
+            columns_of = [
+                [int(p.doc.tenant_id) for p in latest],
+                [sets[_facet_key(p.doc)] for p in latest],
+                [int(p.doc.product_id) for p in latest],
+                [int(p.listed_s) for p in latest],
+                [int(p.price_sen) for p in latest],
+                [int(p.doc.vendor_id) for p in latest],
+                [bool(p.doc.is_domestic) for p in latest],
+                [None if p.doc.tkdn_percent is None else float(p.doc.tkdn_percent) for p in latest],
+                [int(p.preference) for p in latest],
+                [_band_number(p.price_sen) for p in latest],
+                [p.name_terms for p in latest],
+                [p.body_terms for p in latest],
             ]
-            cursor.executemany(sql, rows)
+            cursor.execute(sql, columns_of)
 
     def remove(self, tenant_id: int, product_ids: Sequence[int]) -> None:
         with connections[self.alias].cursor() as cursor:
