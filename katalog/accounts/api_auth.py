@@ -6,18 +6,19 @@ from django.contrib.auth.models import AnonymousUser
 from ninja.security import APIKeyCookie, HttpBearer
 
 from .selectors import actor_for
-from .services import api_token_lookup
+from .services import api_token_with_memberships
 
 
 class BearerToken(HttpBearer):
     def authenticate(self, request, token):
-        found = api_token_lookup(token)
+        # The token and its user's memberships in one statement (a user without any: two).
+        found, memberships = api_token_with_memberships(token)
         if found is None:
             return None
         user = found.user
         request.api_token = found  # DELETE /auth/token without an id revokes this one
         request.user = user
-        request.actor = actor_for(user)
+        request.actor = actor_for(user, memberships=memberships)
         return user
 
 

@@ -73,6 +73,7 @@ def actor_for(
     *,
     host_tenant: Callable[[], Katalog | None] | None = None,
     office_id: int | None = None,
+    memberships: list[Membership] | None = None,
 ) -> Actor:
     """The actor for `user`. A user's memberships normally sit in one tenant; when they sit in
     several, `katalog` (or else the tenant of the request's host, asked for only then) chooses,
@@ -85,7 +86,10 @@ def actor_for(
     if not user or not user.is_authenticated:
         return Actor(user=user or AnonymousUser(), katalog=fallback())
     # In membership order, sorted here: a handful of rows, and compiling an ORDER BY costs more (every request).
-    memberships = sorted(Membership.objects.filter(user=user).select_related("katalog", "office"), key=lambda m: m.pk)
+    # `memberships`: the user's rows with their tenant and office, read already (the API's bearer token).
+    if memberships is None:
+        memberships = Membership.objects.filter(user=user).select_related("katalog", "office")
+    memberships = sorted(memberships, key=lambda m: m.pk)
     for m in memberships:  # an office's tenant is its membership's: the row read once, not joined twice
         if m.office is not None and m.office.katalog_id == m.katalog_id:
             Office.katalog.field.set_cached_value(m.office, m.katalog)

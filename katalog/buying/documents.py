@@ -26,7 +26,7 @@ from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from num2words import num2words
 from reportlab.lib import colors
@@ -49,6 +49,7 @@ from reportlab.platypus import (
 
 from katalog.core.money import format_rupiah, whole_rupiah
 
+from .after_commit import after_commit
 from .models import (
     Delivery,
     DocumentCounter,
@@ -210,13 +211,19 @@ def official(order: Order, role: str = "ppk") -> tuple[str, str, str]:
     user = _official_user(order, role)
     if user is None:
         return "", fallback, "-"
-    membership = (
-        Membership.objects.filter(user=user, katalog_id=order.katalog_id, office_id=order.office_id, role=role)
-        .order_by("pk")
-        .first()
-    )
-    position = (membership.position if membership else "").strip() or fallback
-    nip = (membership.nip if membership else "").strip() or "-"
+    # (position, NIP) of that membership when the service read it already (the approval, with its lock).
+    known = getattr(order, "loaded_officials", {}).get((role, user.pk))
+    if known is not None:
+        position, nip = known
+    else:
+        membership = (
+            Membership.objects.filter(user=user, katalog_id=order.katalog_id, office_id=order.office_id, role=role)
+            .order_by("pk")
+            .first()
+        )
+        position, nip = (membership.position, membership.nip) if membership else ("", "")
+    position = (position or "").strip() or fallback
+    nip = (nip or "").strip() or "-"
     return _person_name(user), position, nip
 
 
@@ -237,14 +244,27 @@ def director_title(vendor) -> str:
 def next_number(*, order: Order, kind: str) -> tuple[int, int, str]:
     """(year, sequence, number text) for a new document of the order's office."""
     year = timezone.localdate().year
-    counters = DocumentCounter.objects.select_for_update()
-    counter = counters.filter(office=order.office, year=year, kind=kind).first()
-    if counter is None:  # the office's first document of the year (a racing creator's row is re-read, locked)
-        DocumentCounter.objects.get_or_create(office=order.office, year=year, kind=kind)
-        counter = counters.get(office=order.office, year=year, kind=kind)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return year, counter.last, f"{PREFIXES[kind]}/{counter.last:04d}/{order.office.code}/{year}"
+    last = _take_number(order.office_id, year, kind)
+    if last is None:  # the office's first document of the year (a racing creator's row waits on the key)
+        DocumentCounter.objects.get_or_create(office_id=order.office_id, year=year, kind=kind)
+        last = _take_number(order.office_id, year, kind)
+    return year, last, f"{PREFIXES[kind]}/{last:04d}/{order.office.code}/{year}"
+
+
+_TAKE_NUMBER = (
+    'UPDATE "buying_documentcounter" SET "last" = "last" + 1 WHERE "office_id" = %s AND "year" = %s AND "kind" = %s '
+    'RETURNING "last"'
+)
+
+
+def _take_number(office_id: int, year: int, kind: str) -> int | None:
+    """The counter moved on by one and its new value, in one statement (`UPDATE … RETURNING`: the row
+    stays locked until the caller's transaction ends, as with `SELECT … FOR UPDATE` then `UPDATE`);
+    None when the office has no counter of that year and kind yet."""
+    with connection.cursor() as cursor:
+        cursor.execute(_TAKE_NUMBER, [office_id, year, kind])
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 # --- Snapshot -----------------------------------------------------------------------------------------
@@ -375,7 +395,12 @@ def snapshot(order: Order, kind: str) -> dict:
         reduced = any(i.reduced_quantity for i in _items_of(order))
         vat = order.vat if not reduced else vat_of(dpp, pkp=pkp).vat
         data.update(_vat_figures(dpp=dpp if reduced else order.total, vat=vat, pkp=pkp))
-        data["addresses"] = list(order.addresses.order_by("pk").values_list("address", flat=True))
+        loaded = getattr(order, "loaded_addresses", None)  # written with the order, never changed
+        data["addresses"] = (
+            [a.address for a in sorted(loaded, key=lambda a: a.pk)]
+            if loaded is not None
+            else list(order.addresses.order_by("pk").values_list("address", flat=True))
+        )
         data["delivery_deadline"] = _iso(order.delivery_deadline)
         data["lead_time_days"] = order.lead_time_days
         data["penalty_per_mille"] = str(settings.KATALOG_LATE_PENALTY_PER_MILLE)
@@ -507,7 +532,7 @@ def _enqueue_rendering(document_pk: int) -> None:
         except Exception:  # no task backend: the PDF is rendered on first download
             log.exception("could not schedule rendering of document %s", document_pk)
 
-    transaction.on_commit(enqueue)
+    after_commit(enqueue)
 
 
 def issue(*, order: Order, kind: str, extra: list[list[str]] | None = None) -> OrderDocument:

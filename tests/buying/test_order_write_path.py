@@ -60,9 +60,9 @@ def test_placing_an_order_over_the_api_takes_fewer_statements(
     client, users, shop, django_assert_max_num_queries, django_capture_on_commit_callbacks
 ):
     """Before: create 15 statements and submit 18 (the order read three times, every relation of the
-    answer read again); then 14 and 22 (the rollup and the task queue since), now 13 and 22 with
-    lighter statements (the order's row and the budget line alone, tested below). The bounds include
-    the bearer token's own lookup and the actor's memberships."""
+    answer read again); then 14 and 22 (the rollup and the task queue since), then 13 and 22 with
+    lighter statements (the order's row and the budget line alone, tested below), now 12 and 21: the
+    bearer token and the actor's memberships are one statement. The bounds include it."""
     # The month's rollup rows exist once its first order was submitted (a steady state).
     actor = actor_for(users["pp"])
     first = services.order_create(
@@ -70,11 +70,11 @@ def test_placing_an_order_over_the_api_takes_fewer_statements(
     )
     services.order_submit(actor=actor, order=first)
     pp = token_for(client, users["pp"].username)
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(12):
         created = post(client, pp, "/api/v1/orders", _body(shop))
     assert created.status_code == 201, created.content
     order_id = created.json()["id"]
-    with django_capture_on_commit_callbacks(execute=False), django_assert_max_num_queries(22):
+    with django_capture_on_commit_callbacks(execute=False), django_assert_max_num_queries(21):
         submitted = post(client, pp, f"/api/v1/orders/{order_id}/submit")
     assert submitted.json()["status"] == "awaiting_approval"
 
@@ -207,3 +207,128 @@ def test_a_role_counts_only_in_its_office_over_the_api(client, medan, users, sho
     stored = Order.objects.get(pk=order.pk)
     assert (stored.status, stored.approved_at) == ("awaiting_approval", None)
     assert not stored.documents.exists()
+
+
+# --- After the commit, in one transaction (issue 12, second round) ------------------------------------
+
+
+def test_a_submissions_after_commit_work_is_one_callback(users, shop, django_capture_on_commit_callbacks):
+    """The expiry task, the PPK's notification and its message were separate after-commit callbacks,
+    each statement its own commit on PostgreSQL; now one callback runs them in one transaction."""
+    pp = actor_for(users["pp"])
+    order = _draft(users["pp"], shop)
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.order_submit(actor=pp, order=order)
+    from katalog.buying.after_commit import _Batch
+
+    batches = [c for c in callbacks if isinstance(c, _Batch)]  # (the other one moves a cache stamp)
+    assert len(batches) == 1 and len(batches[0].callbacks) == 2  # the expiry task, the notification
+    assert not Notification.objects.filter(user=users["ppk"]).exists()
+    batches[0]()
+    assert Notification.objects.filter(user=users["ppk"], order=order).count() == 1
+
+
+def test_after_commit_keeps_the_rules_of_on_commit(db, django_capture_on_commit_callbacks):
+    from katalog.buying.after_commit import after_commit
+
+    ran = ["outside"]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic():
+            after_commit(lambda: ran.append("a"))
+            try:
+                with transaction.atomic():  # a savepoint rolled back: its callbacks are dropped
+                    after_commit(lambda: ran.append("dropped"))
+                    raise Boom
+            except Boom:
+                pass
+            after_commit(lambda: ran.append("b"))
+            assert ran == ["outside"]  # nothing before the commit
+    assert ran == ["outside", "a", "b"]
+    assert len(callbacks) == 1
+
+
+def test_after_commit_work_that_fails_together_runs_each_on_its_own(users, shop, django_capture_on_commit_callbacks):
+    """One failing callback undoes the batch's transaction; each then runs on its own, as on_commit
+    would have run it: the work before the failure is stored once, and the error is raised."""
+    from katalog.buying.after_commit import after_commit
+
+    order = _draft(users["pp"], shop)
+
+    def tell():
+        Notification.objects.create(katalog_id=order.katalog_id, user=users["ppk"], order=order, text="t")
+
+    def fail():
+        raise Boom
+
+    with pytest.raises(Boom), django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            after_commit(tell)
+            after_commit(fail)
+    assert Notification.objects.filter(order=order).count() == 1
+
+
+def test_the_approval_reads_the_ppks_jabatan_with_the_lock(users, shop, django_capture_on_commit_callbacks):
+    """The SP's jabatan and NIP of the approving PPK come with the order's lock (no read of its
+    membership of its own), the SP number is taken in one statement, and the addresses the caller
+    holds are not read again."""
+    users["ppk"].memberships.update(position="Kepala Dinas", nip="197001011990031001")
+    pp, ppk = actor_for(users["pp"]), actor_for(users["ppk"])
+    first = services.order_approve(actor=ppk, order=services.order_submit(actor=pp, order=_draft(users["pp"], shop)))
+    order = services.order_submit(actor=pp, order=_draft(users["pp"], shop))
+    with CaptureQueriesContext(connection) as statements:
+        approved = services.order_approve(actor=ppk, order=order)
+    sql = [s["sql"] for s in statements]
+    assert not any(s.startswith('SELECT "accounts_membership"') for s in sql)
+    assert not any(s.startswith('SELECT "buying_documentcounter"') for s in sql)
+    # The addresses, written with the order and never changed, are the ones the caller holds.
+    assert not any(s.startswith('SELECT "buying_deliveryaddress"') for s in sql)
+    sp = approved.documents.get()
+    assert sp.snapshot["ppk"]["position"] == "Kepala Dinas" and sp.snapshot["ppk"]["nip"] == "197001011990031001"
+    assert (first.documents.get().sequence, sp.sequence) == (1, 2)
+    assert sp.snapshot["addresses"] == ["Kantor"]
+    fresh = services.order_submit(actor=pp, order=Order.objects.get(pk=_draft(users["pp"], shop).pk))
+    assert services.order_approve(actor=ppk, order=fresh).documents.get().snapshot["addresses"] == ["Kantor"]
+
+
+def test_a_bearer_token_and_the_memberships_are_one_statement(rf, users, medan, office):
+    from katalog.accounts.api_auth import BearerToken
+    from katalog.accounts.models import ApiToken
+
+    user = users["pp"]
+    raw = api_token_create(user=user)
+    BearerToken().authenticate(rf.get("/"), raw)  # the first use stores last_used_at
+    request = rf.get("/")
+    with CaptureQueriesContext(connection) as statements:
+        assert BearerToken().authenticate(request, raw) == user
+    assert len(statements) == 1
+    expected = actor_for(user)
+    actor = request.actor
+    assert (actor.katalog, actor.roles, actor.office, actor.permissions) == (
+        expected.katalog,
+        expected.roles,
+        expected.office,
+        expected.permissions,
+    )
+    assert [(o.pk, r) for o, r in actor.office_roles] == [(o.pk, r) for o, r in expected.office_roles]
+    assert request.api_token.pk == ApiToken.objects.get(user=user).pk
+    # A user without any membership is still who the token says; an expired token is no one.
+    lonely = f.make_user(medan, Role.PP, username="lonely", office=office)
+    lonely.memberships.all().delete()
+    lonely_request = rf.get("/")
+    assert BearerToken().authenticate(lonely_request, api_token_create(user=lonely)) == lonely
+    assert lonely_request.actor.roles == frozenset()
+    ApiToken.objects.filter(user=user).update(expires_at="2000-01-01T00:00:00Z")
+    assert BearerToken().authenticate(rf.get("/"), raw) is None
+
+
+def test_the_submissions_lock_reads_only_the_vendor_columns_it_uses(users, shop, django_capture_on_commit_callbacks):
+    """The lock of a submission joins the vendor's status, name, tax status and what the rollup reads,
+    not its 31 columns; nothing of the vendor is read again afterwards, also after the commit."""
+    order = _draft(users["pp"], shop)
+    with CaptureQueriesContext(connection) as statements, django_capture_on_commit_callbacks(execute=True):
+        submitted = services.order_submit(actor=actor_for(users["pp"]), order=order)
+    lock = next(s["sql"] for s in statements if s["sql"].startswith('SELECT "buying_order"."id"'))
+    assert 'JOIN "vendors_vendor"' in lock
+    assert '"vendors_vendor"."status"' in lock and '"vendors_vendor"."bank_account_number"' not in lock
+    assert not any(s["sql"].startswith('SELECT "vendors_vendor"') for s in statements)
+    assert submitted.status == "awaiting_approval" and submitted.vendor.name == shop["vendor"].name

@@ -135,10 +135,20 @@ _FIXED_RELATIONS = ("katalog", "office", "budget_line", "created_by")
 _ORDER_FIELDS = [f.attname for f in Order._meta.concrete_fields if not f.primary_key]
 
 
-def _lock(order: Order, *, actor: Actor | None = None) -> Order:
+_ORDER_FIELD_NAMES = [f.name for f in Order._meta.concrete_fields]
+
+
+def _lock(
+    order: Order,
+    *,
+    actor: Actor | None = None,
+    annotations: dict | None = None,
+    vendor_fields: tuple[str, ...] | None = None,
+) -> Order:
     """The order's row, locked (`FOR UPDATE` of the order alone) with its vendor, and the relations
     the caller has not loaded. With `actor`, the same statement tells whether the actor works for
-    the order's vendor (`order.actor_works_for`)."""
+    the order's vendor (`order.actor_works_for`); `annotations` are read with it too. `vendor_fields`:
+    the vendor's columns the step uses (the others are left unread; the ORM compiles fewer columns)."""
     # Joined only when the caller has not loaded them: a lean statement on the hot path, and no lazy
     # read later inside the transaction otherwise (the worker's sweep, a bare order).
     missing = [name for name in _FIXED_RELATIONS if not Order._meta.get_field(name).is_cached(order)]
@@ -151,6 +161,10 @@ def _lock(order: Order, *, actor: Actor | None = None) -> Order:
                 Vendor.users.through.objects.filter(vendor_id=OuterRef("vendor_id"), user_id=actor.user.pk)
             )
         )
+    if annotations:
+        qs = qs.annotate(**annotations)
+    if vendor_fields is not None:
+        qs = qs.only(*_ORDER_FIELD_NAMES, *(f"vendor__{name}" for name in vendor_fields))
     locked = qs.get(pk=order.pk)
     if actor is not None and actor.is_authenticated:
         locked.vendor_staff = {actor.user.pk: locked.actor_works_for}
@@ -160,6 +174,9 @@ def _lock(order: Order, *, actor: Actor | None = None) -> Order:
             field.set_cached_value(locked, field.get_cached_value(order))
     if Order.approver.field.is_cached(order) and order.approver_id == locked.approver_id:
         Order.approver.field.set_cached_value(locked, order.approver)
+    # The delivery addresses are written with the order and never change: a caller's copy is kept.
+    if getattr(order, "loaded_addresses", None) is not None and order.pk == locked.pk:
+        locked.loaded_addresses = order.loaded_addresses
     locked._as_locked = {name: getattr(locked, name) for name in _ORDER_FIELDS}
     return locked
 

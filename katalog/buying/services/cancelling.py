@@ -13,6 +13,7 @@ from katalog.accounts.selectors import Actor
 from katalog.core.errors import ValidationFailed
 
 from .. import documents, locks, notifications, workflow
+from ..after_commit import after_commit
 from ..models import (
     DocumentKind,
     Order,
@@ -44,7 +45,7 @@ def _notify_cancelled(order: Order, text: str) -> None:
         if order.sent_to_vendor_at is not None:
             notifications.vendor(order, text)
 
-    transaction.on_commit(send)
+    after_commit(send)
 
 
 def _cancel(*, actor: Actor | None, order: Order, parties: frozenset[str], reason: str) -> Order:
@@ -87,7 +88,7 @@ def order_request_cancel(*, actor: Actor, order: Order, reason: str) -> Order:
     order.cancel_requested_at = timezone.now()
     order.cancel_request_reason = reason
     text = _("Order #%(n)s: the vendor asks to cancel: ") + reason
-    transaction.on_commit(lambda: notifications.user(order, order.approver, text))
+    after_commit(lambda: notifications.user(order, order.approver, text))
     return _done(actor=actor, order=order, old=old, action="request-cancel", reason=reason)
 
 
@@ -102,7 +103,7 @@ def order_decline_cancel(*, actor: Actor, order: Order, reason: str) -> Order:
     order.cancel_requested_at = None
     order.cancel_request_reason = ""
     text = _("Order #%(n)s: the PPK keeps the order: ") + reason
-    transaction.on_commit(lambda: notifications.vendor(order, text))
+    after_commit(lambda: notifications.vendor(order, text))
     return _done(actor=actor, order=order, old=old, action="decline-cancel", reason=reason)
 
 
@@ -153,4 +154,4 @@ def _schedule_expiry(order: Order) -> None:
         except Exception:  # a missing worker backend must not undo the order; the sweep expires it too
             logger.exception("could not schedule expiry of order %s", order.pk)
 
-    transaction.on_commit(enqueue)
+    after_commit(enqueue)

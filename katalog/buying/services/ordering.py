@@ -20,6 +20,7 @@ from katalog.core.permissions import Role
 from katalog.vendors.models import Vendor, VendorStatus
 
 from .. import documents, locks, notifications, taxes, workflow
+from ..after_commit import after_commit
 from ..models import (
     BudgetLine,
     CartItem,
@@ -320,7 +321,7 @@ def order_propose(*, actor: Actor, order: Order, lines: list[dict], message: str
         message=_text(message, "message", 1000),
     )
     _sent_to_vendor(order)
-    transaction.on_commit(lambda: notifications.vendor(order, _("Order #%(n)s: the buyer proposes new figures.")))
+    after_commit(lambda: notifications.vendor(order, _("Order #%(n)s: the buyer proposes new figures.")))
     return _done(actor=actor, order=order, old=old, action="propose")
 
 
@@ -375,9 +376,9 @@ def order_accept(*, actor: Actor, order: Order) -> Order:
 
 def _notify_other_side(order: Order, side: str, text) -> None:
     if side == OfferSide.BUYER:
-        transaction.on_commit(lambda: notifications.vendor(order, text))
+        after_commit(lambda: notifications.vendor(order, text))
     else:
-        transaction.on_commit(lambda: notifications.user(order, order.created_by, text))
+        after_commit(lambda: notifications.user(order, order.created_by, text))
 
 
 def changed_items(order: Order, items=None) -> list[OrderItem]:
@@ -457,11 +458,27 @@ def _check_on_sale(order: Order, items: list[OrderItem], *, allow_changed: bool 
             )
 
 
+# The vendor's columns a submission uses (its status and name for the sale check, its tax status, and
+# what the spending rollup reads) and those an approval uses (the same and what the SP prints).
+_SUBMIT_VENDOR = ("katalog", "name", "status", "is_vat_registered", "size_class", "district")
+_APPROVE_VENDOR = (
+    *_SUBMIT_VENDOR,
+    "owner_name",
+    "nib",
+    "npwp",
+    "address",
+    "phone",
+    "bank_name",
+    "bank_account_number",
+    "bank_account_name",
+)
+
+
 @transaction.atomic
 def order_submit(*, actor: Actor, order: Order) -> Order:
     """Send the draft to the PPK: stock and budget are reserved now (drafts reserve nothing), and
     the vendor sees the order."""
-    order = _lock(order, actor=actor)
+    order = _lock(order, actor=actor, vendor_fields=_SUBMIT_VENDOR)
     if actor.roles_in(order.office_id) & {Role.PP, Role.PPK} and works_for_order(actor, order):
         raise_own_business(order.vendor)
     parties = parties_of(actor, order)
@@ -487,7 +504,7 @@ def order_submit(*, actor: Actor, order: Order) -> Order:
     _sent_to_vendor(order)
     (order.deadline_at,) = working_days_after(now, settings.KATALOG_WAIT_WORKING_DAYS, katalog=order.katalog)
     _schedule_expiry(order)
-    transaction.on_commit(lambda: notifications.user(order, order.approver, _("Order #%(n)s waits for your approval.")))
+    after_commit(lambda: notifications.user(order, order.approver, _("Order #%(n)s waits for your approval.")))
     order = _done(actor=actor, order=order, old=old, action="submit", committed=str(amount))
     order.loaded_items = items
     return order
@@ -497,7 +514,19 @@ def order_submit(*, actor: Actor, order: Order) -> Order:
 def order_approve(*, actor: Actor, order: Order) -> Order:
     """The PPK approves: the Surat Pesanan is issued with its delivery deadline (the agreed lead time
     in working days from today), and the vendor has 3 working days to confirm."""
-    order = _lock(order, actor=actor)
+    # The jabatan and NIP the SP prints for the approving PPK, read with the lock.
+    own = Membership.objects.filter(
+        user_id=actor.user.pk, katalog_id=OuterRef("katalog_id"), office_id=OuterRef("office_id"), role=Role.PPK
+    ).order_by("pk")
+    order = _lock(
+        order,
+        actor=actor,
+        vendor_fields=_APPROVE_VENDOR,
+        annotations={
+            "ppk_position": Subquery(own.values("position")[:1]),
+            "ppk_nip": Subquery(own.values("nip")[:1]),
+        },
+    )
     if Role.PPK in actor.roles_in(order.office_id):
         if works_for_order(actor, order):
             raise_own_business(order.vendor)
@@ -517,6 +546,8 @@ def order_approve(*, actor: Actor, order: Order) -> Order:
     _check_on_sale(order, items)
     now = timezone.now()
     order.approver = actor.user
+    if order.ppk_position is not None:  # the approver's membership as PPK of the office
+        order.loaded_officials = {("ppk", actor.user.pk): (order.ppk_position, order.ppk_nip)}
     order.approved_at = now
     delivery, order.deadline_at = working_days_after(
         now, order.lead_time_days, settings.KATALOG_WAIT_WORKING_DAYS, katalog=order.katalog
@@ -525,9 +556,7 @@ def order_approve(*, actor: Actor, order: Order) -> Order:
     _schedule_expiry(order)
     order.loaded_items = items
     documents.issue(order=order, kind=DocumentKind.PURCHASE_ORDER)
-    transaction.on_commit(
-        lambda: notifications.vendor(order, _("Order #%(n)s: a Surat Pesanan waits for your confirmation."))
-    )
+    after_commit(lambda: notifications.vendor(order, _("Order #%(n)s: a Surat Pesanan waits for your confirmation.")))
     return _done(actor=actor, order=order, old=old, action="approve")
 
 
@@ -545,7 +574,5 @@ def order_confirm(*, actor: Actor, order: Order) -> Order:
     order, old = _move(actor=actor, order=order, action=workflow.CONFIRM, parties=parties)
     order.confirmed_at = timezone.now()
     order.deadline_at = None
-    transaction.on_commit(
-        lambda: notifications.user(order, order.created_by, _("Order #%(n)s was confirmed by the vendor."))
-    )
+    after_commit(lambda: notifications.user(order, order.created_by, _("Order #%(n)s was confirmed by the vendor.")))
     return _done(actor=actor, order=order, old=old, action="confirm")

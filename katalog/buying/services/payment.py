@@ -12,6 +12,7 @@ from katalog.core.errors import NotAllowed, ValidationFailed
 from katalog.core.permissions import Role
 
 from .. import documents, notifications, taxes, workflow
+from ..after_commit import after_commit
 from ..models import (
     DocumentKind,
     Invoice,
@@ -55,7 +56,7 @@ def order_invoice(*, actor: Actor, order: Order, invoice_date: date | None = Non
     invoice.number = documents.issue(order=order, kind=DocumentKind.INVOICE).number
     invoice.save(update_fields=["number"])
     documents.issue(order=order, kind=DocumentKind.RECEIPT)
-    transaction.on_commit(
+    after_commit(
         lambda: notifications.office_role(order, Role.TREASURER, _("Order #%(n)s: an invoice waits for payment."))
     )
     _done(actor=actor, order=order, old=old, action="invoice", total=str(invoice.total))
@@ -110,7 +111,7 @@ def order_pay(*, actor: Actor, order: Order, method: str, paid_on: date, referen
     )
     order.paid_at = timezone.now()
     documents.complete_receipt(order)
-    transaction.on_commit(lambda: notifications.vendor(order, _("Order #%(n)s is paid.")))
+    after_commit(lambda: notifications.vendor(order, _("Order #%(n)s is paid.")))
     _done(actor=actor, order=order, old=old, action="pay", method=method, reference=reference, net=str(booked.net))
     return payment
 
@@ -134,7 +135,7 @@ def order_rate(
         comment=_text(comment, "comment", 2000),
         created_by=actor.user,
     )
-    transaction.on_commit(lambda: notifications.vendor(order, _("Order #%(n)s: you were rated; you may reply once.")))
+    after_commit(lambda: notifications.vendor(order, _("Order #%(n)s: you were rated; you may reply once.")))
     _done(actor=actor, order=order, old=old, action="rate")
     return rating
 

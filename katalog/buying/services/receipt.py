@@ -14,6 +14,7 @@ from katalog.accounts.selectors import Actor
 from katalog.core.errors import ValidationFailed
 
 from .. import documents, locks, notifications, taxes, workflow
+from ..after_commit import after_commit
 from ..models import (
     Delivery,
     DeliveryLine,
@@ -116,7 +117,7 @@ def order_deliver(
     complete = not OrderItem.objects.filter(order=order, delivered_quantity__lt=F("quantity")).exists()
     order.status = S.DELIVERED if complete else S.IN_PROGRESS
     if complete:
-        transaction.on_commit(
+        after_commit(
             lambda: notifications.user(order, order.approver, _("Order #%(n)s is delivered: check the receipt."))
         )
     _done(actor=actor, order=order, old=old, action="deliver", delivery=delivery.pk, complete=complete)
@@ -191,7 +192,7 @@ def order_refuse(
     else:
         order.status = S.IN_PROGRESS
     text = _("Order #%(n)s: goods were refused at receipt: ") + reason
-    transaction.on_commit(lambda: notifications.vendor(order, text))
+    after_commit(lambda: notifications.vendor(order, text))
     _done(actor=actor, order=order, old=old, action="refuse", mode=mode, lines={str(k): v for k, v in wanted.items()})
     return refusals
 
@@ -267,7 +268,5 @@ def order_receive(
     extra = [["Pemeriksaan", "; ".join(check)]] + ([["Catatan", notes]] if notes else [])
     order.save()
     documents.issue(order=order, kind=DocumentKind.BAST, extra=extra)
-    transaction.on_commit(
-        lambda: notifications.vendor(order, _("Order #%(n)s: the BAST is signed; send your invoice."))
-    )
+    after_commit(lambda: notifications.vendor(order, _("Order #%(n)s: the BAST is signed; send your invoice.")))
     return _done(actor=actor, order=order, old=old, action="receive", late_days=late_days, penalty=str(penalty))
