@@ -18,11 +18,19 @@ import shutil
 import sqlite3
 import statistics
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
+
+
+def compile_bytecode() -> None:
+    """The project's modules compiled once, as an installed package has them: with
+    PYTHONDONTWRITEBYTECODE set (as in some shells and the Docker image) and no bytecode, every
+    `katalog` process would compile the project's sources again (0.3-0.4 s of each start-up)."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "katalog")], check=True)
 
 
 def loadavg() -> str:
@@ -122,6 +130,7 @@ def main() -> None:
     only.add_argument("--sqlite-only", action="store_true")
     only.add_argument("--postgres-only", action="store_true")
     args = parser.parse_args()
+    compile_bytecode()
     folder = ROOT / "var" / "bench"
     folder.mkdir(parents=True, exist_ok=True)
     if not args.postgres_only:

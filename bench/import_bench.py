@@ -101,6 +101,13 @@ def katalog_cmd(env, *args) -> str:
     return out.stdout.strip().splitlines()[-1] if out.stdout.strip() else ""
 
 
+def compile_bytecode() -> None:
+    """The project's modules compiled once, as an installed package has them: with
+    PYTHONDONTWRITEBYTECODE set (as in some shells and the Docker image) and no bytecode, every
+    `katalog` process would compile the project's sources again (0.3-0.4 s of each start-up)."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "katalog")], check=True)
+
+
 def loadavg() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -177,6 +184,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--xlsx", action="store_true", help="also time the XLSX re-import (openpyxl baseline)")
     args = parser.parse_args()
+    compile_bytecode()
     folder = ROOT / "var" / "bench"
     csv_path, xlsx_path = write_files(make_rows(args.rows), folder)
     database = Database(args.postgres, folder)

@@ -360,16 +360,37 @@ class _Picture:
     height: int
 
 
-def _picture(by_code: dict[str, Category], code: str, cache: dict[str, _Picture]) -> _Picture:
-    """The category's picture (its kind drawn, its name on it), drawn and re-encoded once per run."""
+def _draw(name: str, code: str, top_name: str) -> _Picture:
+    jpeg = pictures.product_picture(name, code, top_name)
+    full, thumb, width, height = process_photo(ContentFile(jpeg, name=f"demo-{code}.jpg"))
+    return _Picture(full.read(), thumb.read(), width, height)
+
+
+def draw_pictures() -> dict[tuple[str, str, str], _Picture]:
+    """The picture of every category of a product of the demo, by (name, code, top category's name)
+    as `CATEGORIES` gives them: no database, so the demo command draws them on another thread while
+    it loads the registry (Pillow lets go of Python's lock while it resizes and encodes)."""
+    names = {code: (name, parent) for code, name, parent, _attrs in CATEGORIES}
+    drawn = {}
+    for code in dict.fromkeys(row[2] for row in all_products()):
+        top = code
+        while names[top][1]:
+            top = names[top][1]
+        key = (names[code][0], code, names[top][0])
+        drawn[key] = _draw(*key)
+    return drawn
+
+
+def _picture(by_code: dict[str, Category], code: str, cache: dict[str, _Picture], drawn=None) -> _Picture:
+    """The category's picture (its kind drawn, its name on it), drawn and re-encoded once per run
+    (or taken from `drawn`, `draw_pictures`, when the category still bears the names it was drawn with)."""
     if code not in cache:
         category = by_code[code]
         top = category
         while top.parent_id:
             top = next(c for c in by_code.values() if c.pk == top.parent_id)
-        jpeg = pictures.product_picture(category.name, code, top.name)
-        full, thumb, width, height = process_photo(ContentFile(jpeg, name=f"demo-{code}.jpg"))
-        cache[code] = _Picture(full.read(), thumb.read(), width, height)
+        key = (category.name, code, top.name)
+        cache[code] = (drawn or {}).get(key) or _draw(*key)
     return cache[code]
 
 
@@ -446,12 +467,12 @@ def _create_listed(katalog: Katalog, rows: list[tuple[int, tuple]], vendors, by_
     return products
 
 
-def _add_photos(katalog: Katalog, products: list[Product], by_code, codes: dict[int, str]) -> None:
+def _add_photos(katalog: Katalog, products: list[Product], by_code, codes: dict[int, str], drawn=None) -> None:
     """One photo per product: its category's picture, its own copy of the files."""
     cache: dict[str, _Picture] = {}
     photos = []
     for product in products:
-        picture = _picture(by_code, codes[product.pk], cache)
+        picture = _picture(by_code, codes[product.pk], cache, drawn)
         photo = ProductPhoto(
             product=product, token=secrets.token_hex(8), width=picture.width, height=picture.height, position=0
         )
@@ -463,10 +484,11 @@ def _add_photos(katalog: Katalog, products: list[Product], by_code, codes: dict[
 
 
 @transaction.atomic
-def load_catalogue(katalog: Katalog, vendors: dict[str, Vendor]) -> int:
+def load_catalogue(katalog: Katalog, vendors: dict[str, Vendor], *, drawn=None) -> int:
     """Categories, synonyms and the demo products, each sold by the demo vendor whose trade it is
     (`vendors`, from demo/vendors.py) and with a picture; only what is missing is created, so a
-    second run changes nothing. Returns how many products were created."""
+    second run changes nothing. Returns how many products were created. `drawn`: the pictures
+    `draw_pictures` drew ahead (any other is drawn here)."""
     from katalog.search.data import add_missing, base_pairs
     from katalog.search.services import enqueue
 
@@ -528,7 +550,7 @@ def load_catalogue(katalog: Katalog, vendors: dict[str, Vendor]) -> int:
     )
     without = [p for p in [*existing.values(), *created] if p.pk in codes and p.pk not in with_photo]
     without = list({p.pk: p for p in without}.values())
-    _add_photos(katalog, without, by_code, codes)
+    _add_photos(katalog, without, by_code, codes, drawn)
     changed += [p.pk for p in without]  # the new products among them: their first indexing
     if changed:
         enqueue(katalog.pk, changed)

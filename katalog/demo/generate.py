@@ -115,7 +115,7 @@ def load_registry(katalog: Katalog, *, distribution: dict[str, int] = DISTRIBUTI
     model instances: building 27,763 `Vendor` objects and `bulk_create`'s per-field SQL was most of
     `katalog demo`'s time (docs/performance.md "Loading the demo"). Each row holds only what
     differs between vendors; the values they share are given once as `common`."""
-    from katalog.vendors.imports import insert_rows
+    from katalog.vendors.imports import indexes_rebuilt
 
     rng = random.Random(SEED)
     districts = list(Region.objects.filter(parent_id=katalog.region_id, level=RegionLevel.DISTRICT))
@@ -167,6 +167,16 @@ def load_registry(katalog: Katalog, *, distribution: dict[str, int] = DISTRIBUTI
                     "size_class": size,
                 }
             )
+    with indexes_rebuilt(Vendor, SizeClassChange, rows=len(new)):
+        _insert_registry(katalog, new, moved, now, today)
+    return len(new)
+
+
+def _insert_registry(katalog: Katalog, new: list[dict], moved: dict[str, tuple[str, date]], now, today) -> None:
+    """The new vendors, then the size-class history of each (its registration, and its move up a
+    class for those in `moved`)."""
+    from katalog.vendors.imports import insert_rows
+
     with vendor_rollups.counted_in_bulk():
         insert_rows(
             Vendor,
@@ -217,4 +227,3 @@ def load_registry(katalog: Katalog, *, distribution: dict[str, int] = DISTRIBUTI
         history,
         common={"katalog_id": katalog.pk, "annual_sales": None, "evidence": "", "recorded_at": now},
     )
-    return len(new)

@@ -18,9 +18,13 @@ sent before, byte for byte, to a vendor that still holds what it gave (insights.
 dropped by a trigger whenever a compared field changes) is unchanged without being checked again."""
 
 import csv
+import datetime
+import gc
 import hashlib
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -63,9 +67,9 @@ REQUIRED_COLUMNS = ["nama_usaha", "nib", "kode_wilayah"]
 BATCH = 2000  # rows per step of the page's worker (and per preview chunk)
 # Rows per batch of the command (one transaction for the whole file anyway): each batch costs a
 # fingerprint query, a vendor query, the INSERTs and their statement triggers, and on PostgreSQL a
-# scan of the tenant's vendors, so the command takes the file in few, large batches. Under SQLite's
-# 32,766 bound parameters.
-COMMAND_BATCH = 15_000
+# scan of the tenant's vendors, so the command takes a file of usual size in one batch (the lookups
+# take their values as one parameter on both databases: no bound on a batch).
+COMMAND_BATCH = 50_000
 __all__ = [
     "write_import_report",
     "ImportFileError",
@@ -260,10 +264,27 @@ class RowChecker:
             raise ValidationError(_("not an amount in rupiah: %(v)s") % {"v": raw[:40]}) from exc
         return amount
 
+    def _located(self, code: str) -> tuple[tuple[str, str | None] | None, str]:
+        """((region code, kecamatan code), "") of a row's region cell, or (None, the problem); once per value."""
+        key = ("located", code)
+        found = self._memo.get(key)
+        if found is None:
+            region, problem = self.find_region(code)
+            found = self._memo[key] = ((region.code, region.district_code) if region is not None else None, problem)
+        return found
+
+    def _classified(self, capital: Decimal | None, annual_sales: Decimal | None) -> str:
+        key = ("class", capital, annual_sales)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = classify(capital=capital, annual_sales=annual_sales)
+        return found
+
     def check(self, values: dict[str, str]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         errors: list[tuple[str, str]] = []
         out: dict[str, Any] = {}
         get = values.get
+        memo = self._memo
         memoised = self._memoised
 
         name = get("nama_usaha", "").strip()
@@ -283,7 +304,7 @@ class RowChecker:
                     errors.append((col, _("NIB is empty")))
                 out[key] = [] if key == "kbli" else ""
                 continue
-            value, problem = memoised(col, raw, fn)
+            value, problem = memo.get((col, raw)) or memoised(col, raw, fn)
             if problem is not None:
                 errors.append((col, problem))
             else:
@@ -303,12 +324,11 @@ class RowChecker:
         if not code:
             errors.append(("kode_wilayah", _("the region code is empty")))
         else:
-            region, problem = self.find_region(code)
-            if region is None:
+            located, problem = self._located(code)
+            if located is None:
                 errors.append(("kode_wilayah", problem))
             else:
-                out["region_id"] = region.code
-                out["district_id"] = region.district_code
+                out["region_id"], out["district_id"] = located
         amounts: dict[str, Decimal | None] = {}
         amount_error = False
         for col, key in (("modal_usaha", "capital"), ("omzet_tahunan", "annual_sales")):
@@ -316,7 +336,7 @@ class RowChecker:
             if not raw:
                 amounts[key] = None
                 continue
-            value, problem = memoised("amount", raw, self._amount)
+            value, problem = memo.get(("amount", raw)) or memoised("amount", raw, self._amount)
             if problem is not None:
                 errors.append((col, problem))
                 amount_error = True
@@ -333,7 +353,7 @@ class RowChecker:
         else:
             errors.append(("pkp", _("write ya or tidak")))
         if not errors:
-            out["size_class"] = classify(capital=out["capital"], annual_sales=out["annual_sales"])
+            out["size_class"] = self._classified(out["capital"], out["annual_sales"])
         return out, errors
 
 
@@ -468,12 +488,29 @@ def _conflict_reasons(vendor: Vendor, diff: list[str], fields: dict[str, Any]) -
     ]
 
 
-def _one_of(column: str, values: list[Any]) -> tuple[str, list[Any]]:
-    """`column` is one of the values, as SQL and its parameters: on PostgreSQL `= ANY(%s)` with one
-    array parameter (psycopg's client-side binding parsed a 2,000-placeholder `IN` in more time than
-    the database took to answer it); elsewhere `IN (%s, ...)`."""
+def _pg_array(values: list[Any]) -> str:
+    """The values as the text of a PostgreSQL array literal (`{1,"a b"}`), for one parameter cast to
+    an array type in the SQL: the driver binds one string instead of adapting thousands of elements
+    one by one (a third of the database round trips' client time of a 30,000-row import). Bare
+    digits go as they are; everything else is quoted (so no element reads as NULL)."""
+    parts = []
+    for value in values:
+        text = str(value)
+        if not (text.isascii() and text.isdigit()):
+            text = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        parts.append(text)
+    return "{" + ",".join(parts) + "}"
+
+
+def _one_of(column: str, values: list[Any], *, array: str = "text[]") -> tuple[str, list[Any]]:
+    """`column` is one of the values, as SQL and its parameters: on PostgreSQL `= ANY(%s::text[])`
+    with one array literal as its parameter (psycopg's client-side binding parsed a 2,000-placeholder
+    `IN` in more time than the database took to answer it); on SQLite `IN (SELECT value FROM
+    json_each(%s))` with the values as one JSON array; elsewhere `IN (%s, ...)`."""
     if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s)", [list(values)]
+        return f"{column} = ANY(%s::{array})", [_pg_array(values)]
+    if connection.vendor == "sqlite":  # one JSON parameter: no bound of 32,766 parameters on a batch
+        return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(list(values))]  # noqa: S608
     return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
 
 
@@ -644,7 +681,7 @@ def insert_rows(model, rows: list[dict[str, Any]], *, common: dict[str, Any] | N
         for f, default in varying
     ]
 
-    def values(row: dict[str, Any]) -> list[Any]:
+    def values(row: dict[str, Any], tail: list[Any] = tail) -> list[Any]:
         out = []
         for attname, name, default, prep in slots:
             v = row.get(attname, missing)
@@ -675,8 +712,70 @@ def insert_rows(model, rows: list[dict[str, Any]], *, common: dict[str, Any] | N
         # spent most of its time in the driver's query parsing.
         table = qn(meta.db_table)
         with cursor.cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:  # noqa: S608
-            for row in rows:
-                copy.write_row(values(row))
+            # chunk by chunk: the server takes in one while the next is formatted
+            for part in _copy_chunks(rows, values, tail):
+                if isinstance(part, str):
+                    copy.write(part)
+                else:
+                    copy.write_row(part)
+
+
+class _NotText(Exception):
+    """A value `_copy_field` leaves to the driver."""
+
+
+_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_field(value: Any) -> str:
+    """A prepared value as a field of COPY's text format (the column's input function reads it):
+    NULL as \\N, a text with its backslashes, tabs and line breaks escaped, a number or a time as
+    its text. Anything else raises `_NotText`."""
+    cls = value.__class__
+    if cls is str:
+        return value.translate(_COPY_ESCAPES) if _COPY_SPECIAL.search(value) else value
+    if value is None:
+        return "\\N"
+    if cls is bool:
+        return "t" if value else "f"
+    if cls is int or cls is Decimal:
+        return str(value)
+    if cls is datetime.datetime or cls is datetime.date:
+        return value.isoformat()
+    if isinstance(value, str):  # a choice (TextChoices member): its text, as the driver writes it
+        return _copy_field(str.__str__(value))
+    raise _NotText(cls)
+
+
+def _copy_chunks(rows: list[dict[str, Any]], values, tail: list[Any], chunk: int = 2000) -> Iterator[str | list]:
+    """The rows as COPY text, `chunk` lines at a time (the shared columns formatted once); a row
+    with a value of a type only the driver writes comes alone as its list of values, for
+    `write_row` (the driver writes the same text format). Formatting here cost a fifth of psycopg's
+    `write_row` per row."""
+    field = _copy_field
+    try:
+        shared = [field(v) for v in tail]
+    except _NotText:
+        shared = None
+    lines: list[str] = []
+    for row in rows:
+        if shared is not None:
+            try:
+                lines.append("\t".join([field(v) for v in values(row, [])] + shared) + "\n")
+            except _NotText:
+                pass
+            else:
+                if len(lines) == chunk:
+                    yield "".join(lines)
+                    lines = []
+                continue
+        if lines:
+            yield "".join(lines)
+            lines = []
+        yield values(row)
+    if lines:
+        yield "".join(lines)
 
 
 # The first size-class entry and the fingerprint of each new vendor of a batch, on PostgreSQL in one
@@ -721,7 +820,14 @@ def _create_vendors(*, katalog: Katalog, plans: list[RowPlan], now, today, reaso
         with connection.cursor() as cursor:
             cursor.execute(
                 _PG_NEW_VENDORS_FOLLOW_UP,
-                [[p.nib for p in plans], [p.row_hash for p in plans], katalog.pk, today, reason, now],
+                [
+                    _pg_array([p.nib for p in plans]),
+                    _pg_array([p.row_hash for p in plans]),
+                    katalog.pk,
+                    today,
+                    reason,
+                    now,
+                ],
             )
         return
     ids = dict(_by_nib(Vendor, "id", katalog, [p.nib for p in plans]))
@@ -746,10 +852,12 @@ def _create_vendors(*, katalog: Katalog, plans: list[RowPlan], now, today, reaso
     )
 
 
-def write_plans(*, katalog: Katalog, plans: list[RowPlan], source_name: str) -> None:
+def write_plans(*, katalog: Katalog, plans: list[RowPlan], source_name: str, bulk: bool = False) -> None:
     """Create the new vendors and update the changed ones of one batch (call inside a transaction,
     with the plans made under `lock=True`), and keep the fingerprint of every row written or found
-    equal to its vendor. Conflicts, rejected and unchanged rows are not touched."""
+    equal to its vendor. Conflicts, rejected and unchanged rows are not touched. `bulk` (the
+    command): on SQLite the new vendors of a batch that outnumber the rows held are inserted with
+    the secondary indexes set aside (`indexes_rebuilt`)."""
     from katalog.insights.models import RegistryFingerprint
 
     today = timezone.localdate()
@@ -793,8 +901,12 @@ def write_plans(*, katalog: Katalog, plans: list[RowPlan], source_name: str) -> 
         printed[vendor.pk] = plan
         if indexed_facts(vendor) != before:
             reindex.append(vendor.pk)
-    if new:
-        _create_vendors(katalog=katalog, plans=new, now=now, today=today, reason=reason, history=history)
+    with indexes_rebuilt(Vendor, SizeClassChange, RegistryFingerprint, rows=len(new) if bulk else 0):
+        if new:
+            _create_vendors(katalog=katalog, plans=new, now=now, today=today, reason=reason, history=history)
+        if not changed:  # else after the changed vendors, whose size-class entries it holds too
+            insert_rows(SizeClassChange, history)
+            history = []
     if changed:
         columns = COMPARED + ["status", "verified_at", "status_reason", "updated_at"]
         meta = Vendor._meta
@@ -809,7 +921,7 @@ def write_plans(*, katalog: Katalog, plans: list[RowPlan], source_name: str) -> 
             )
     insert_rows(SizeClassChange, history)
     if printed:
-        match, params = _one_of("vendor_id", list(printed))
+        match, params = _one_of("vendor_id", list(printed), array="bigint[]")
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM insights_registryfingerprint WHERE {match}", params)  # noqa: S608
         insert_rows(
@@ -833,15 +945,79 @@ def import_rows(
     checker: RowChecker | None = None,
     chosen: frozenset[int] | set[int] = frozenset(),
     dry_run: bool = False,
+    bulk: bool = False,
 ) -> ImportOutcome:
-    """Plan and (unless a dry run) write one batch of rows in one transaction."""
+    """Plan and (unless a dry run) write one batch of rows in one transaction (`bulk`: see `write_plans`)."""
     with transaction.atomic():
         plans = plan_rows(
             katalog=katalog, rows=rows, duplicates=duplicates, checker=checker, chosen=chosen, lock=not dry_run
         )
         if not dry_run:
-            write_plans(katalog=katalog, plans=plans, source_name=source_name)
+            write_plans(katalog=katalog, plans=plans, source_name=source_name, bulk=bulk)
     return outcome_of(plans, rows)
+
+
+@contextmanager
+def few_collections() -> Iterator[None]:
+    """Keep Python's cyclic garbage collector out of a bulk load's way: the objects that exist when
+    it starts (Django's, the apps', the file's rows) are frozen out of the collections, and the
+    young generation is collected after 50,000 new objects instead of 700. A load creates tens of
+    thousands of short-lived, acyclic rows and plans; each collection walked them again, a third
+    to a half of an unchanged re-import's work after the start-up (docs/performance.md). Restored
+    on the way out; nothing is left uncollected for good."""
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(50_000, thresholds[1], thresholds[2])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+
+
+@contextmanager
+def indexes_rebuilt(*models, rows: int) -> Iterator[None]:
+    """On SQLite, drop the secondary (not unique) indexes of the models' tables and build them again
+    at the end, when the `rows` about to be inserted are at least half the rows the tables hold:
+    building an index from the loaded table is cheaper than growing ten of them row by row (the
+    demo's registry: a third of its inserting). Use inside the transaction of the load: the indexes are dropped and
+    built within it, so a failure rolls back to the indexes as they were. Elsewhere, does nothing."""
+    if connection.vendor != "sqlite" or not rows:
+        yield
+        return
+    tables = [m._meta.db_table for m in models]
+    marks = ", ".join(["%s"] * len(tables))
+    with connection.cursor() as cursor:
+        held = 0
+        for table in tables:
+            cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            held = max(held, cursor.fetchone()[0])
+        if 2 * rows <= held:
+            indexes = []
+        else:
+            cursor.execute(
+                f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "  # noqa: S608
+                f"AND tbl_name IN ({marks}) AND sql NOT LIKE 'CREATE UNIQUE%%'",
+                tables,
+            )
+            indexes = cursor.fetchall()
+        for name, _sql in indexes:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    yield  # an exception propagates to the transaction, whose rollback restores the indexes
+    with connection.cursor() as cursor:
+        for _name, sql in indexes:
+            cursor.execute(sql)
+
+
+def run_from_command_line(run_from_argv, argv) -> None:
+    """`BaseCommand.run_from_argv` of a bulk command, leaving every object frozen out of the garbage
+    collector when it is done: the process ends right after, and the interpreter's closing
+    collection walked every object Django, the apps and the load left, 0.4-0.6 s of each
+    `katalog` process (docs/performance.md). Only on the command line, never under `call_command`."""
+    try:
+        run_from_argv(argv)
+    finally:
+        gc.freeze()
 
 
 def run_import(
@@ -856,6 +1032,13 @@ def run_import(
     """Import a whole table batch by batch (the command's path): new and changed rows are written
     at once, conflicts are held back (unless their line is in `chosen`). A dry run writes nothing
     and returns the preview's counts."""
+    with few_collections():
+        return _run_import(
+            katalog=katalog, table=table, source_name=source_name, actor=actor, dry_run=dry_run, chosen=chosen
+        )
+
+
+def _run_import(*, katalog, table, source_name, actor, dry_run, chosen) -> ImportOutcome:
     duplicates = find_duplicates(table.rows)
     checker = RowChecker(katalog)
     total = ImportOutcome()
@@ -871,6 +1054,7 @@ def run_import(
                     checker=checker,
                     chosen=chosen,
                     dry_run=dry_run,
+                    bulk=True,
                 )
             )
         if not dry_run:

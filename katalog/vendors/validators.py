@@ -10,9 +10,14 @@ from stdnum.id import npwp as stdnum_npwp
 
 from . import kbli
 
+_SEPARATORS = re.compile(r"[\s.\-/]")
+
 
 def digits(value: object) -> str:
-    return re.sub(r"[\s.\-/]", "", str(value or "")).strip()
+    text = str(value or "")
+    if text.isascii() and text.isdigit():  # already bare digits (most cells of a registry): nothing to strip
+        return text
+    return _SEPARATORS.sub("", text).strip()
 
 
 def clean_nib(value: object) -> str:

@@ -3,7 +3,14 @@ from dataclasses import dataclass, fields
 from django.db.models import Max
 
 from katalog.core.import_command import TenantImportCommand
-from katalog.vendors.imports import ImportOutcome, read_path, run_import, write_import_report
+from katalog.vendors.imports import (
+    ImportOutcome,
+    few_collections,
+    read_path,
+    run_from_command_line,
+    run_import,
+    write_import_report,
+)
 
 
 @dataclass
@@ -33,9 +40,13 @@ class Command(TenantImportCommand):
             help="invite the owners of the new records that have a phone or e-mail",
         )
 
+    def run_from_argv(self, argv):
+        run_from_command_line(super().run_from_argv, argv)  # the process ends after it: see there
+
     def handle(self, *args, invite=False, **options):
         self.invite = invite
-        return super().handle(*args, **options)
+        with few_collections():  # reading the file and the import: see imports.few_collections
+            return super().handle(*args, **options)
 
     def read(self, path):
         return read_path(path)
