@@ -24,3 +24,20 @@ def catalogue(backend, db):
         Synonym.objects.create(tenant_id=TENANT, term=term, expansion=expansion)
     index_documents(documents(), backend=backend)
     return backend
+
+
+@pytest.fixture
+def postgres_engine(db):
+    """The PostgreSQL backend holding the generated catalogue of test_backends_agree (skipped on
+    another database)."""
+    from django.db import connection
+
+    from katalog.search.backends.database import PostgresBackend
+
+    from .test_backends_agree import DOCS
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL backend only")
+    backend = PostgresBackend()
+    index_documents(DOCS, backend=backend)
+    return backend

@@ -15,7 +15,6 @@ from django.db import connection
 from katalog.search.backends.base import prepare
 from katalog.search.backends.database import PostgresBackend
 from katalog.search.selectors import build_plan
-from katalog.search.services import index_documents
 from katalog.search.types import SearchFilters, Sort
 
 from .test_backends_agree import DOCS, FILTERS, OTHER, SORTS, TENANT
@@ -34,12 +33,8 @@ CUTS = [
 
 
 @pytest.fixture
-def engine():
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL backend only")
-    backend = PostgresBackend()
-    index_documents(DOCS, backend=backend)
-    return backend
+def engine(postgres_engine):
+    return postgres_engine
 
 
 def _cube() -> dict[tuple[int, int, int], int]:

@@ -9,13 +9,11 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from django.db import connection
 
 from katalog.search.backends.database import PostgresBackend
 from katalog.search.selectors import build_plan
-from katalog.search.services import index_documents
 
-from .test_backends_agree import DOCS, FILTERS, TENANT
+from .test_backends_agree import FILTERS, TENANT
 
 pytestmark = pytest.mark.django_db
 
@@ -23,12 +21,8 @@ RELAXED = ["sepatu kulit hitam merah", "batik rotan kopi ulos tas", "kain sidika
 
 
 @pytest.fixture
-def engine():
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL backend only")
-    backend = PostgresBackend()
-    index_documents(DOCS, backend=backend)
-    return backend
+def engine(postgres_engine):
+    return postgres_engine
 
 
 def _where(plan) -> str:
