@@ -8,8 +8,10 @@ that the callbacks registered at the same level of one transaction run one after
 autocommit mode is a commit of its own, each waiting for the WAL to reach the disk; a submission
 queued its expiry, wrote the PPK's notification and message and queued the message: four flushes,
 now two (the message's task is queued by `messaging` once the batch committed). If one callback
-fails, nothing of the batch stays and each runs again on its own, in order, as `on_commit` would have
-run them: the work before the failing one is stored once, and its error is raised."""
+fails, nothing of the batch stays and each runs again on its own, in order: the work before the
+failing one is stored once, and the failure is logged, not raised. The step itself is committed by
+then: a notification that cannot be written must not turn the saved step into an error page (as
+`on_commit(..., robust=True)`)."""
 
 import logging
 
@@ -25,17 +27,20 @@ class _Batch:
 
     def __call__(self) -> None:
         callbacks, self.callbacks = self.callbacks, []
-        if len(callbacks) == 1:
-            callbacks[0]()
-            return
-        try:
-            with transaction.atomic():
-                for callback in callbacks:
+        if len(callbacks) > 1:
+            try:
+                with transaction.atomic():
+                    for callback in callbacks:
+                        callback()
+                return
+            except Exception:
+                log.warning("after-commit work failed together; running each on its own", exc_info=True)
+        for callback in callbacks:
+            try:
+                with transaction.atomic():
                     callback()
-        except Exception:
-            log.warning("after-commit work failed together; running each on its own", exc_info=True)
-            for callback in callbacks:
-                callback()
+            except Exception:
+                log.exception("after-commit work %r failed; the step itself is saved", callback)
 
 
 def after_commit(callback, *, using: str | None = None) -> None:

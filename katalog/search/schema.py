@@ -248,3 +248,25 @@ def downgrade_0005_statements(vendor: str) -> list[str]:
         "ALTER TABLE search_entry DROP COLUMN band",
         "CREATE INDEX search_entry_price ON search_entry (tenant_id, price_sen)",
     ]
+
+
+# Migration 0006 (PostgreSQL only): a TRUNCATE of search_entry (no row trigger fires) empties the
+# counts too, so they never outlive the entries (Django's `flush` truncates every model's table).
+def upgrade_0006_statements(vendor: str) -> list[str]:
+    if vendor != "postgresql":
+        return []
+    return [
+        "CREATE FUNCTION search_facet_count_truncate() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN "
+        "TRUNCATE search_facet_count; RETURN NULL; END $f$",
+        "CREATE TRIGGER search_facet_count_truncate AFTER TRUNCATE ON search_entry "
+        "FOR EACH STATEMENT EXECUTE FUNCTION search_facet_count_truncate()",
+    ]
+
+
+def downgrade_0006_statements(vendor: str) -> list[str]:
+    if vendor != "postgresql":
+        return []
+    return [
+        "DROP TRIGGER search_facet_count_truncate ON search_entry",
+        "DROP FUNCTION search_facet_count_truncate()",
+    ]
