@@ -250,8 +250,8 @@ def downgrade_0005_statements(vendor: str) -> list[str]:
     ]
 
 
-# Migration 0006 (PostgreSQL only): a TRUNCATE of search_entry (no row trigger fires) empties the
-# counts too, so they never outlive the entries (Django's `flush` truncates every model's table).
+# Migration 0006 (PostgreSQL only): a TRUNCATE of search_entry (an operator's, a restore's: no row
+# trigger fires) empties the counts too, so they never outlive the entries.
 def upgrade_0006_statements(vendor: str) -> list[str]:
     if vendor != "postgresql":
         return []
