@@ -72,12 +72,16 @@ def api_token_lookup(raw: str) -> ApiToken | None:
         digest=ApiToken.digest_of(raw), expires_at__gt=timezone.now(), user__is_active=True
     )[:1]
     token = next(iter(found), None)
-    if token is None:
-        return None
-    now = timezone.now()
+    if token is not None:
+        _note_use(token, timezone.now())
+    return token
+
+
+def _note_use(token: ApiToken, now) -> None:
+    """Record when the token was last used, at most once every 5 minutes (a write per request would
+    cost more than the lookup)."""
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token
 
 
 def api_token_with_memberships(raw: str) -> tuple[ApiToken | None, list]:
@@ -106,8 +110,7 @@ def api_token_with_memberships(raw: str) -> tuple[ApiToken | None, list]:
     token = ApiToken(
         pk=first.token_pk, user=user, digest=ApiToken.digest_of(raw), last_used_at=first.token_last_used_at
     )
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    _note_use(token, now)
     return token, rows
 
 
