@@ -148,11 +148,11 @@ def search(
     Every clause is required first; when that finds fewer than RELAX_BELOW products and the query
     has two clauses or more, fewer are required step by step (docs/search.md)."""
     engine, plan = build_plan(tenant_id, q, filters, sort, page, page_size, backend=backend, rotation_day=rotation_day)
-    result = engine.execute(plan)
     n = len(plan.clauses)
     labels = [c.label for c in plan.clauses]
-    result.min_match, result.clause_labels = n, labels
-    if n < 2 or result.count >= RELAX_BELOW:
+    result = engine.execute(plan) if n < 2 else engine.execute_unless_fewer(plan, RELAX_BELOW)
+    if result is not None:
+        result.min_match, result.clause_labels = n, labels
         return result
     masks = engine.clause_masks(replace(plan, min_match=relax_floor(n)))
     left_out: list[int] = []

@@ -353,3 +353,20 @@ def test_relaxed_queries_say_what_was_left_out(engines):
             for p in PREPARED.values()
             if p.doc.tenant_id == TENANT and "kain" in (p.name_terms + " " + p.body_terms).split()
         )
+
+
+@pytest.mark.parametrize("q", QUERIES)
+def test_a_plan_about_to_be_relaxed_is_counted_first(engines, q):
+    """`execute_unless_fewer` gives nothing when fewer documents match than asked (search() then
+    relaxes the query and needs neither that page nor those facets), else what `execute` gives."""
+    for filters, sort in zip(FILTERS, SORTS + [None], strict=True):
+        for name, engine in engines.items():
+            plan, full = run(engine, q, filters, sort)
+            where = f"{name} q={q!r} {filters} sort={sort}"
+            for at_least in {0, 1, full.count, full.count + 1}:
+                got = engine.execute_unless_fewer(plan, at_least)
+                if full.count < at_least:
+                    assert got is None, where
+                else:
+                    assert got is not None, where
+                    assert (got.ids, got.count, got.facets) == (full.ids, full.count, full.facets), where

@@ -105,6 +105,13 @@ class SearchBackend(ABC):
     def execute(self, plan: SearchPlan) -> SearchResult:
         """Run a compiled plan and shape the result."""
 
+    def execute_unless_fewer(self, plan: SearchPlan, at_least: int) -> SearchResult | None:
+        """`execute(plan)`, or None when fewer than `at_least` documents match: the caller then
+        relaxes the query and has no use for this plan's page or facets, which an engine that can
+        count first need not compute."""
+        result = self.execute(plan)
+        return result if result.count >= at_least else None
+
     @abstractmethod
     def execute_raw(self, plan: SearchPlan) -> object:
         """Run only the engine's own calls for a plan (for the benchmark): no analysis, no shaping."""

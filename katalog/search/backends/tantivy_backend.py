@@ -50,6 +50,8 @@ FACET_FIELDS = {
 # clause_masks counts the intersections of up to this many clause subsets (each an aggregation
 # over an AND); with more, it first reads the masks of up to _MASK_HITS matches from one search.
 _MAX_SUBSETS = 16
+# An aggregation that counts the documents it reads (every document has a tenant).
+_COUNT = {"value_count": {"field": "tenant_id"}}
 _MASK_HITS = 2_000
 REBUILD_COMMAND = "katalog reindex"
 
@@ -383,27 +385,40 @@ class TantivyBackend(SearchBackend):
             parts.append((Occur.MustNot, self._any(queries, k + 1)))
         return parts
 
-    def _level(self, plan: SearchPlan, base: Query, floor: int, matched: int, name_hits: int) -> Query:
+    def _level(
+        self, plan: SearchPlan, base: Query, floor: int, matched: int, name_hits: int, names: Sequence[int]
+    ) -> Query:
         """The documents of `base` (which match at least `floor` clauses) with exactly `matched`
-        clauses matched and `name_hits` of them in the name."""
+        clauses matched and `name_hits` of them in the name, among the clauses `names` (the only
+        ones the level's documents can match in the name: a clause found in the name is found)."""
         c = self._compiled(plan)
         parts = [(Occur.Must, base)]
         if matched > floor:
             parts += self._matching(plan, matched)
         if matched < len(c.all_) and (plan.masks is None or any(m.bit_count() > matched for m in plan.masks)):
             parts.append((Occur.MustNot, self._some(plan, matched + 1)))
-        parts += self._exactly(c.names, name_hits)
-        return Query.boolean_query(parts)
+        parts += self._exactly([c.names[i] for i in names], name_hits)
+        return parts[0][1] if len(parts) == 1 else Query.boolean_query(parts)
 
-    def _scored(self, plan: SearchPlan, base: Query) -> Query:
-        """`base` scored W x clauses matched + clauses matched in the name (W = n + 1), exact in f32."""
-        c = self._compiled(plan)
-        weight = float(len(c.all_) + 1)
-        parts = [(Occur.Must, Query.const_score_query(base, 0.0))]
-        if plan.required < len(c.all_):
-            parts += [(Occur.Should, Query.const_score_query(q, weight)) for q in c.all_]
-        parts += [(Occur.Should, Query.const_score_query(q, 1.0)) for q in c.names]
-        return Query.boolean_query(parts)
+    @staticmethod
+    def _levels(plan: SearchPlan, floor: int) -> Iterable[tuple[int, int, tuple[int, ...]]]:
+        """(clauses matched, of them in the name, the clauses that can be in the name) of every
+        level that can hold documents matching at least `floor` clauses, best first. A plan that
+        knows its masks skips the numbers of clauses no document matches, and at each number
+        counts names among the clauses some document of it matches."""
+        n = len(plan.clauses)
+        for matched in range(n, floor - 1, -1):
+            names = tuple(range(n))
+            if plan.masks is not None:
+                union = 0
+                for mask, found in plan.masks.items():
+                    if found and mask.bit_count() == matched:
+                        union |= mask
+                if not union:
+                    continue
+                names = tuple(i for i in range(n) if union >> i & 1)
+            for name_hits in range(min(matched, len(names)), -1, -1):
+                yield matched, name_hits, names
 
     # -- facets ----------------------------------------------------------------------------------
     @staticmethod
@@ -418,10 +433,14 @@ class TantivyBackend(SearchBackend):
         requests: list[tuple[str | None, list[str]]] = [(None, shared)] if shared else []
         return requests + [(key, [key]) for key in own]
 
-    def _aggregate(self, searcher: tantivy.Searcher, plan: SearchPlan) -> Callable[[], tuple[int, dict]]:
+    def _aggregate(
+        self, searcher: tantivy.Searcher, plan: SearchPlan, first: tuple[list[str], dict] | None = None
+    ) -> Callable[[], tuple[int, dict]]:
         """Start the facet aggregations on the engine's threads (Tantivy releases the GIL, so they
         run beside the page's searches); the callable returned waits for them and gives
-        `_facets`' (count, facets), computed once."""
+        `_facets`' (count, facets), computed once. `first`: the shared request's result, when
+        `_counted_first` has it already."""
+        requests = self._facet_requests(plan)[1 if first is not None else 0 :]
         started = [
             (
                 keys,
@@ -429,9 +448,20 @@ class TantivyBackend(SearchBackend):
                     searcher.aggregate, self._base(plan, without=without), {k: self._aggregation(k) for k in keys}
                 ),
             )
-            for without, keys in self._facet_requests(plan)
+            for without, keys in requests
         ]
-        return functools.cache(lambda: self._facets(plan, [(keys, future.result()) for keys, future in started]))
+        done = [first] if first is not None else []
+        return functools.cache(lambda: self._facets(plan, done + [(keys, future.result()) for keys, future in started]))
+
+    def _counted_first(self, searcher: tantivy.Searcher, plan: SearchPlan) -> tuple[int, tuple[list[str], dict] | None]:
+        """The number of matches, and the shared facet request's result counted in the same pass
+        (None when every facet has its own filter set: then the count is counted alone)."""
+        without, keys = self._facet_requests(plan)[0]
+        if without is not None:
+            return self._count(searcher, self._base(plan)), None
+        request = {k: self._aggregation(k) for k in keys} | {"n": _COUNT}
+        result = searcher.aggregate(self._base(plan), request)
+        return int(result["n"]["value"]), (keys, result)
 
     def _facets(
         self, plan: SearchPlan, results: list[tuple[list[str], dict[str, Any]]]
@@ -483,10 +513,21 @@ class TantivyBackend(SearchBackend):
         return hits.count, counted()
 
     def execute(self, plan: SearchPlan) -> SearchResult:
+        return self._execute(self._searcher(), plan)
+
+    def execute_unless_fewer(self, plan: SearchPlan, at_least: int) -> SearchResult | None:
+        """Counts first, with the facets that need no filter left out: a query about to be relaxed
+        costs that one pass, not its page and its other facet requests as well."""
+        searcher = self._searcher()
+        count, first = self._counted_first(searcher, plan)
+        return None if count < at_least else self._execute(searcher, plan, first)
+
+    def _execute(
+        self, searcher: tantivy.Searcher, plan: SearchPlan, first: tuple[list[str], dict] | None = None
+    ) -> SearchResult:
         """The facets are counted while the page is read (the page asks for the count only when
         it cannot do without it)."""
-        searcher = self._searcher()
-        counted = self._aggregate(searcher, plan)
+        counted = self._aggregate(searcher, plan, first)
         if plan.sort in (Sort.PRICE, Sort.PRICE_DESC):
             addrs = self._price_page(searcher, self._base(plan), plan, lambda: counted()[0])
         elif plan.sort == Sort.RELEVANCE and plan.clauses:
@@ -518,7 +559,7 @@ class TantivyBackend(SearchBackend):
     def _count(searcher: tantivy.Searcher, query: Query) -> int:
         """Matches of `query`: an aggregation reads them in blocks, several times faster than a
         counting search (every document has a tenant)."""
-        return int(searcher.aggregate(query, {"n": {"value_count": {"field": "tenant_id"}}})["n"]["value"])
+        return int(searcher.aggregate(query, {"n": _COUNT})["n"]["value"])
 
     @staticmethod
     def _sorted(searcher: tantivy.Searcher, query: Query, field: str, offset: int, limit: int) -> list[Any]:
@@ -530,47 +571,29 @@ class TantivyBackend(SearchBackend):
     def _relevance_page(
         self, searcher: tantivy.Searcher, plan: SearchPlan, count: Callable[[], int], base: Query, floor: int
     ) -> list[Any]:
-        """Levels of equal (clauses matched, clauses in the name), highest first, each in `rank_<day>`
-        order. The top level often fills the page alone: one search. A one-clause query has two levels
-        (in the name, elsewhere), read one after the other. Otherwise one search by score
-        (which encodes the level) finds the levels of the page; levels wholly inside it are sorted
-        from the fast field, and only the level cut by the page's end is fetched in rank order."""
+        """Levels of equal (clauses matched, clauses in the name), best first, each in `rank_<day>`
+        order, read one after the other until the page is full: the top level often fills it
+        alone, and each level read is one search over that level's documents only (its count
+        tells where the next one starts). `count`: the matches of `base`, so the walk stops when
+        every match has been placed."""
         rank = f"rank_{plan.rotation_day % ROTATION_DAYS}"
-        n, end = len(plan.clauses), plan.offset + plan.limit
-        top = searcher.search(
-            self._level(plan, base, floor, n, n),
-            limit=plan.limit,
-            offset=plan.offset,
-            order_by_field=rank,
-            order=Order.Desc,
-        )
-        if top.count >= end:
-            return [addr for _key, addr in top.hits]
-        if n == 1:  # two levels, the name's and the rest: the rest is read in rank order at once
-            rest = self._level(plan, base, floor, 1, 0)
-            start = max(plan.offset - top.count, 0)
-            return [addr for _key, addr in top.hits] + self._sorted(
-                searcher, rest, rank, start, end - max(plan.offset, top.count)
+        end, total = plan.offset + plan.limit, None
+        page: list[Any] = []
+        placed = 0  # documents of the levels read so far
+        for matched, name_hits, names in self._levels(plan, floor):
+            start = max(plan.offset - placed, 0)
+            found = searcher.search(
+                self._level(plan, base, floor, matched, name_hits, names),
+                limit=end - placed - start,
+                offset=start,
+                order_by_field=rank,
+                order=Order.Desc,
             )
-        hits = searcher.search(self._scored(plan, base), limit=end, count=False).hits  # `count` matches
-        weight, relaxed = n + 1, plan.required < n
-        complete = count() <= end
-        last = None if complete or not hits else hits[-1][0]
-        levels: dict[float, list[Any]] = {}
-        for score, addr in hits:
-            levels.setdefault(score, []).append(addr)
-        ordered: list[Any] = []
-        for score in sorted(levels, reverse=True):
-            addrs = levels[score]
-            if score == last:
-                matched, name_hits = (int(score) // weight, int(score) % weight) if relaxed else (n, int(score))
-                level = self._level(plan, base, floor, matched, name_hits)
-                start = max(plan.offset - len(ordered), 0)
-                ordered += [None] * start + self._sorted(searcher, level, rank, start, len(addrs) - start)
-            else:
-                keys = searcher.fast_field_values(rank, addrs)
-                ordered += [a for _k, a in sorted(zip(keys, addrs, strict=True), key=lambda t: -t[0])]
-        return [a for a in ordered[plan.offset : end] if a is not None]
+            page += [addr for _key, addr in found.hits]
+            placed += found.count
+            if placed >= end or placed >= (total := count() if total is None else total):
+                break
+        return page
 
     def _price_page(
         self, searcher: tantivy.Searcher, base: Query, plan: SearchPlan, count: Callable[[], int]
