@@ -169,3 +169,21 @@ def test_engine_calls_beside_each_other_or_in_turn_give_the_same_answer(tmp_path
     monkeypatch.setattr(tantivy_backend, "BUSY_LOAD", -1.0)
     assert answers() == beside
     assert threads == {threading.current_thread().name}
+
+
+@pytest.mark.parametrize("pdn", [True, False])
+@pytest.mark.parametrize("q", ["", "kain", "sepatu kulit"])
+def test_the_domestic_filter_keeps_exactly_the_products_it_names(tmp_path, q, pdn):
+    """"Domestic product" is searched as "not imported" (the few others excluded): the products
+    found are exactly those of the chosen kind, and the facets count them alone."""
+    from katalog.search.types import SearchFilters
+
+    engine = TantivyBackend(tmp_path / "tantivy")
+    index_documents(documents(), backend=engine)
+    everything = search(TENANT, q, page_size=100, backend=engine)
+    kind = {d.product_id for d in documents() if d.tenant_id == TENANT and bool(d.is_domestic) == pdn}
+    got = search(TENANT, q, filters=SearchFilters(pdn=pdn), page_size=100, backend=engine)
+    assert got.ids == [i for i in everything.ids if i in kind]
+    assert got.count == len(got.ids) == sum(got.facets["size_class"].values())
+    if not q:
+        assert got.ids, "the catalogue holds products of both kinds"
