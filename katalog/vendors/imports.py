@@ -19,7 +19,6 @@ dropped by a trigger whenever a compared field changes) is unchanged without bei
 
 import csv
 import datetime
-import gc
 import hashlib
 import json
 import re
@@ -27,6 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from katalog.core import audit
+from katalog.core.collector import few_collections
 from katalog.core.models import Katalog, Region, RegionLevel
 from katalog.core.money import MoneyParseError, parse_rupiah
 from katalog.core.tabular import ImportFileError, Outcome, Table, safe_cell, write_report
@@ -635,24 +636,13 @@ def _copy_ready(value: Any) -> Any:
     return value
 
 
-def insert_rows(model, rows: list[dict[str, Any]], *, common: dict[str, Any] | None = None) -> None:
-    """INSERT the rows (dicts by field name or attname) of `model` in as few statements as the
-    database takes (SQLite: one prepared statement run for every row; PostgreSQL: COPY): every
-    concrete column but the id. A field a row leaves out gets its value in `common`, else its
-    default (its creation time for auto_now fields); a column no row carries is prepared once and
-    never looked up per row (so give the values all rows share in `common`). A value goes through
-    its field's database preparation only when it is not a plain string, number or None, once per
-    distinct value. Runs no model code (no `save`, no signals): for bulk loads of rows already
-    checked."""
-    if not rows:
-        return
-    common = common or {}
-    meta = model._meta
+def _planned_columns(model, given: set[str], common: dict[str, Any], conn) -> tuple[list, list]:
+    """The concrete columns of `model` but a database-assigned id, as (field, prepared default):
+    those some row carries (`given`, by attname or name) and those given once (`common`, else the
+    field's default; its creation time for auto_now fields)."""
     now = timezone.now()
-    conn = connections[DEFAULT_DB_ALIAS]
-    given = set().union(*rows)  # every key some row carries
     varying, fixed = [], []  # (field, prepared value a row leaves out)
-    for f in meta.concrete_fields:
+    for f in model._meta.concrete_fields:
         if f.attname in common or f.name in common:
             value = common[f.attname] if f.attname in common else common[f.name]
         elif f.primary_key:
@@ -670,6 +660,25 @@ def insert_rows(model, rows: list[dict[str, Any]], *, common: dict[str, Any] | N
             continue  # an id the database assigns
         else:
             fixed.append((f, default))
+    return varying, fixed
+
+
+def insert_rows(model, rows: list[dict[str, Any]], *, common: dict[str, Any] | None = None) -> None:
+    """INSERT the rows (dicts by field name or attname) of `model` in as few statements as the
+    database takes (SQLite: one prepared statement run for every row; PostgreSQL: COPY): every
+    concrete column but the id. A field a row leaves out gets its value in `common`, else its
+    default (its creation time for auto_now fields); a column no row carries is prepared once and
+    never looked up per row (so give the values all rows share in `common`). A value goes through
+    its field's database preparation only when it is not a plain string, number or None, once per
+    distinct value. Runs no model code (no `save`, no signals): for bulk loads of rows already
+    checked."""
+    if not rows:
+        return
+    common = common or {}
+    meta = model._meta
+    conn = connections[DEFAULT_DB_ALIAS]
+    given = set().union(*rows)  # every key some row carries
+    varying, fixed = _planned_columns(model, given, common, conn)
     fields = [f for f, _d in varying + fixed]
     tail = [_copy_ready(d) for _f, d in fixed]
     qn = connection.ops.quote_name
@@ -718,6 +727,79 @@ def insert_rows(model, rows: list[dict[str, Any]], *, common: dict[str, Any] | N
                     copy.write(part)
                 else:
                     copy.write_row(part)
+
+
+def insert_columns(model, columns: dict[str, list], *, common: dict[str, Any] | None = None) -> None:
+    """`insert_rows` for rows given column by column: `columns` maps a field's name or attname to
+    its values, one per row (every list as long). No dict per row and no lookup per value: the rows
+    are put together by `zip`, and on PostgreSQL the COPY text is made a column at a time (a column
+    of plain text, of whole numbers or of booleans as it is). For a generated load (the demo's
+    registry), whose columns are drawn whole."""
+    common = common or {}
+    count = len(next(iter(columns.values()), []))
+    if not count:
+        return
+    if any(len(values) != count for values in columns.values()):
+        raise ValueError("every column needs a value for every row")
+    meta = model._meta
+    conn = connections[DEFAULT_DB_ALIAS]
+    varying, fixed = _planned_columns(model, set(columns), common, conn)
+    fields = [f for f, _d in varying + fixed]
+    data = [_prepared_column(columns[f.attname if f.attname in columns else f.name], f, conn) for f, _d in varying]
+    tail = [_copy_ready(d) for _f, d in fixed]
+    qn = connection.ops.quote_name
+    column_list = ", ".join(qn(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":  # one prepared statement, run for every row
+            one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+            sql = f"INSERT INTO {qn(meta.db_table)} ({column_list}) VALUES {one}"  # noqa: S608
+            cursor.executemany(sql, zip(*data, *(repeat(v, count) for v in tail), strict=True))
+            return
+        table = qn(meta.db_table)
+        with cursor.cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:  # noqa: S608
+            try:
+                text = [_copy_column(values) for values in data]
+                if tail:
+                    text.append(repeat("\t".join([_copy_field(v) for v in tail]), count))
+            except _NotText:  # a value only the driver writes: row by row
+                for row in zip(*data, *(repeat(v, count) for v in tail), strict=True):
+                    copy.write_row(row)
+                return
+            lines = list(map("\t".join, zip(*text, strict=True)))
+            for start in range(0, count, 2000):  # the server takes in a part while the next is sent
+                copy.write("\n".join(lines[start : start + 2000]) + "\n")
+
+
+_PLAIN_OR_NONE = _PLAIN | {type(None)}
+
+
+def _prepared_column(values: list, f, conn) -> list:
+    """A column's values as the database takes them: as they are when all are plain (text, whole
+    numbers, booleans, None), else each distinct value through its field's preparation once."""
+    if set(map(type, values)) <= _PLAIN_OR_NONE:
+        return values
+    prepared: dict[Any, Any] = {}
+    out = []
+    for v in values:
+        if v is None or v.__class__ in _PLAIN:
+            out.append(v)
+            continue
+        key = tuple(v) if isinstance(v, list) else v
+        if key not in prepared:
+            prepared[key] = _copy_ready(f.get_db_prep_save(v, conn))
+        out.append(prepared[key])
+    return out
+
+
+def _copy_column(values: list) -> list[str]:
+    """A prepared column as fields of COPY's text format (see `_copy_field`), whole: text with no
+    character to escape and whole numbers without a call per value."""
+    kinds = set(map(type, values))
+    if kinds == {str} and not _COPY_SPECIAL.search("".join(values)):
+        return values
+    if kinds == {int}:
+        return list(map(str, values))
+    return [_copy_field(v) for v in values]
 
 
 class _NotText(Exception):
@@ -802,20 +884,21 @@ def _create_vendors(*, katalog: Katalog, plans: list[RowPlan], now, today, reaso
     from katalog.insights.models import RegistryFingerprint
     from katalog.insights.vendor_rollups import counted_in_bulk
 
+    common = {
+        "katalog_id": katalog.pk,
+        "status": VendorStatus.VERIFIED,
+        "source": VendorSource.IMPORT,
+        "verified_at": now,
+        "submitted_at": now,
+        "created_at": now,
+        "updated_at": now,
+    }
+    names = plans[0].fields.keys()
     with counted_in_bulk():
-        insert_rows(
-            Vendor,
-            [plan.fields for plan in plans],
-            common={
-                "katalog_id": katalog.pk,
-                "status": VendorStatus.VERIFIED,
-                "source": VendorSource.IMPORT,
-                "verified_at": now,
-                "submitted_at": now,
-                "created_at": now,
-                "updated_at": now,
-            },
-        )
+        if all(plan.fields.keys() == names for plan in plans):  # the checker's fields: column by column
+            insert_columns(Vendor, {name: [plan.fields[name] for plan in plans] for name in names}, common=common)
+        else:
+            insert_rows(Vendor, [plan.fields for plan in plans], common=common)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
@@ -958,24 +1041,6 @@ def import_rows(
 
 
 @contextmanager
-def few_collections() -> Iterator[None]:
-    """Keep Python's cyclic garbage collector out of a bulk load's way: the objects that exist when
-    it starts (Django's, the apps', the file's rows) are frozen out of the collections, and the
-    young generation is collected after 50,000 new objects instead of 700. A load creates tens of
-    thousands of short-lived, acyclic rows and plans; each collection walked them again, a third
-    to a half of an unchanged re-import's work after the start-up (docs/performance.md). Restored
-    on the way out; nothing is left uncollected for good."""
-    thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(50_000, thresholds[1], thresholds[2])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
-
-
-@contextmanager
 def indexes_rebuilt(*models, rows: int) -> Iterator[None]:
     """On SQLite, drop the secondary (not unique) indexes of the models' tables and build them again
     at the end, when the `rows` about to be inserted are at least half the rows the tables hold:
@@ -1009,15 +1074,59 @@ def indexes_rebuilt(*models, rows: int) -> Iterator[None]:
             cursor.execute(sql)
 
 
-def run_from_command_line(run_from_argv, argv) -> None:
-    """`BaseCommand.run_from_argv` of a bulk command, leaving every object frozen out of the garbage
-    collector when it is done: the process ends right after, and the interpreter's closing
-    collection walked every object Django, the apps and the load left, 0.4-0.6 s of each
-    `katalog` process (docs/performance.md). Only on the command line, never under `call_command`."""
-    try:
-        run_from_argv(argv)
-    finally:
-        gc.freeze()
+@contextmanager
+def foreign_keys_checked_after(columns: dict, *, rows: int) -> Iterator[None]:
+    """On PostgreSQL, the foreign keys of the given columns ({model: [field name, ...]}) are dropped
+    for a bulk load and added again after it, with the same name and definition, when the `rows`
+    about to be inserted are at least half the rows the tables hold. Adding a foreign key checks
+    every row in one join; left in place, each inserted row queued a check of its own for the
+    commit (the demo's registry: 170,000 trigger calls, a fifth of `katalog demo` on PostgreSQL).
+    Use inside the load's transaction: a row that breaks a key fails the load when the key is
+    added again, and a failure rolls back to the keys as they were. Until the commit the tables
+    the keys point to are locked (`ACCESS EXCLUSIVE`): for a first load, not beside other users.
+    The checks the transaction had deferred so far are made first (a table with pending checks
+    cannot be altered), and the constraints deferred again after. Elsewhere, does nothing."""
+    if connection.vendor != "postgresql" or not rows:
+        yield
+        return
+    qn = connection.ops.quote_name
+    keys = []  # (table, name, definition)
+    with connection.cursor() as cursor:
+        held = 0
+        for model in columns:
+            cursor.execute(f"SELECT COUNT(*) FROM {qn(model._meta.db_table)}")  # noqa: S608
+            held = max(held, cursor.fetchone()[0])
+        if 2 * rows > held:
+            for model, names in columns.items():
+                wanted = {model._meta.get_field(name).column for name in names}
+                cursor.execute(
+                    "SELECT a.attname, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
+                    "JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
+                    "WHERE c.contype = 'f' AND c.conrelid = %s::regclass AND cardinality(c.conkey) = 1 "
+                    "ORDER BY c.conname",
+                    [model._meta.db_table],
+                )
+                keys += [
+                    (model._meta.db_table, name, sql) for column, name, sql in cursor.fetchall() if column in wanted
+                ]
+        if keys:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for table, name, _sql in keys:
+                cursor.execute(f"ALTER TABLE {qn(table)} DROP CONSTRAINT {qn(name)}")
+    yield  # an exception propagates to the transaction, whose rollback restores the keys
+    if not keys:
+        return
+    with connection.cursor() as cursor:
+        for table, name, sql in keys:
+            cursor.execute(f"ALTER TABLE {qn(table)} ADD CONSTRAINT {qn(name)} {sql}")
+        cursor.execute(
+            "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.conname) FROM pg_constraint c "
+            "JOIN pg_namespace n ON n.oid = c.connamespace WHERE c.condeferrable AND NOT c.condeferred"
+        )
+        immediate = [name for (name,) in cursor.fetchall()]
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        if immediate:  # deferrable but checked at once unless told otherwise: as they were
+            cursor.execute(f"SET CONSTRAINTS {', '.join(immediate)} IMMEDIATE")
 
 
 def run_import(

@@ -5,13 +5,15 @@ are all back."""
 
 import io
 import os
+from collections import Counter
+from datetime import date, timedelta
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 
 from katalog.catalogue.models import Category
-from katalog.demo import catalogue
+from katalog.demo import catalogue, generate, pictures
 from katalog.demo.management.commands import demo as demo_command
 
 
@@ -42,6 +44,42 @@ def test_a_category_renamed_since_is_drawn_with_its_new_name(monkeypatch):
     assert calls == [("Nama Baru", code, top)]
 
 
+def _foreign_keys() -> list:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), condeferrable, condeferred "
+            "FROM pg_constraint WHERE contype = 'f' ORDER BY 1, 2"
+        )
+        return cursor.fetchall()
+
+
+def test_the_generated_registry_is_the_same_on_every_run_and_keeps_the_distribution():
+    """Drawn column by column from one seeded stream: the same vendors each time (so a second load
+    adds nothing), each class as many as asked, villages inside their district, capital inside the
+    class, the moves up a class only for small and medium businesses."""
+    districts = ["12.71.01", "12.71.02", "12.71.03"]
+    villages = {"12.71.01": ["12.71.01.1001", "12.71.01.1002"], "12.71.02": ["12.71.02.1001"]}
+    distribution = {"mikro": 400, "kecil": 150, "menengah": 40}
+    today = date(2026, 12, 1)
+    columns, moved = generate.registry_columns(districts, villages, distribution, today)
+    assert (columns, moved) == generate.registry_columns(districts, villages, distribution, today)
+    assert sorted(columns) == sorted(generate.REGISTRY_FIELDS)
+    assert all(len(values) == 590 for values in columns.values())
+    assert columns["nib"] == [generate.registry_nib(n) for n in range(1, 591)]
+    assert Counter(columns["size_class"]) == distribution
+    for size, capital, region, district in zip(
+        columns["size_class"], columns["capital"], columns["region_id"], columns["district_id"], strict=True
+    ):
+        low, high = generate.CAPITAL[size]
+        assert low <= capital < high and capital % 1_000_000 == 0
+        assert region in villages.get(district, [district])
+    assert set(columns["district_id"]) == set(districts)
+    by_nib = dict(zip(columns["nib"], columns["size_class"], strict=True))
+    assert moved and {by_nib[nib] for nib in moved} <= {"kecil", "menengah"}
+    assert all(today - timedelta(days=720) < on < today for _before, on in moved.values())
+    assert len(set(columns["name"])) > 400 and len(set(columns["phone"])) == 590
+
+
 def _indexes() -> list:
     with connection.cursor() as cursor:
         cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name")
@@ -51,11 +89,16 @@ def _indexes() -> list:
 def test_a_second_run_hashes_no_password_and_the_indexes_are_all_back(db, monkeypatch):
     sqlite = not os.environ.get("DATABASE_URL", "").startswith("postgres")
     before = _indexes() if sqlite else None
+    keys = None if sqlite else _foreign_keys()
     call_command("demo", "--small", stdout=io.StringIO())
     if sqlite:
         assert _indexes() == before
+    if not sqlite:  # the registry's foreign keys, dropped for the first load, are back as they were
+        assert _foreign_keys() == keys
     monkeypatch.setattr(demo_command, "make_password", lambda *a: pytest.fail("hashed again"))
     monkeypatch.setattr(demo_command, "draw_pictures", lambda: pytest.fail("drawn again"))
+    monkeypatch.setattr(pictures, "emblem_png", lambda *a: pytest.fail("emblem drawn again"))
+    monkeypatch.setattr(pictures, "seal_png", lambda *a: pytest.fail("seal drawn again"))
     out = io.StringIO()
     call_command("demo", "--small", stdout=out)
     assert "0 registry vendors created, 0 products listed, 0 orders placed" in out.getvalue()

@@ -13,6 +13,7 @@ from django.utils import timezone
 from katalog.accounts.models import Membership, Office
 from katalog.buying.models import BudgetLine
 from katalog.catalogue.models import Product
+from katalog.core.collector import few_collections, run_from_command_line
 from katalog.core.models import Katalog
 from katalog.demo import pictures
 from katalog.demo.accounts import DEMO_PEOPLE, DEMO_USERS
@@ -21,7 +22,6 @@ from katalog.demo.generate import DISTRIBUTION, load_registry
 from katalog.demo.orders import load_orders
 from katalog.demo.vendors import load_vendors
 from katalog.insights import vendor_rollups
-from katalog.vendors.imports import few_collections, run_from_command_line
 
 GOVERNMENT = {
     "name": "Katalog Lokal Kota Medan",
@@ -140,7 +140,13 @@ def _fill_blank(obj, values: dict) -> list[str]:
 def _give_logo(obj, filename: str, png: bytes) -> None:
     """Store a logo through the image field once (its file name stays in the database)."""
     if not obj.logo:
-        obj.logo.save(filename, ContentFile(png), save=True)
+        obj.logo.save(filename, ContentFile(png), save=False)
+        obj.save(update_fields=["logo"])
+
+
+def _draw_logos(wanted: list[tuple[str, object, str]]) -> list[bytes]:
+    """The PNG of each logo wanted: ("emblem" or "seal", the tenant or office, the name on it)."""
+    return [pictures.emblem_png(text) if kind == "emblem" else pictures.seal_png(text) for kind, _obj, text in wanted]
 
 
 @contextmanager
@@ -159,6 +165,41 @@ def _unflushed_commits():
     finally:
         with suppress(DatabaseError), connection.cursor() as cursor:  # a broken connection keeps its error
             cursor.execute("RESET synchronous_commit")
+
+
+def _load_people(katalog: Katalog, offices: dict[str, Office], vendors: dict, hashing) -> None:
+    """The demo users and their memberships (`hashing`: the demo password's hash, on the second
+    thread); the demo user `penyedia` owns UD Ulos Horas Medan (README, sign-in page)."""
+    password = None  # every demo user has the same password: hashed once (argon2 is slow on purpose)
+    for username, role, in_office, _label in DEMO_USERS:
+        first_name, last_name, position, nip = DEMO_PEOPLE[username]
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            password = password or hashing.result()
+            user = User.objects.create(
+                username=username,
+                password=password,
+                email=f"{username}@demo.katalog.local",
+                first_name=first_name,
+                last_name=last_name,
+            )
+        elif user.first_name in ("", username.capitalize()) and not user.last_name:
+            # An older demo named its users after their username ("Pp").
+            user.first_name, user.last_name = first_name, last_name
+            user.save(update_fields=["first_name", "last_name"])
+        if username == "admin" and not user.is_superuser:
+            # The demo's admin is also the platform administrator (Django admin, every tenant).
+            user.is_staff = user.is_superuser = True
+            user.save(update_fields=["is_staff", "is_superuser"])
+        membership, _ = Membership.objects.get_or_create(
+            user=user,
+            katalog=katalog,
+            role=role,
+            office=offices[BUYER_OFFICE] if in_office else None,
+            defaults={"position": position, "nip": nip},
+        )
+        _fill_blank(membership, {"position": position, "nip": nip})
+    vendors["ulos"].users.add(User.objects.get(username="penyedia"))
 
 
 class Command(BaseCommand):
@@ -188,7 +229,9 @@ class Command(BaseCommand):
     def _load(self, ahead: ThreadPoolExecutor, small=False, **options):
         """`ahead` does, on the second core, work that needs no database and holds no lock on
         Python while it runs (argon2 and Pillow release it): the demo password's hash while the
-        tenant and its offices are made, the catalogue's pictures while the registry is loaded."""
+        tenant and its offices are made, then the catalogue's pictures and the logos missing while
+        the registry is loaded. (Importing the order services and the URL configuration there too
+        slowed the registry more than it saved: measured in docs/performance.md.)"""
         begun = time.perf_counter()
         usernames = [username for username, _role, _in_office, _label in DEMO_USERS]
         hashing = None
@@ -199,65 +242,54 @@ class Command(BaseCommand):
             drawing = ahead.submit(draw_pictures)
         katalog, _ = Katalog.objects.get_or_create(region_id="12.71", defaults=dict(GOVERNMENT, is_demo=True))
         _fill_blank(katalog, GOVERNMENT)
-        _give_logo(katalog, "kota-medan.png", pictures.emblem_png("KOTA MEDAN"))
-        offices = {}
-        for code, name, short, address, phone in OFFICES:
-            office, _ = Office.objects.get_or_create(katalog=katalog, code=code, defaults={"name": name})
-            _fill_blank(office, {"address": address, "phone": phone})
-            _give_logo(office, f"{code}.png", pictures.seal_png(short))
-            offices[code] = office
-        password = None  # every demo user has the same password: hashed once (argon2 is slow on purpose)
-        for username, role, in_office, _label in DEMO_USERS:
-            first_name, last_name, position, nip = DEMO_PEOPLE[username]
-            user = User.objects.filter(username=username).first()
-            if user is None:
-                password = password or hashing.result()
-                user = User.objects.create(
-                    username=username,
-                    password=password,
-                    email=f"{username}@demo.katalog.local",
-                    first_name=first_name,
-                    last_name=last_name,
-                )
-            elif user.first_name in ("", username.capitalize()) and not user.last_name:
-                # An older demo named its users after their username ("Pp").
-                user.first_name, user.last_name = first_name, last_name
-                user.save(update_fields=["first_name", "last_name"])
-            if username == "admin" and not user.is_superuser:
-                # The demo's admin is also the platform administrator (Django admin, every tenant).
-                user.is_staff = user.is_superuser = True
-                user.save(update_fields=["is_staff", "is_superuser"])
-            membership, _ = Membership.objects.get_or_create(
-                user=user,
-                katalog=katalog,
-                role=role,
-                office=offices[BUYER_OFFICE] if in_office else None,
-                defaults={"position": position, "nip": nip},
-            )
-            _fill_blank(membership, {"position": position, "nip": nip})
+        logos = [] if katalog.logo else [("emblem", katalog, "KOTA MEDAN")]  # drawn ahead, given after the registry
+        # The offices and budget lines missing are created in one statement each (a get_or_create
+        # per row was a few hundred round trips); those there get only their blank fields filled.
+        offices = {o.code: o for o in Office.objects.filter(katalog=katalog, code__in=[o[0] for o in OFFICES])}
+        for code, _name, _short, address, phone in OFFICES:
+            if code in offices:
+                _fill_blank(offices[code], {"address": address, "phone": phone})
+        Office.objects.bulk_create(
+            Office(katalog=katalog, code=code, name=name, address=address, phone=phone)
+            for code, name, _short, address, phone in OFFICES
+            if code not in offices
+        )
+        offices = {o.code: o for o in Office.objects.filter(katalog=katalog, code__in=[o[0] for o in OFFICES])}
+        logos += [("seal", offices[code], short) for code, _name, short, _a, _p in OFFICES if not offices[code].logo]
+        drawing_logos = ahead.submit(_draw_logos, logos) if logos else None
         vendors = load_vendors(katalog)
-        # The demo user `penyedia` owns UD Ulos Horas Medan (README, sign-in page).
-        vendors["ulos"].users.add(User.objects.get(username="penyedia"))
+        _load_people(katalog, offices, vendors, hashing)
         year = timezone.localdate().year
-        for n, (_code, office) in enumerate(sorted(offices.items()), start=1):
-            for m, (name, ceiling, account_code) in enumerate(BUDGET_LINES, start=1):
-                line, _ = BudgetLine.objects.get_or_create(
-                    katalog=katalog,
-                    kode_rup=f"{year % 100:02d}{n:03d}{m:03d}",
-                    defaults={
-                        "office": office,
-                        "name": f"{name} {office.name}",
-                        "fiscal_year": year,
-                        "funding_source": "APBD",
-                        "account_code": account_code,
-                        "ceiling": ceiling,
-                    },
-                )
-                _fill_blank(line, {"account_code": account_code})
+        lines = {
+            f"{year % 100:02d}{n:03d}{m:03d}": (office, name, ceiling, account_code)
+            for n, (_code, office) in enumerate(sorted(offices.items()), start=1)
+            for m, (name, ceiling, account_code) in enumerate(BUDGET_LINES, start=1)
+        }
+        there = BudgetLine.objects.filter(katalog=katalog, kode_rup__in=list(lines))
+        for line in there:
+            _fill_blank(line, {"account_code": lines[line.kode_rup][3]})
+        there = {line.kode_rup for line in there}
+        BudgetLine.objects.bulk_create(
+            BudgetLine(
+                katalog=katalog,
+                kode_rup=kode_rup,
+                office=office,
+                name=f"{name} {office.name}",
+                fiscal_year=year,
+                funding_source="APBD",
+                account_code=account_code,
+                ceiling=ceiling,
+            )
+            for kode_rup, (office, name, ceiling, account_code) in lines.items()
+            if kode_rup not in there
+        )
         distribution = {k: max(1, v // 90) for k, v in DISTRIBUTION.items()} if small else DISTRIBUTION
         started = time.perf_counter()
         times = {"tenant, offices, users, vendors": started - begun}
         created = load_registry(katalog, distribution=distribution)
+        if drawing_logos:
+            for (kind, obj, _text), png in zip(logos, drawing_logos.result(), strict=True):
+                _give_logo(obj, "kota-medan.png" if kind == "emblem" else f"{obj.code}.png", png)
         times["registry"] = time.perf_counter() - started
         started = time.perf_counter()
         products = load_catalogue(katalog, vendors, drawn=drawing.result() if drawing else None)

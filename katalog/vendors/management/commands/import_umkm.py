@@ -2,15 +2,9 @@ from dataclasses import dataclass, fields
 
 from django.db.models import Max
 
+from katalog.core.collector import few_collections, run_from_command_line
 from katalog.core.import_command import TenantImportCommand
-from katalog.vendors.imports import (
-    ImportOutcome,
-    few_collections,
-    read_path,
-    run_from_command_line,
-    run_import,
-    write_import_report,
-)
+from katalog.vendors.imports import ImportOutcome, read_path, run_import, write_import_report
 
 
 @dataclass
@@ -45,7 +39,7 @@ class Command(TenantImportCommand):
 
     def handle(self, *args, invite=False, **options):
         self.invite = invite
-        with few_collections():  # reading the file and the import: see imports.few_collections
+        with few_collections():  # reading the file and the import: see core.collector.few_collections
             return super().handle(*args, **options)
 
     def read(self, path):
