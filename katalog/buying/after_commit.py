@@ -7,11 +7,17 @@ that the callbacks registered at the same level of one transaction run one after
 `transaction.atomic()` after the commit. On PostgreSQL every statement run after the commit in
 autocommit mode is a commit of its own, each waiting for the WAL to reach the disk; a submission
 queued its expiry, wrote the PPK's notification and message and queued the message: four flushes,
-now two (the message's task is queued by `messaging` once the batch committed). If one callback
+then one batch (and, with `queue_task` below on the database queue, none). If one callback
 fails, nothing of the batch stays and each runs again on its own, in order: the work before the
 failing one is stored once, and the failure is logged, not raised. The step itself is committed by
 then: a notification that cannot be written must not turn the saved step into an error page (as
-`on_commit(..., robust=True)`)."""
+`on_commit(..., robust=True)`).
+
+`queue_task(task, …)` is for work handed to the task worker: with the database task queue on the
+same database (as deployed), the task's row is written inside the step's own transaction, so the
+worker sees it only once the step committed, a rolled-back step leaves none, and the step has no
+work left after its commit (no second transaction, no second WAL flush); with any other task backend
+it is enqueued with `after_commit`."""
 
 import logging
 
@@ -62,3 +68,72 @@ def after_commit(callback, *, using: str | None = None) -> None:
         connection.on_commit(batch)
     connection._katalog_after_commit = batches
     batch.callbacks.append(callback)
+
+
+def _database_queue(connection):
+    """The default task backend when it writes its queue in `connection`'s database (django-tasks-db),
+    else None."""
+    from django.db import router
+    from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
+    if isinstance(backend, DatabaseBackend) and router.db_for_write(DBTaskResult) == connection.alias:
+        return backend
+    return None
+
+
+_INSERTS: dict[str, str] = {}
+
+
+def _insert_task(backend, task, args: tuple, kwargs: dict, connection) -> None:
+    """What `DatabaseBackend.enqueue` writes (the same row, its signal sent), in one plain INSERT: the
+    ORM's `create` of the queue's 15 columns cost more than the rest of a step's queuing."""
+    from django_tasks.signals import task_enqueued
+    from django_tasks_db.compat import normalize_json
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    backend.validate_task(task)
+    row = DBTaskResult(
+        id=backend._get_id(),
+        args_kwargs=normalize_json({"args": args, "kwargs": kwargs}),
+        priority=task.priority,
+        task_path=task.module_path,
+        queue_name=task.queue_name,
+        run_after=task.run_after or get_date_max(),
+        backend_name=backend.alias,
+    )
+    fields = DBTaskResult._meta.concrete_fields
+    sql = _INSERTS.get(connection.vendor)
+    if sql is None:
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(f.column) for f in fields)
+        values = ", ".join(["%s"] * len(fields))
+        sql = _INSERTS[connection.vendor] = (
+            f"INSERT INTO {quote(DBTaskResult._meta.db_table)} ({columns}) VALUES ({values})"  # noqa: S608
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields])
+    row._state.adding, row._state.db = False, connection.alias
+    task_enqueued.send(type(backend), task_result=row.task_result)
+
+
+def queue_task(task, *args, using: str | None = None, **kwargs) -> None:
+    """`task.enqueue(*args, **kwargs)` for the task worker, to run once the current transaction
+    commits: its row written in the transaction itself where the task queue is a table of the same
+    database (see above), else enqueued after the commit with the step's other after-commit work (a
+    failure to queue is logged: the step itself is saved)."""
+    connection = transaction.get_connection(using)
+    backend = _database_queue(connection) if connection.in_atomic_block else None
+    if backend is not None and task.backend == backend.alias:
+        _insert_task(backend, task, args, kwargs, connection)
+        return
+
+    def enqueue():
+        try:
+            task.enqueue(*args, **kwargs)
+        except Exception:  # e.g. no task backend: the sweep, a download or the page covers it
+            log.exception("could not queue %s%r", task.name, args)
+
+    after_commit(enqueue, using=using)

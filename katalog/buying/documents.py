@@ -49,7 +49,7 @@ from reportlab.platypus import (
 
 from katalog.core.money import format_rupiah, whole_rupiah
 
-from .after_commit import after_commit
+from .after_commit import queue_task
 from .models import (
     Delivery,
     DocumentCounter,
@@ -524,15 +524,11 @@ def _place_of(government_name: str) -> str:
 
 
 def _enqueue_rendering(document_pk: int) -> None:
-    def enqueue():
-        from .tasks import render_document
+    """Render the PDF in the task worker once the transaction commits (with no task backend, on the
+    first download)."""
+    from .tasks import render_document
 
-        try:
-            render_document.enqueue(document_pk)
-        except Exception:  # no task backend: the PDF is rendered on first download
-            log.exception("could not schedule rendering of document %s", document_pk)
-
-    after_commit(enqueue)
+    queue_task(render_document, document_pk)
 
 
 def issue(*, order: Order, kind: str, extra: list[list[str]] | None = None) -> OrderDocument:

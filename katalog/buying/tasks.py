@@ -33,3 +33,17 @@ def render_document(document_id: int) -> str:
     if document is None:
         return "gone"
     return ensure_pdf(document).pdf.name
+
+
+@task()
+def notify(
+    *, order_id: int, text: str, user_ids: list[int], vendor: bool = False, role: str = "", kind: str = ""
+) -> int:
+    """Tell the recipients of one purchasing step (`notifications.tell`): their notification rows and
+    their messages, in one transaction. Returns how many were told."""
+    from django.db import transaction
+
+    from .notifications import deliver
+
+    with transaction.atomic():
+        return deliver(order_id=order_id, text=text, user_ids=user_ids, vendor=vendor, role=role, kind=kind)

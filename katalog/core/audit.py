@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
 from django.utils import timezone
 
 from .models import AuditChain, AuditLog, Katalog
@@ -24,8 +24,11 @@ NO_TENANT = "-"
 
 
 def record(*, actor: Any, action: str, obj: models.Model, katalog: Katalog | None, **data: Any) -> AuditLog:
-    """Write an audit entry inside the caller's transaction. `actor` may be None (the system)."""
-    return AuditLog.objects.create(
+    """Write an audit entry inside the caller's transaction. `actor` may be None (the system).
+
+    On PostgreSQL two statements: the chain's head read and locked, then the entry inserted and the
+    head moved in one statement (a data-modifying `WITH`); elsewhere the model's `save` (three)."""
+    entry = AuditLog(
         katalog=katalog,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
@@ -36,6 +39,26 @@ def record(*, actor: Any, action: str, obj: models.Model, katalog: Katalog | Non
             for k, v in data.items()
         },
     )
+    using = router.db_for_write(AuditLog, instance=entry)
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        entry.save(using=using)
+        return entry
+    with transaction.atomic(using=using, savepoint=False):
+        (head,) = _chain([entry], using=using).values()
+        fields = [f for f in AuditLog._meta.concrete_fields if not f.primary_key]
+        quote = connection.ops.quote_name
+        chain, log = quote(AuditChain._meta.db_table), quote(AuditLog._meta.db_table)
+        columns, values = ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields))
+        move = f"UPDATE {chain} SET last_hash = %s, count = %s WHERE key = %s"  # noqa: S608
+        sql = f"WITH head AS ({move}) INSERT INTO {log} ({columns}) VALUES ({values}) RETURNING id"  # noqa: S608
+        params = [head.last_hash, head.count, head.key]
+        params += [f.get_db_prep_save(f.pre_save(entry, True), connection) for f in fields]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            (entry.pk,) = cursor.fetchone()
+    entry._state.adding, entry._state.db = False, using
+    return entry
 
 
 def actor_name(user: Any) -> str:
@@ -78,8 +101,30 @@ def chain_entries(entries: list[AuditLog], *, using: str = "default") -> None:
     """Fill in the actor's name and address, the time, `prev_hash` and `hash` of new entries, in
     order, and move their chains' heads. Must run in the transaction that inserts them: the heads
     stay locked until it ends."""
+    heads = _chain(entries, using=using)
+    if heads:
+        table = connections[using].ops.quote_name(AuditChain._meta.db_table)
+        with connections[using].cursor() as cursor:
+            for head in heads.values():
+                move = f"UPDATE {table} SET last_hash = %s, count = %s WHERE key = %s"  # noqa: S608
+                cursor.execute(move, [head.last_hash, head.count, head.key])
+
+
+def _lock_head(key: str, *, using: str) -> AuditChain | None:
+    """The chain's head, locked (`FOR UPDATE` where the database has it), in one plain statement."""
+    connection = connections[using]
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    table = connection.ops.quote_name(AuditChain._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT last_hash, count FROM {table} WHERE key = %s{lock}", [key])  # noqa: S608
+        row = cursor.fetchone()
+    return None if row is None else AuditChain(key=key, last_hash=row[0], count=row[1])
+
+
+def _chain(entries: list[AuditLog], *, using: str) -> dict[str, AuditChain]:
+    """`chain_entries` without storing the heads: returns them, moved, for the caller to store."""
     if not entries:
-        return
+        return {}
     if not transaction.get_connection(using).in_atomic_block:
         raise RuntimeError("Audit entries are chained inside a transaction.")
     heads: dict[str, AuditChain] = {}
@@ -94,19 +139,17 @@ def chain_entries(entries: list[AuditLog], *, using: str = "default") -> None:
         entry.data = _json_value(entry.data if entry.data is not None else {})
         key = chain_key(entry.katalog_id)
         if key not in heads:
-            locked = AuditChain.objects.using(using).select_for_update()
-            head = locked.filter(key=key).first()
+            head = _lock_head(key, using=using)
             if head is None:  # the chain's first entry (a concurrent first one waits on the key)
                 AuditChain.objects.using(using).get_or_create(key=key)
-                head = locked.get(key=key)
+                head = _lock_head(key, using=using)
             heads[key] = head
         head = heads[key]
         entry.prev_hash = head.last_hash
         entry.hash = entry_hash(entry)
         head.last_hash = entry.hash
         head.count += 1
-    for head in heads.values():
-        head.save(using=using, update_fields=["last_hash", "count"])
+    return heads
 
 
 @dataclass

@@ -6,9 +6,10 @@ cancelled; once submitted, its value (DPP + PPN), one order, and the same again 
 paid, in the row of its office, its submission month (city time) and its vendor's size class and
 kecamatan. Every change of an order goes through the purchasing services' locked `_move`, which
 takes the contribution before, and `_done`, which calls `apply(order, before, after)` in the same
-transaction: the old contribution is taken off its row and the new one added, by F() updates on
-rows created on first use (get_or_create under the unique key), so two orders changing at once
-never lose an update. `rebuild()` recomputes the rows from the orders (`katalog rebuild_rollups`),
+transaction: the old contribution is taken off its row and the new one added, one
+`INSERT … ON CONFLICT (key) DO UPDATE SET value = value + excluded.value, …` per rollup table (the row
+is created on first use; the database adds under the row's lock, so two orders changing at once never
+lose an update). `rebuild()` recomputes the rows from the orders (`katalog rebuild_rollups`),
 after bulk loads or a change of a vendor's size class or kecamatan (which moves nothing by itself).
 """
 
@@ -16,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
@@ -37,9 +38,12 @@ class Contribution:
     lines: tuple = ()  # (category id, value, pdn, tkdn recorded, tkdn ≥ 25, tkdn ≥ 40) per category
 
 
-def _line_sums(order) -> tuple:
+def _line_sums(order, items=None) -> tuple:
+    """Per category of the versions bought: (category id, value, pdn, tkdn recorded, tkdn ≥ 25,
+    tkdn ≥ 40). `items`: the order's items with their versions as the caller has just read them
+    under the order's lock (else read now)."""
     sums: dict[int, list] = {}
-    for item in order.items.select_related("version"):
+    for item in items if items is not None else order.items.select_related("version"):
         version = item.version
         value = item.unit_price * item.quantity + item.shipping_cost
         slot = sums.setdefault(version.category_id, [Decimal(0)] * 5)
@@ -58,8 +62,9 @@ def _line_sums(order) -> tuple:
     return tuple((cat, *v) for cat, v in sorted(sums.items()))
 
 
-def contribution(order) -> Contribution | None:
-    """What the order adds to the rollup as it stands now (None: nothing)."""
+def contribution(order, items=None) -> Contribution | None:
+    """What the order adds to the rollup as it stands now (None: nothing). `items`: its items with
+    their versions, when the caller has them in hand (see `_line_sums`)."""
     if order.submitted_at is None or order.status == "cancelled":
         return None
     when = timezone.localtime(order.submitted_at)
@@ -73,47 +78,58 @@ def contribution(order) -> Contribution | None:
         vendor.district_id or "",
     )
     value = (order.total or Decimal(0)) + (order.vat or Decimal(0))
-    return Contribution(key, value, order.paid_at is not None, _line_sums(order))
+    return Contribution(key, value, order.paid_at is not None, _line_sums(order, items))
 
 
-def _add(key: tuple, value: Decimal, count: int, realised: Decimal, realised_count: int) -> None:
-    if not (value or count or realised or realised_count):
+_SPENDING_SUMS = ("value", "count", "realised", "realised_count")
+_CATEGORY_SUMS = ("orders", *_LINE_SUMS)
+
+
+def _upsert(model, key_columns: tuple, sum_columns: tuple, rows: dict) -> None:
+    """Add `rows` (key -> the sums' deltas) to `model`'s rows in one statement: a row missing is
+    inserted with the deltas, an existing one has them added (the database adds under the row's
+    lock, so concurrent changes never lose an update). Rows whose deltas are all zero are left out."""
+    rows = {key: sums for key, sums in rows.items() if any(sums)}
+    if not rows:
         return
-    row, _created = SpendingRollup.objects.get_or_create(**dict(zip(_KEY, key, strict=True)))
-    SpendingRollup.objects.filter(pk=row.pk).update(
-        value=F("value") + value,
-        count=F("count") + count,
-        realised=F("realised") + realised,
-        realised_count=F("realised_count") + realised_count,
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = [*key_columns, *sum_columns]
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    names, values, key = (
+        ", ".join(map(quote, columns)),
+        ", ".join([one] * len(rows)),
+        ", ".join(map(quote, key_columns)),
     )
+    add = ", ".join(f"{quote(c)} = {table}.{quote(c)} + excluded.{quote(c)}" for c in sum_columns)
+    sql = f"INSERT INTO {table} ({names}) VALUES {values} ON CONFLICT ({key}) DO UPDATE SET {add}"  # noqa: S608
+    params = [value for key, sums in rows.items() for value in (*key, *sums)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def apply(order, before: Contribution | None, after: Contribution | None) -> None:
     """Move the order's contribution from `before` to `after` (either may be None), in the caller's
-    transaction. Called once per order change, by buying/services/base.py `_done`."""
+    transaction: at most one statement per rollup table. Called once per order change, by
+    buying/services/base.py `_done`."""
     if before == after:
         return
-    with transaction.atomic():
-        if before is not None:
-            _add(before.key, -before.value, -1, -before.value if before.paid else 0, -1 if before.paid else 0)
-        if after is not None:
-            _add(after.key, after.value, 1, after.value if after.paid else 0, 1 if after.paid else 0)
-        if before is not None:
-            _add_lines(before, -1)
-        if after is not None:
-            _add_lines(after, 1)
-
-
-def _add_lines(c: Contribution, sign: int) -> None:
-    katalog_id, office_id, year = c.key[:3]
-    for category_id, *sums in c.lines:
-        row, _created = CategoryRollup.objects.get_or_create(
-            katalog_id=katalog_id, office_id=office_id, year=year, category_id=category_id
-        )
-        CategoryRollup.objects.filter(pk=row.pk).update(
-            orders=F("orders") + sign,
-            **{name: F(name) + sign * amount for name, amount in zip(_LINE_SUMS, sums, strict=True)},
-        )
+    spending: dict[tuple, list] = {}
+    categories: dict[tuple, list] = {}
+    for c, sign in ((before, -1), (after, 1)):
+        if c is None:
+            continue
+        paid = 1 if c.paid else 0
+        slot = spending.setdefault(c.key, [Decimal(0), 0, Decimal(0), 0])
+        for i, delta in enumerate((c.value, 1, c.value * paid, paid)):
+            slot[i] += sign * delta
+        katalog_id, office_id, year = c.key[:3]
+        for category_id, *sums in c.lines:
+            slot = categories.setdefault((katalog_id, office_id, year, category_id), [0, *[Decimal(0)] * 5])
+            for i, delta in enumerate((1, *sums)):
+                slot[i] += sign * delta
+    _upsert(SpendingRollup, _KEY, _SPENDING_SUMS, spending)
+    _upsert(CategoryRollup, ("katalog_id", "office_id", "year", "category_id"), _CATEGORY_SUMS, categories)
 
 
 def recompute_categories(katalog=None) -> dict[tuple, tuple]:

@@ -16,6 +16,25 @@ def _tasks(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 
 
+def run_notifications() -> int:
+    """The task worker's part of telling people (`buying.tasks.notify`): run the notify tasks the
+    dummy backend has queued and not run yet; returns how many ran."""
+    from django_tasks import default_task_backend
+
+    from katalog.buying.tasks import notify
+
+    queued = [r for r in default_task_backend.results if r.task.module_path == notify.module_path]
+    for result in queued:
+        default_task_backend.results.remove(result)
+        result.task.call(*result.args, **result.kwargs)
+    return len(queued)
+
+
+@pytest.fixture
+def worker():
+    return run_notifications
+
+
 def listed_product(katalog, vendor, *, name="Kemeja PDH", price="250000", stock=100, min_order=1):
     category, _ = Category.objects.get_or_create(katalog=katalog, code="PKN", defaults={"name": "Pakaian"})
     actor = system_actor(katalog)

@@ -351,7 +351,7 @@ def test_reading_an_overdue_order_changes_nothing_the_sweep_cancels_it(client, u
 
 
 def test_the_vendor_never_sees_the_buyers_draft_nor_hears_of_its_cancellation(
-    client, users, shop, django_capture_on_commit_callbacks
+    client, users, shop, django_capture_on_commit_callbacks, worker
 ):
     order = draft(users, shop, 2)
     vendor = token_for(client, users["penyedia"].username)
@@ -359,13 +359,14 @@ def test_the_vendor_never_sees_the_buyers_draft_nor_hears_of_its_cancellation(
     assert client.get("/api/v1/orders", **bearer(vendor)).json() == []
     with django_capture_on_commit_callbacks(execute=True):
         services.order_cancel(actor=f.actor(users["pp"]), order=order, reason="Tidak jadi")
+    assert worker() == 1  # the buyer is told
     assert not users["penyedia"].notifications.exists()
     sent = services.order_submit(actor=f.actor(users["pp"]), order=draft(users, shop, 2))
     assert client.get(f"/api/v1/orders/{sent.pk}", **bearer(vendor)).status_code == 200
 
 
 def test_after_the_surat_pesanan_only_the_ppk_cancels_and_the_vendor_asks(
-    users, shop, django_capture_on_commit_callbacks
+    users, shop, django_capture_on_commit_callbacks, worker
 ):
     a = actors(users)
     order = services.order_approve(actor=a["ppk"], order=submitted(users, shop, 4))
@@ -377,11 +378,13 @@ def test_after_the_surat_pesanan_only_the_ppk_cancels_and_the_vendor_asks(
     assert Order.objects.get(pk=order.pk).status == S.IN_PROGRESS
     with django_capture_on_commit_callbacks(execute=True):
         services.order_request_cancel(actor=a["penyedia"], order=order, reason="Bahan habis")
+    worker()
     assert users["ppk"].notifications.filter(text__contains="Bahan habis").exists()
     with pytest.raises(ValidationFailed):
         services.order_request_cancel(actor=a["penyedia"], order=order, reason="Lagi")
     with django_capture_on_commit_callbacks(execute=True):
         services.order_decline_cancel(actor=a["ppk"], order=order, reason="Stok ada di gudang kedua")
+    worker()
     assert users["penyedia"].notifications.filter(text__contains="Stok ada di gudang kedua").exists()
     services.order_request_cancel(actor=a["penyedia"], order=order, reason="Bahan benar-benar habis")
     order = services.order_cancel(actor=a["ppk"], order=order, reason="Disetujui: bahan habis")

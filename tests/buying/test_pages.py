@@ -368,7 +368,7 @@ def test_buy_now_creates_a_draft_with_the_note(client_as, users, shop):
 # --- The whole purchase through the pages ---------------------------------------------------------
 
 
-def test_a_whole_purchase_through_the_pages(users, shop, django_capture_on_commit_callbacks):
+def test_a_whole_purchase_through_the_pages(users, shop, django_capture_on_commit_callbacks, worker):
     pp, ppk, vendor, treasurer = (signed_in(users[r]) for r in ("pp", "ppk", "penyedia", "treasurer"))
     product = shop["product"]
 
@@ -425,6 +425,7 @@ def test_a_whole_purchase_through_the_pages(users, shop, django_capture_on_commi
     assert BudgetLine.objects.get().committed == Decimal("2400000")
     stock = Product.objects.get(pk=product.pk)
     assert (stock.stock, stock.reserved, stock.available) == (100, 10, 90)  # reserved, still on hand
+    worker()  # the task worker tells the PPK
     assert Notification.objects.filter(user=users["ppk"], order=order, read_at=None).exists()
     assert 'class="count"' in ppk.get("/belanja/notifikasi/").content.decode()
     as_(ppk, url + "approve/")

@@ -1,7 +1,6 @@
 """Cancellation (with a reason, releasing stock and budget), the vendor's request to cancel and the
 PPK's answer, and expiry of orders that waited too long (by the task worker only)."""
 
-import logging
 from decimal import Decimal
 
 from django.conf import settings
@@ -13,7 +12,7 @@ from katalog.accounts.selectors import Actor
 from katalog.core.errors import ValidationFailed
 
 from .. import documents, locks, notifications, workflow
-from ..after_commit import after_commit
+from ..after_commit import queue_task
 from ..models import (
     DocumentKind,
     Order,
@@ -22,7 +21,6 @@ from ..models import (
 from .base import _done, _lock, _move, _reason, parties_of
 
 S = OrderStatus
-logger = logging.getLogger(__name__)
 
 # --- Cancellation and expiry --------------------------------------------------------------------------
 
@@ -38,14 +36,9 @@ def _notify_cancelled(order: Order, text: str) -> None:
     """The buyer and the PPK hear of a cancellation; the vendor only of an order it has seen (a
     buyer's draft was never its business)."""
 
-    def send():
-        notifications.user(order, order.created_by, text)
-        if order.approver_id and order.approver_id != order.created_by_id:
-            notifications.user(order, order.approver, text)
-        if order.sent_to_vendor_at is not None:
-            notifications.vendor(order, text)
-
-    after_commit(send)
+    notifications.tell(
+        order, text, user_ids=[order.created_by_id, order.approver_id], vendor=order.sent_to_vendor_at is not None
+    )
 
 
 def _cancel(*, actor: Actor | None, order: Order, parties: frozenset[str], reason: str) -> Order:
@@ -88,7 +81,7 @@ def order_request_cancel(*, actor: Actor, order: Order, reason: str) -> Order:
     order.cancel_requested_at = timezone.now()
     order.cancel_request_reason = reason
     text = _("Order #%(n)s: the vendor asks to cancel: ") + reason
-    after_commit(lambda: notifications.user(order, order.approver, text))
+    notifications.tell(order, text, user_ids=[order.approver_id])
     return _done(actor=actor, order=order, old=old, action="request-cancel", reason=reason)
 
 
@@ -103,7 +96,7 @@ def order_decline_cancel(*, actor: Actor, order: Order, reason: str) -> Order:
     order.cancel_requested_at = None
     order.cancel_request_reason = ""
     text = _("Order #%(n)s: the PPK keeps the order: ") + reason
-    after_commit(lambda: notifications.vendor(order, text))
+    notifications.tell(order, text, vendor=True)
     return _done(actor=actor, order=order, old=old, action="decline-cancel", reason=reason)
 
 
@@ -144,14 +137,6 @@ def expire_overdue(*, now=None) -> int:
 
 def _schedule_expiry(order: Order) -> None:
     """Ask the task worker to look at the order when its deadline passes."""
-    deadline = order.deadline_at
+    from ..tasks import expire_order
 
-    def enqueue():
-        from ..tasks import expire_order
-
-        try:
-            expire_order.using(run_after=deadline).enqueue(order.pk)
-        except Exception:  # a missing worker backend must not undo the order; the sweep expires it too
-            logger.exception("could not schedule expiry of order %s", order.pk)
-
-    after_commit(enqueue)
+    queue_task(expire_order.using(run_after=order.deadline_at), order.pk)

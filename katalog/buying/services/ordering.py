@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +20,6 @@ from katalog.core.permissions import Role
 from katalog.vendors.models import Vendor, VendorStatus
 
 from .. import documents, locks, notifications, taxes, workflow
-from ..after_commit import after_commit
 from ..models import (
     BudgetLine,
     CartItem,
@@ -53,6 +52,7 @@ from .base import (
     working_days_after,
     works_for,
     works_for_order,
+    works_for_vendor_sql,
 )
 from .cancelling import _schedule_expiry
 
@@ -67,12 +67,16 @@ class ItemRequest:
     quantity: int
 
 
-def _office_ppks(office, *, besides=None):
-    """The office's PPK memberships in order (the first is the approver), less `besides`."""
-    qs = Membership.objects.filter(office=office, role=Role.PPK).order_by("pk")
-    if besides is not None:
-        qs = qs.exclude(user=besides)
-    return qs
+def _office_ppk_sql(office, actor: Actor) -> RawSQL:
+    """The user id of the office's first PPK other than the actor (the approver), as a column of the
+    products' statement (a plain subquery: cheaper to build than the ORM's)."""
+    table = connection.ops.quote_name(Membership._meta.db_table)
+    return RawSQL(  # noqa: S611 (names from the models, values as parameters)
+        f"SELECT {table}.user_id FROM {table} WHERE {table}.office_id = %s AND {table}.role = %s"  # noqa: S608
+        f" AND {table}.user_id <> %s ORDER BY {table}.id LIMIT 1",
+        (office.pk, Role.PPK.value, actor.user.pk),
+        output_field=Membership._meta.get_field("user").target_field,
+    )
 
 
 def _check_buyer_in(actor: Actor, office) -> None:
@@ -124,10 +128,7 @@ def order_create(
         )
         .select_related("listed_version", "vendor")
         .annotate(
-            actor_works_for=Exists(
-                Vendor.users.through.objects.filter(vendor_id=OuterRef("vendor_id"), user_id=actor.user.pk)
-            ),
-            office_ppk=Subquery(_office_ppks(office, besides=actor.user).values("user_id")[:1]),
+            actor_works_for=works_for_vendor_sql(Product, actor.user.pk), office_ppk=_office_ppk_sql(office, actor)
         )
     }
     missing = [pid for pid in wanted if pid not in products]
@@ -321,7 +322,7 @@ def order_propose(*, actor: Actor, order: Order, lines: list[dict], message: str
         message=_text(message, "message", 1000),
     )
     _sent_to_vendor(order)
-    after_commit(lambda: notifications.vendor(order, _("Order #%(n)s: the buyer proposes new figures.")))
+    notifications.tell(order, _("Order #%(n)s: the buyer proposes new figures."), vendor=True)
     return _done(actor=actor, order=order, old=old, action="propose")
 
 
@@ -376,9 +377,9 @@ def order_accept(*, actor: Actor, order: Order) -> Order:
 
 def _notify_other_side(order: Order, side: str, text) -> None:
     if side == OfferSide.BUYER:
-        after_commit(lambda: notifications.vendor(order, text))
+        notifications.tell(order, text, vendor=True)
     else:
-        after_commit(lambda: notifications.user(order, order.created_by, text))
+        notifications.tell(order, text, user_ids=[order.created_by_id])
 
 
 def changed_items(order: Order, items=None) -> list[OrderItem]:
@@ -504,10 +505,25 @@ def order_submit(*, actor: Actor, order: Order) -> Order:
     _sent_to_vendor(order)
     (order.deadline_at,) = working_days_after(now, settings.KATALOG_WAIT_WORKING_DAYS, katalog=order.katalog)
     _schedule_expiry(order)
-    after_commit(lambda: notifications.user(order, order.approver, _("Order #%(n)s waits for your approval.")))
+    notifications.tell(order, _("Order #%(n)s waits for your approval."), user_ids=[order.approver_id])
+    order.rollup_items = items  # read with their versions under the lock: the rollup needs no second read
     order = _done(actor=actor, order=order, old=old, action="submit", committed=str(amount))
     order.loaded_items = items
     return order
+
+
+def _own_ppk_sql(column: str, actor: Actor) -> RawSQL:
+    """`column` of the actor's membership as PPK of the order's office (one at most: the membership is
+    unique), as a column of the order's lock (a plain subquery: cheaper to build than the ORM's)."""
+    quote = connection.ops.quote_name
+    table, order = quote(Membership._meta.db_table), quote(Order._meta.db_table)
+    field = quote(Membership._meta.get_field(column).column)
+    return RawSQL(  # noqa: S611 (names from the models, values as parameters)
+        f"SELECT {table}.{field} FROM {table} WHERE {table}.user_id = %s AND {table}.role = %s"  # noqa: S608
+        f" AND {table}.katalog_id = {order}.katalog_id AND {table}.office_id = {order}.office_id LIMIT 1",
+        (actor.user.pk, Role.PPK.value),
+        output_field=Membership._meta.get_field(column),
+    )
 
 
 @transaction.atomic
@@ -515,17 +531,11 @@ def order_approve(*, actor: Actor, order: Order) -> Order:
     """The PPK approves: the Surat Pesanan is issued with its delivery deadline (the agreed lead time
     in working days from today), and the vendor has 3 working days to confirm."""
     # The jabatan and NIP the SP prints for the approving PPK, read with the lock.
-    own = Membership.objects.filter(
-        user_id=actor.user.pk, katalog_id=OuterRef("katalog_id"), office_id=OuterRef("office_id"), role=Role.PPK
-    ).order_by("pk")
     order = _lock(
         order,
         actor=actor,
         vendor_fields=_APPROVE_VENDOR,
-        annotations={
-            "ppk_position": Subquery(own.values("position")[:1]),
-            "ppk_nip": Subquery(own.values("nip")[:1]),
-        },
+        annotations={"ppk_position": _own_ppk_sql("position", actor), "ppk_nip": _own_ppk_sql("nip", actor)},
     )
     if Role.PPK in actor.roles_in(order.office_id):
         if works_for_order(actor, order):
@@ -556,7 +566,7 @@ def order_approve(*, actor: Actor, order: Order) -> Order:
     _schedule_expiry(order)
     order.loaded_items = items
     documents.issue(order=order, kind=DocumentKind.PURCHASE_ORDER)
-    after_commit(lambda: notifications.vendor(order, _("Order #%(n)s: a Surat Pesanan waits for your confirmation.")))
+    notifications.tell(order, _("Order #%(n)s: a Surat Pesanan waits for your confirmation."), vendor=True)
     return _done(actor=actor, order=order, old=old, action="approve")
 
 
@@ -574,5 +584,5 @@ def order_confirm(*, actor: Actor, order: Order) -> Order:
     order, old = _move(actor=actor, order=order, action=workflow.CONFIRM, parties=parties)
     order.confirmed_at = timezone.now()
     order.deadline_at = None
-    after_commit(lambda: notifications.user(order, order.created_by, _("Order #%(n)s was confirmed by the vendor.")))
+    notifications.tell(order, _("Order #%(n)s was confirmed by the vendor."), user_ids=[order.created_by_id])
     return _done(actor=actor, order=order, old=old, action="confirm")

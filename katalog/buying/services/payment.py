@@ -12,7 +12,6 @@ from katalog.core.errors import NotAllowed, ValidationFailed
 from katalog.core.permissions import Role
 
 from .. import documents, notifications, taxes, workflow
-from ..after_commit import after_commit
 from ..models import (
     DocumentKind,
     Invoice,
@@ -56,9 +55,7 @@ def order_invoice(*, actor: Actor, order: Order, invoice_date: date | None = Non
     invoice.number = documents.issue(order=order, kind=DocumentKind.INVOICE).number
     invoice.save(update_fields=["number"])
     documents.issue(order=order, kind=DocumentKind.RECEIPT)
-    after_commit(
-        lambda: notifications.office_role(order, Role.TREASURER, _("Order #%(n)s: an invoice waits for payment."))
-    )
+    notifications.tell(order, _("Order #%(n)s: an invoice waits for payment."), role=Role.TREASURER)
     _done(actor=actor, order=order, old=old, action="invoice", total=str(invoice.total))
     return invoice
 
@@ -111,7 +108,7 @@ def order_pay(*, actor: Actor, order: Order, method: str, paid_on: date, referen
     )
     order.paid_at = timezone.now()
     documents.complete_receipt(order)
-    after_commit(lambda: notifications.vendor(order, _("Order #%(n)s is paid.")))
+    notifications.tell(order, _("Order #%(n)s is paid."), vendor=True)
     _done(actor=actor, order=order, old=old, action="pay", method=method, reference=reference, net=str(booked.net))
     return payment
 
@@ -135,7 +132,7 @@ def order_rate(
         comment=_text(comment, "comment", 2000),
         created_by=actor.user,
     )
-    after_commit(lambda: notifications.vendor(order, _("Order #%(n)s: you were rated; you may reply once.")))
+    notifications.tell(order, _("Order #%(n)s: you were rated; you may reply once."), vendor=True)
     _done(actor=actor, order=order, old=old, action="rate")
     return rating
 

@@ -14,7 +14,6 @@ from katalog.accounts.selectors import Actor
 from katalog.core.errors import ValidationFailed
 
 from .. import documents, locks, notifications, taxes, workflow
-from ..after_commit import after_commit
 from ..models import (
     Delivery,
     DeliveryLine,
@@ -117,9 +116,7 @@ def order_deliver(
     complete = not OrderItem.objects.filter(order=order, delivered_quantity__lt=F("quantity")).exists()
     order.status = S.DELIVERED if complete else S.IN_PROGRESS
     if complete:
-        after_commit(
-            lambda: notifications.user(order, order.approver, _("Order #%(n)s is delivered: check the receipt."))
-        )
+        notifications.tell(order, _("Order #%(n)s is delivered: check the receipt."), user_ids=[order.approver_id])
     _done(actor=actor, order=order, old=old, action="deliver", delivery=delivery.pk, complete=complete)
     return delivery
 
@@ -192,7 +189,7 @@ def order_refuse(
     else:
         order.status = S.IN_PROGRESS
     text = _("Order #%(n)s: goods were refused at receipt: ") + reason
-    after_commit(lambda: notifications.vendor(order, text))
+    notifications.tell(order, text, vendor=True)
     _done(actor=actor, order=order, old=old, action="refuse", mode=mode, lines={str(k): v for k, v in wanted.items()})
     return refusals
 
@@ -268,5 +265,5 @@ def order_receive(
     extra = [["Pemeriksaan", "; ".join(check)]] + ([["Catatan", notes]] if notes else [])
     order.save()
     documents.issue(order=order, kind=DocumentKind.BAST, extra=extra)
-    after_commit(lambda: notifications.vendor(order, _("Order #%(n)s: the BAST is signed; send your invoice.")))
+    notifications.tell(order, _("Order #%(n)s: the BAST is signed; send your invoice."), vendor=True)
     return _done(actor=actor, order=order, old=old, action="receive", late_days=late_days, penalty=str(penalty))
