@@ -270,3 +270,34 @@ def downgrade_0006_statements(vendor: str) -> list[str]:
         "DROP TRIGGER search_facet_count_truncate ON search_entry",
         "DROP FUNCTION search_facet_count_truncate()",
     ]
+
+
+# Migration 0007 (PostgreSQL only): the facet-set index carries the price band too, so a relevance
+# page reads only the entries of the groups (facet set, band) that hold its best matches
+# (PostgresBackend._direct_plan); every use of the old index is a prefix of the new one. The price
+# index carries the whole cheapest-first order, so a walk of it stops at the page's end instead of
+# reading every entry of a price shared by thousands (an incremental sort).
+_PRICE_INDEX_0005 = "CREATE INDEX search_entry_price ON search_entry (tenant_id, price_sen) INCLUDE (facet_set, band)"
+
+
+def upgrade_0007_statements(vendor: str) -> list[str]:
+    if vendor != "postgresql":
+        return []
+    return [
+        "CREATE INDEX search_entry_facet_band ON search_entry (tenant_id, facet_set, band)",
+        "DROP INDEX search_entry_facet_set",
+        "DROP INDEX search_entry_price",
+        "CREATE INDEX search_entry_price ON search_entry "
+        "(tenant_id, price_sen, listed_s DESC, product_id DESC) INCLUDE (facet_set, band)",
+    ]
+
+
+def downgrade_0007_statements(vendor: str) -> list[str]:
+    if vendor != "postgresql":
+        return []
+    return [
+        "CREATE INDEX search_entry_facet_set ON search_entry (tenant_id, facet_set)",
+        "DROP INDEX search_entry_facet_band",
+        "DROP INDEX search_entry_price",
+        _PRICE_INDEX_0005,
+    ]

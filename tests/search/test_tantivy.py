@@ -174,7 +174,7 @@ def test_engine_calls_beside_each_other_or_in_turn_give_the_same_answer(tmp_path
 @pytest.mark.parametrize("pdn", [True, False])
 @pytest.mark.parametrize("q", ["", "kain", "sepatu kulit"])
 def test_the_domestic_filter_keeps_exactly_the_products_it_names(tmp_path, q, pdn):
-    """"Domestic product" is searched as "not imported" (the few others excluded): the products
+    """A "domestic product" filter is searched as "not imported" (the few others excluded): the products
     found are exactly those of the chosen kind, and the facets count them alone."""
     from katalog.search.types import SearchFilters
 

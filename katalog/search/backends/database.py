@@ -383,6 +383,14 @@ class PostgresBackend(DatabaseBackend):
     # The empty query's page walks an order's index when it reaches the page's end within at most
     # this many entries, and fewer than pass the filters (see _counted_plan).
     _WALK_BUDGET = 20_000
+    # A text query's date- or price-ordered page walks at most this many entries (_direct_plan).
+    _WALK_LIMIT = 20_000
+    _WALK_SLACK = 4
+    # A relevance page reads the entries of its top groups when they are at most this many times
+    # the matches (else the matches again; _direct_plan).
+    _GROUP_READ = 1
+    # Up to this many clauses the relevance key fits a bigint (_rank_key).
+    _KEY_CLAUSES = 1024
 
     @staticmethod
     def _tsquery(clauses: Sequence[Clause], weight: str = "", joiner: str = "&") -> str:
@@ -600,29 +608,74 @@ class PostgresBackend(DatabaseBackend):
         return SearchPlan(**{**plan.__dict__, "raw": [(sql, all_params)]})
 
     def plan(self, plan: SearchPlan) -> SearchPlan:
-        """One statement, one snapshot, one read of the matches: they are copied once into m, the
-        page is a top-N sort of m, and the facets are ONE hash aggregate of m by (facet set, price
-        band) -- a few thousand groups at most -- rolled up per facet from that small result (g).
-        Counting each facet straight from m (four GROUP BYs, and unnest() of every row's category
-        array) cost three times as much at 1M documents.
+        """One statement, one snapshot. The matches are read once to count them by (facet set,
+        price band) -- a few thousand groups at most (g) -- and each facet is rolled up from g;
+        then the page is read apart (_direct_plan). The empty query filtered by facets alone
+        counts from search_facet_count instead (_counted_plan).
 
-        Disjunctive facets: when a facet filter is set, m holds the matches WITHOUT the facet filters,
-        with a flag `ok` (all of them hold) for the page and, for a price filter, a flag `fp` that
-        becomes part of the aggregate's key; the size-class, district and category filters are
-        tested on the few rows of g. Each facet then sums the groups passing every filter but its
-        own, and a row 'n' gives the count.
+        Disjunctive facets: when a facet filter is set, g counts the matches WITHOUT the facet
+        filters; a price filter adds its flag `f_b` to the key of g; the size-class, district and
+        category filters are tested on the few rows of g. Each facet then sums the groups passing
+        every filter but its own, and a row 'n' gives the count.
 
-        Not done: fetching a date- or price-ordered page by walking the btree index in a subquery of
-        its own. It takes under 1 ms for a common word, but when filters leave few or no matches the
-        planner's estimate is off and it walks the whole index (4.2 s measured for a query with no
-        match at 1M documents). Tried in issue 11 with the counts first and a bounded walk under
-        one-time filters (the matches then counted from the scan, not copied): p95 of the bench's
-        rotation 0.82 of this form, but p50 1.16, since a page the walk does not serve reads the
-        matches a second time; dropped. The empty query does walk (_counted_plan): its count is
-        known before the page."""
+        Until issue 11's third pass the matches were copied once into a materialized CTE and both
+        the facets and the page read that copy: at 1M documents the copy cost more than a second
+        read (kantor, 243,000 matches: 356 against 156 ms for the count alone; medan, every
+        product, spilled to disk: 1.8 s against 0.4 s)."""
         counted = self._counted_plan(plan)
         if counted is not None:
             return counted
+        return self._direct_plan(plan)
+
+    def _rank_key(self, plan: SearchPlan) -> tuple[str, list[Any]]:
+        """One bigint per match that never orders two matches against the relevance order:
+        ((matched x (n + 1) + name hits) x 16 + preference) x 2^32 + rotation key (32 bits). Only
+        its maximum per group of g is used (_direct_plan)."""
+        n = len(plan.clauses)
+        if n >= self._KEY_CLAUSES:  # the key would outgrow a bigint: no group is read (_direct_plan)
+            return "0::bigint", []
+        hits, hits_params = self._sum_hits(plan.clauses, True)
+        if plan.required >= n:
+            matched, matched_params = str(n), []
+        else:
+            matched, matched_params = self._sum_hits(plan.clauses, False)
+        sql = (
+            f"((({matched})::bigint * {n + 1} + {hits}) * 16 + least(greatest(e.preference, 0), 15)) * 4294967296 "
+            f"+ {self._rotation(plan.rotation_day)}"
+        )
+        return sql, [*matched_params, *hits_params]
+
+    @staticmethod
+    def _bands_touched(f: SearchFilters) -> list[int]:
+        """The numbers of the price bands that hold a price passing the price filter (or none: -1)."""
+        low = to_sen(f.price_min) if f.price_min is not None else None
+        high = to_sen(f.price_max) if f.price_max is not None else None
+        touched = [
+            i
+            for i, (_key, lo, hi) in enumerate(band_bounds_sen())
+            if (high is None or high >= lo) and (low is None or hi is None or low < hi)
+        ]
+        return touched or [-1]
+
+    def _direct_plan(self, plan: SearchPlan) -> SearchPlan:
+        """The facets counted straight from the scan of the matches (g), then the page.
+
+        Date or price order: the page walks that order's index (at most _WALK_LIMIT entries, each
+        tested against the whole condition; a price order starts at the price filter's bound)
+        when the count of the matches passing every filter says it comes soon: (offset + limit) x
+        entries x _WALK_SLACK <= passing x _WALK_LIMIT, the entries being the tenant's (of the
+        bands the price filter touches) from search_facet_count. The walk serves the page when it
+        found min(offset + limit, passing) rows; otherwise, or when the count says no, the passing
+        matches are read again and sorted.
+
+        Relevance: g also keeps each group's best match as one bigint (_rank_key, never ordering
+        two matches against the relevance order). The page's offset + limit best matches lie in the
+        offset + limit groups (passing every filter) with the best maxima: each of them holds one
+        match at least as good as any match outside them. So only those groups' entries are read,
+        by the (tenant, facet set, band) index, each tested in full; when they outnumber the
+        matches (_GROUP_READ), the matches are read again instead.
+
+        The alternatives sit under one-time filters: only one runs, none when nothing passes."""
         f = plan.filters
         ranked = _ranked(plan)
         base, base_params = self._base_where(plan)
@@ -630,52 +683,107 @@ class PostgresBackend(DatabaseBackend):
         price_sql, price_params = _price_filters(f)
         disjunctive = bool(set_conditions or price_sql)
         band_names = ", ".join(f"'{key}'" for key, _lo, _hi in band_bounds_sen())
-
-        columns, params = ["e.product_id", "e.listed_s", "e.price_sen", "e.facet_set", "e.band"], []
-        if ranked:
-            hits, hits_params = self._sum_hits(plan.clauses, True)
-            if plan.required >= len(plan.clauses):
-                matched, matched_params = str(len(plan.clauses)), []
-            else:
-                matched, matched_params = self._sum_hits(plan.clauses, False)
-            columns += [f"{matched} AS matched", f"{hits} AS hits", "e.preference"]
-            params += matched_params + hits_params
-        where, where_params = " AND ".join(base), list(base_params)
-        if disjunctive:
-            all_sql, all_params = self._facet_filters(f, per_row=True)
-            columns.append(f"({' AND '.join(all_sql)}) AS ok")
-            params += all_params
-            if price_sql:
-                columns.append(f"({' AND '.join(price_sql)}) AS f_b")
-                params += price_params
-        else:
-            facet_sql, facet_params = self._facet_filters(f)
-            where = " AND ".join([where, *facet_sql])
-            where_params += facet_params
-        params += where_params
-
         flags, flag_params = self._set_flags(set_conditions)
-        group_extra = ", f_b" if price_sql else ""
         passing = self._passing(set_conditions, bool(price_sql))
 
-        page_columns = "product_id"
+        key, key_params = "e.facet_set, e.band", []
+        if price_sql:
+            key += f", ({' AND '.join(price_sql)}) AS f_b"
+            key_params += price_params
+        best, best_params = "", []
         if ranked:
-            page_columns += f", {self._rotation(plan.rotation_day, 'product_id')} AS rot"
+            best, best_params = self._rank_key(plan)
+            best = f", max({best}) AS mx"
+        g = (
+            "SELECT s.size_class, s.district_code, s.category_ids, "
+            f"(ARRAY[{band_names}])[c.band + 1] AS band, c.n{''.join(flags)}{', c.f_b' if price_sql else ''}"
+            f"{', c.facet_set, c.band AS bno, c.mx' if ranked else ''} "
+            f"FROM (SELECT {key}, count(*) AS n{best} FROM search_entry e WHERE {' AND '.join(base)} "
+            f"GROUP BY 1, 2{', 3' if price_sql else ''}) c JOIN search_facet_set s ON s.id = c.facet_set"
+        )
+        g_params = [*flag_params, *key_params, *best_params, *base_params]
+        kept = passing(None).strip() or "WHERE true"
+        page_where, page_params = self._where(plan)
+        order = _order_sql(plan.sort, ranked)
+        need = plan.offset + plan.limit
+        hits = "(SELECT hits FROM t)"
+        if ranked:
+            rank, rank_params = self._rank_columns(plan)
+            t = f"SELECT coalesce(sum(n) FILTER ({kept}), 0) AS hits FROM g"
+            t_params: list[Any] = []
+            entries = (
+                "SELECT coalesce(sum(c.n), 0) FROM top JOIN search_facet_count c "
+                "ON c.tenant_id = %s AND c.facet_set = top.facet_set AND c.band = top.bno"
+            )
+            ctes = (
+                f", top AS MATERIALIZED (SELECT facet_set, bno FROM g{passing(None)} ORDER BY mx DESC LIMIT %s), "
+                f"u AS MATERIALIZED (SELECT ({entries}) <= %s * (SELECT coalesce(sum(n), 0) FROM g) AS few)"
+            )
+            group_read = self._GROUP_READ if len(plan.clauses) < self._KEY_CLAUSES else 0
+            cte_params = [need, plan.tenant_id, group_read]
+            # The entries of the top groups, each tested (OFFSET 0: the text match must not be
+            # answered by the GIN index once per group); or, when they outnumber the matches, the
+            # matches read again.
+            page = (
+                "SELECT product_id FROM (SELECT x.product_id FROM top CROSS JOIN LATERAL (SELECT e.product_id, "
+                f"{rank} FROM (SELECT * FROM search_entry e WHERE e.tenant_id = %s AND e.facet_set = top.facet_set "
+                f"AND e.band = top.bno OFFSET 0) e WHERE {page_where}) x ORDER BY {order} LIMIT %s OFFSET %s) a "
+                "WHERE (SELECT few FROM u) "
+                f"UNION ALL SELECT product_id FROM (SELECT product_id FROM (SELECT e.product_id, {rank} "
+                f"FROM search_entry e WHERE {page_where} OFFSET 0) x ORDER BY {order} LIMIT %s OFFSET %s) b "
+                f"WHERE NOT (SELECT few FROM u) AND {hits} > %s"
+            )
+            page_params = [
+                *rank_params,
+                plan.tenant_id,
+                *page_params,
+                plan.limit,
+                plan.offset,
+                *rank_params,
+                *page_params,
+                plan.limit,
+                plan.offset,
+                plan.offset,
+            ]
+        else:
+            # A price order walks from the price filter's bound: the entries it passes are those of
+            # the bands the filter touches (an upper bound), and the walk's own range.
+            start, start_params, bands = ["e.tenant_id = %s"], [plan.tenant_id], ""
+            if plan.sort in (Sort.PRICE, Sort.PRICE_DESC) and price_sql:
+                start += price_sql
+                start_params += price_params
+                bands = f" AND band IN ({', '.join(str(i) for i in self._bands_touched(f))})"
+            entries = f"(SELECT coalesce(sum(n), 0) FROM search_facet_count WHERE tenant_id = %s{bands})"
+            t = (
+                f"SELECT hits, (hits > %s AND %s::bigint * {entries} * %s <= hits * %s::bigint) AS walk "
+                f"FROM (SELECT coalesce(sum(n) FILTER ({kept}), 0) AS hits FROM g) t0"
+            )
+            t_params = [plan.offset, need, plan.tenant_id, self._WALK_SLACK, self._WALK_LIMIT]
+            walk = (
+                f"SELECT product_id, listed_s, price_sen FROM (SELECT * FROM search_entry e WHERE {' AND '.join(start)} "
+                f"ORDER BY {order} LIMIT %s) e WHERE {page_where} ORDER BY {order} LIMIT %s"
+            )
+            ctes = (
+                f", w AS MATERIALIZED ({walk}), v AS MATERIALIZED (SELECT CASE WHEN (SELECT walk FROM t) "
+                f"THEN (SELECT count(*) FROM w) >= least(%s::bigint, {hits}) ELSE false END AS served)"
+            )
+            cte_params = [*start_params, self._WALK_LIMIT, *page_params, need, need]
+            page = (
+                f"SELECT product_id FROM (SELECT product_id, listed_s, price_sen FROM w ORDER BY {order} OFFSET %s) a "
+                "WHERE (SELECT served FROM v) "
+                "UNION ALL SELECT product_id FROM (SELECT product_id FROM (SELECT e.product_id, e.listed_s, "
+                f"e.price_sen FROM search_entry e WHERE {page_where} OFFSET 0) m ORDER BY {order} LIMIT %s OFFSET %s) b "
+                f"WHERE NOT (SELECT served FROM v) AND {hits} > %s"
+            )
+            page_params = [plan.offset, *page_params, plan.limit, plan.offset, plan.offset]
         total = f"UNION ALL SELECT 'n', '', coalesce(sum(n), 0) FROM g{passing(None)}" if disjunctive else ""
         sql = (
-            f"WITH m AS MATERIALIZED (SELECT {', '.join(columns)} FROM search_entry e WHERE {where}), "
-            "g AS MATERIALIZED (SELECT s.size_class, s.district_code, s.category_ids, "
-            f"(ARRAY[{band_names}])[c.band + 1] AS band, c.n{''.join(flags)}{', c.f_b' if price_sql else ''} "
-            f"FROM (SELECT facet_set, band{group_extra}, count(*) AS n "
-            f"FROM m GROUP BY 1, 2{', 3' if price_sql else ''}) c "
-            "JOIN search_facet_set s ON s.id = c.facet_set) "
-            "SELECT (SELECT coalesce(json_agg(p.product_id), '[]'::json) FROM "
-            f"(SELECT {page_columns} FROM m{' WHERE ok' if disjunctive else ''} "
-            f"ORDER BY {_order_sql(plan.sort, ranked)} LIMIT %s OFFSET %s) p), "
+            f"WITH g AS MATERIALIZED ({g}), t AS MATERIALIZED ({t}){ctes} "
+            f"SELECT (SELECT coalesce(json_agg(p.product_id), '[]'::json) FROM ({page}) p), "
             f"{self._rollup(passing, total)}"
         )
-        raw = [(sql, [*params, *flag_params, plan.limit, plan.offset])]
-        return SearchPlan(**{**plan.__dict__, "raw": raw})
+        params = [*g_params, *t_params, *cte_params, *page_params]
+        return SearchPlan(**{**plan.__dict__, "raw": [(sql, params)]})
 
     def _masks_sql(self, plan: SearchPlan) -> tuple[str, list[Any]]:
         where, params = self._where(plan)
