@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from katalog.core import prepared
 from katalog.core.mail import send_later
 from katalog.core.models import Katalog
 
@@ -84,6 +85,20 @@ def _note_use(token: ApiToken, now) -> None:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
 
 
+def _token_memberships(digest: str, now) -> QuerySet:
+    """The memberships of the live token's user, with the token's columns; one filter() call: the
+    digest, the expiry and the token columns read come from one join."""
+    from .models import Membership
+
+    return (
+        Membership.objects.filter(
+            user__api_tokens__digest=digest, user__api_tokens__expires_at__gt=now, user__is_active=True
+        )
+        .select_related("user", "katalog", "office")
+        .annotate(token_pk=F("user__api_tokens__pk"), token_last_used_at=F("user__api_tokens__last_used_at"))
+    )
+
+
 def api_token_with_memberships(raw: str) -> tuple[ApiToken | None, list]:
     """The live token behind `raw` (as `api_token_lookup`) with its user's memberships, their tenant
     and office joined, in one statement: what every API request reads to know its caller. A token
@@ -91,16 +106,7 @@ def api_token_with_memberships(raw: str) -> tuple[ApiToken | None, list]:
     from .models import Membership
 
     now = timezone.now()
-    # One filter() call: the digest, the expiry and the token columns read come from one join.
-    rows = list(
-        Membership.objects.filter(
-            user__api_tokens__digest=ApiToken.digest_of(raw),
-            user__api_tokens__expires_at__gt=now,
-            user__is_active=True,
-        )
-        .select_related("user", "katalog", "office")
-        .annotate(token_pk=F("user__api_tokens__pk"), token_last_used_at=F("user__api_tokens__last_used_at"))
-    )
+    rows = prepared.fetch(Membership, _token_memberships, ApiToken.digest_of(raw), now)
     if not rows:
         return api_token_lookup(raw), []
     user = rows[0].user

@@ -8,12 +8,13 @@ from django.utils import timezone
 from ninja import Field, Router, Schema
 
 from katalog.accounts.api_auth import actor_of
+from katalog.core import prepared
 from katalog.core.api_errors import safe_rows
 from katalog.core.bounds import Choice, Date, Id, Length, Limit, LongText, Quantity, QuantityOrZero, Reason, ShortText
 from katalog.core.idempotency import idempotent
 
 from . import selectors, services
-from .models import Order, OrderStatus, PaymentMethod, RefusalMode
+from .models import DeliveryAddress, Order, OrderStatus, PaymentMethod, RefusalMode
 
 # Every input is bounded as the web forms bound it (katalog/core/bounds.py): a bad value answers 422
 # with the field, in the user's language.
@@ -167,6 +168,10 @@ def _invoice(order: Order) -> tuple[dict | None, list[dict]]:
     return head, payments
 
 
+def _addresses_query(order_id: int):
+    return DeliveryAddress.objects.filter(order_id=order_id)
+
+
 def _out(order: Order, actor) -> dict:
     """The order as the API shows it. Items and addresses the service has just read or written
     (`order.loaded_items`, `order.loaded_addresses`) are shown without reading them again; the
@@ -178,7 +183,7 @@ def _out(order: Order, actor) -> dict:
         items = list(order.items.select_related("version"))
     addresses = getattr(order, "loaded_addresses", None)
     if addresses is None:
-        addresses = list(order.addresses.all())
+        addresses = prepared.fetch(DeliveryAddress, _addresses_query, order.pk)
     return {
         "id": order.pk,
         "status": str(order.status),

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from katalog.accounts.selectors import Actor
+from katalog.core import prepared
 from katalog.core.models import LocalDayOff
 from katalog.core.permissions import Permission, Role
 
@@ -20,26 +21,45 @@ from .services import changed_items, parties_of
 S = OrderStatus
 
 
-def orders_visible_to(actor: Actor) -> QuerySet[Order]:
+def _visibility(actor: Actor) -> tuple[bool, bool, list[int]] | None:
+    """What decides which orders the actor sees: (every order of the tenant, the vendor's orders,
+    the ids of the offices whose orders), or None for none."""
     if not actor.is_authenticated or actor.katalog is None:
-        return Order.objects.none()
-    qs = Order.objects.filter(katalog=actor.katalog)
+        return None
     if actor.can(Permission.ORDER_VIEW_ALL):
-        return qs
+        return True, False, []
     if not actor.can(Permission.ORDER_VIEW):
-        return Order.objects.none()
-    # A vendor sees an order once it was sent to it (an offer or the submission), never a draft.
-    vendor_orders = qs.filter(vendor__users=actor.user, sent_to_vendor_at__isnull=False)
+        return None
     # The orders of every office where the user holds an office role (actions stay per office).
-    offices = actor.offices_with(Role.PP, Role.PPK, Role.TREASURER, Role.BUDGET_OWNER)
+    offices = [o.pk for o in actor.offices_with(Role.PP, Role.PPK, Role.TREASURER, Role.BUDGET_OWNER)]
+    vendor = Role.VENDOR in actor.roles
+    if not offices and not vendor:
+        return None
+    return False, vendor, offices
+
+
+def _visible(katalog_id: int, user_id: int, every: bool, vendor: bool, offices: list[int]) -> QuerySet[Order]:
+    qs = Order.objects.filter(katalog_id=katalog_id)
+    if every:
+        return qs
+    # A vendor sees an order once it was sent to it (an offer or the submission), never a draft.
+    vendor_orders = qs.filter(vendor__users=user_id, sent_to_vendor_at__isnull=False)
     if offices:
-        office_orders = qs.filter(office__in=offices)
-        if Role.VENDOR in actor.roles:
-            return office_orders | vendor_orders
-        return office_orders
-    if Role.VENDOR in actor.roles:
-        return vendor_orders
-    return Order.objects.none()
+        office_orders = qs.filter(office_id__in=offices)
+        return office_orders | vendor_orders if vendor else office_orders
+    return vendor_orders
+
+
+def orders_visible_to(actor: Actor) -> QuerySet[Order]:
+    scope = _visibility(actor)
+    if scope is None:
+        return Order.objects.none()
+    return _visible(actor.katalog.pk, actor.user.pk, *scope)
+
+
+def _order_by_pk(shape: tuple, katalog_id: int, user_id: int, pk: int, *offices: int) -> QuerySet[Order]:
+    every, vendor, _count = shape
+    return _visible(katalog_id, user_id, every, vendor, list(offices)).filter(pk=pk).order_by()[:1]
 
 
 def get_order(actor: Actor, pk: int) -> Order:
@@ -60,7 +80,13 @@ def order_to_act_on(actor: Actor, pk: int) -> Order:
     it needs with the lock (`services.base._lock`); the relations the actor already holds are attached
     here so they are neither joined nor read again: the tenant (the lookup is scoped to it), the
     office when it is one of the actor's, the creator when it is the actor."""
-    order = next(iter(orders_visible_to(actor).filter(pk=pk).order_by()[:1]), None)
+    scope = _visibility(actor)
+    if scope is None:
+        raise Http404
+    every, vendor, offices = scope
+    shape = (every, vendor, len(offices))
+    found = prepared.fetch(Order, _order_by_pk, actor.katalog.pk, actor.user.pk, pk, *offices, shape=shape)
+    order = found[0] if found else None
     if order is None:
         raise Http404
     Order.katalog.field.set_cached_value(order, actor.katalog)
@@ -89,18 +115,23 @@ def stock_holders(product_id: int) -> list[str]:
     return [f"#{order_id} ({quantity - delivered})" for order_id, quantity, delivered in rows if quantity > delivered]
 
 
+def _budget_offices(actor: Actor) -> list[int] | None:
+    """The offices whose budget lines the actor sees (None: every line of the tenant)."""
+    if actor.can(Permission.BUDGET_MANAGE) or actor.can(Permission.ORDER_VIEW_ALL):
+        return None
+    return [o.pk for o in actor.offices_with(Role.PP, Role.PPK, Role.BUDGET_OWNER, Role.TREASURER)]
+
+
 def budget_lines_for(actor: Actor) -> QuerySet[BudgetLine]:
     """The lines this user may see: those of every office where they hold an office role; every line
     for those who manage them. Which of them a buyer may charge is `buyable_lines_for`."""
     if actor.katalog is None:
         return BudgetLine.objects.none()
     qs = BudgetLine.objects.filter(katalog=actor.katalog).select_related("office")
-    if actor.can(Permission.BUDGET_MANAGE) or actor.can(Permission.ORDER_VIEW_ALL):
+    offices = _budget_offices(actor)
+    if offices is None:
         return qs
-    offices = actor.offices_with(Role.PP, Role.PPK, Role.BUDGET_OWNER, Role.TREASURER)
-    if offices:
-        return qs.filter(office__in=offices)
-    return BudgetLine.objects.none()
+    return qs.filter(office_id__in=offices) if offices else BudgetLine.objects.none()
 
 
 def buying_office(actor: Actor):
@@ -120,12 +151,22 @@ def buyable_lines_for(actor: Actor) -> QuerySet[BudgetLine]:
     return BudgetLine.objects.filter(katalog=actor.katalog, office=office).select_related("office")
 
 
+def _line_by_code(shape: int, katalog_id: int, kode_rup: str, *offices: int) -> QuerySet[BudgetLine]:
+    """`budget_lines_for`'s line by its code: of every office (shape -1) or of `offices`."""
+    qs = BudgetLine.objects.filter(katalog_id=katalog_id, kode_rup=kode_rup)
+    return (qs if shape < 0 else qs.filter(office_id__in=offices)).order_by()[:1]
+
+
 def get_budget_line(actor: Actor, kode_rup: str) -> BudgetLine:
     """A line this user may see (`budget_lines_for`) by its code (unique in the tenant), else a 404.
     Its office is one of the actor's for whoever may buy on it: taken from the actor, not joined
     (another office is read when asked for)."""
-    qs = budget_lines_for(actor).filter(kode_rup=kode_rup).select_related(None).order_by()
-    line = next(iter(qs[:1]), None)
+    offices = _budget_offices(actor) if actor.katalog is not None else []
+    if offices == []:
+        raise Http404
+    shape = -1 if offices is None else len(offices)
+    found = prepared.fetch(BudgetLine, _line_by_code, actor.katalog.pk, kode_rup, *(offices or ()), shape=shape)
+    line = found[0] if found else None
     if line is None:
         raise Http404
     office = next((o for o, _role in actor.office_roles if o.pk == line.office_id), None)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from katalog.accounts.selectors import Actor
-from katalog.core import audit, calendar, tenant_cache
+from katalog.core import audit, calendar, prepared, tenant_cache
 from katalog.core.errors import Conflict, ValidationFailed
 from katalog.core.models import LocalDayOff
 from katalog.core.money import format_rupiah, whole_rupiah
@@ -26,6 +26,7 @@ from katalog.vendors.models import Vendor
 from .. import taxes, workflow
 from ..models import (
     Order,
+    OrderItem,
     OrderStatus,
 )
 
@@ -183,6 +184,31 @@ _ORDER_FIELDS = [f.attname for f in Order._meta.concrete_fields if not f.primary
 _ORDER_FIELD_NAMES = [f.name for f in Order._meta.concrete_fields]
 
 
+def _items_query(order_id: int):
+    return OrderItem.objects.filter(order_id=order_id).select_related("version", "product")
+
+
+def items_of(order: Order) -> list[OrderItem]:
+    """The order's items with their versions and products, each knowing its order: the statement of
+    `order.items.select_related("version", "product")`, compiled once per process."""
+    items = prepared.fetch(OrderItem, _items_query, order.pk)
+    for item in items:
+        OrderItem.order.field.set_cached_value(item, order)
+    return items
+
+
+def _lock_query(shape: tuple, pk: int, user_id: int):
+    """`_lock`'s statement: the order's row locked, with its vendor and `missing` relations, whether
+    the user works for its vendor (`with_actor`), the vendor's `vendor_fields` alone (None: all)."""
+    missing, with_actor, vendor_fields = shape
+    qs = Order.objects.select_for_update(of=("self",)).select_related("vendor", *missing)
+    if with_actor:
+        qs = qs.annotate(actor_works_for=works_for_vendor_sql(Order, user_id))
+    if vendor_fields is not None:
+        qs = qs.only(*_ORDER_FIELD_NAMES, *(f"vendor__{name}" for name in vendor_fields))
+    return qs.filter(pk=pk)
+
+
 def _lock(
     order: Order,
     *,
@@ -199,15 +225,17 @@ def _lock(
     missing = [name for name in _FIXED_RELATIONS if not Order._meta.get_field(name).is_cached(order)]
     if not Order.approver.is_cached(order):
         missing.append("approver")
-    qs = Order.objects.select_for_update(of=("self",)).select_related("vendor", *missing)
-    if actor is not None and actor.is_authenticated:
-        qs = qs.annotate(actor_works_for=works_for_vendor_sql(Order, actor.user.pk))
-    if annotations:
-        qs = qs.annotate(**annotations)
-    if vendor_fields is not None:
-        qs = qs.only(*_ORDER_FIELD_NAMES, *(f"vendor__{name}" for name in vendor_fields))
-    locked = qs.get(pk=order.pk)
-    if actor is not None and actor.is_authenticated:
+    with_actor = actor is not None and actor.is_authenticated
+    shape = (tuple(missing), with_actor, vendor_fields)
+    user_id = actor.user.pk if with_actor else 0
+    if annotations:  # the caller's own expressions: compiled each time
+        found = list(_lock_query(shape, order.pk, user_id).annotate(**annotations))
+    else:
+        found = prepared.fetch(Order, _lock_query, order.pk, user_id, shape=shape, for_write=True)
+    if not found:
+        raise Order.DoesNotExist(f"order {order.pk}")
+    (locked,) = found
+    if with_actor:
         locked.vendor_staff = {actor.user.pk: locked.actor_works_for}
     for name in _FIXED_RELATIONS:
         field = Order._meta.get_field(name)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from katalog.accounts.models import Membership
 from katalog.accounts.selectors import Actor
 from katalog.catalogue.models import Product, ProductStatus
-from katalog.core import audit
+from katalog.core import audit, prepared
 from katalog.core.errors import Conflict, NotAllowed, ValidationFailed
 from katalog.core.money import format_rupiah
 from katalog.core.permissions import Role
@@ -46,6 +46,7 @@ from .base import (
     _unit_price,
     check_not_own_business,
     check_shipping,
+    items_of,
     parties_of,
     pp_may_approve,
     raise_own_business,
@@ -67,15 +68,33 @@ class ItemRequest:
     quantity: int
 
 
-def _office_ppk_sql(office, actor: Actor) -> RawSQL:
+def _office_ppk_sql(office_id: int, user_id: int) -> RawSQL:
     """The user id of the office's first PPK other than the actor (the approver), as a column of the
     products' statement (a plain subquery: cheaper to build than the ORM's)."""
     table = connection.ops.quote_name(Membership._meta.db_table)
     return RawSQL(  # noqa: S611 (names from the models, values as parameters)
         f"SELECT {table}.user_id FROM {table} WHERE {table}.office_id = %s AND {table}.role = %s"  # noqa: S608
         f" AND {table}.user_id <> %s ORDER BY {table}.id LIMIT 1",
-        (office.pk, Role.PPK.value, actor.user.pk),
+        (office_id, Role.PPK.value, user_id),
         output_field=Membership._meta.get_field("user").target_field,
+    )
+
+
+def _products_on_sale(count: int, katalog_id: int, user_id: int, office_id: int, *product_ids: int):
+    """One statement: the products on sale among `product_ids` with their listed versions and vendor,
+    whether the user works for that vendor, and the office's first PPK other than the user (the
+    approver, see `order_create`)."""
+    return (
+        Product.objects.filter(
+            pk__in=product_ids,
+            katalog_id=katalog_id,
+            status=ProductStatus.LISTED,
+            vendor__status=VendorStatus.VERIFIED,
+        )
+        .select_related("listed_version", "vendor")
+        .annotate(
+            actor_works_for=works_for_vendor_sql(Product, user_id), office_ppk=_office_ppk_sql(office_id, user_id)
+        )
     )
 
 
@@ -118,19 +137,10 @@ def order_create(
     office = budget_line.office
     # One statement: the products with their listed versions and vendor, whether the actor works for
     # that vendor, and the office's first PPK other than the actor (the approver, see below).
-    products = {
-        p.pk: p
-        for p in Product.objects.filter(
-            pk__in=list(wanted),
-            katalog=actor.katalog,
-            status=ProductStatus.LISTED,
-            vendor__status=VendorStatus.VERIFIED,
-        )
-        .select_related("listed_version", "vendor")
-        .annotate(
-            actor_works_for=works_for_vendor_sql(Product, actor.user.pk), office_ppk=_office_ppk_sql(office, actor)
-        )
-    }
+    found = prepared.fetch(
+        Product, _products_on_sale, actor.katalog.pk, actor.user.pk, office.pk, *wanted, shape=len(wanted)
+    )
+    products = {p.pk: p for p in found}
     missing = [pid for pid in wanted if pid not in products]
     if missing:
         raise ValidationFailed(
@@ -484,7 +494,7 @@ def order_submit(*, actor: Actor, order: Order) -> Order:
         raise_own_business(order.vendor)
     parties = parties_of(actor, order)
     order, old = _moved(order, action=workflow.SUBMIT, parties=parties)
-    items = list(order.items.select_related("version", "product"))
+    items = items_of(order)
     _check_on_sale(order, items)
     _recompute_total(order, items)
     amount = order.total + order.vat
@@ -552,7 +562,7 @@ def order_approve(*, actor: Actor, order: Order) -> Order:
     order, old = _moved(order, action=workflow.APPROVE, parties=parties, rollup=False)
     if order.approver_id and order.approver_id != actor.user.pk:
         raise NotAllowed(_("Another PPK is assigned to approve this order."))
-    items = list(order.items.select_related("version", "product"))
+    items = items_of(order)
     _check_on_sale(order, items)
     now = timezone.now()
     order.approver = actor.user
