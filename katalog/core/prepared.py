@@ -20,6 +20,7 @@ from __future__ import annotations
 import copy
 import datetime
 import functools
+import weakref
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -55,10 +56,13 @@ def _same(a: Any, b: Any) -> bool:
 
 
 class _Prepared:
-    __slots__ = ("compiler", "sql", "places")
+    __slots__ = ("compiler", "sql", "places", "converters")
 
     def __init__(self, compiler, sql: str, places: list[tuple[bool, Any]]):
         self.compiler, self.sql, self.places = compiler, sql, places
+        # The converters of the columns (`get_converters`, as costly as the compilation was), per
+        # connection: the backend's are methods of its connection's operations.
+        self.converters: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def params(self, values: tuple) -> list[Any]:
         return [values[what] if is_value else what for is_value, what in self.places]
@@ -140,8 +144,14 @@ def fetch(
             return list(queryset.using(alias))
     if prepared is _ORM:
         return list(build(*values).using(alias))
+    connection = connections[alias]
     compiler = copy.copy(prepared.compiler)
-    compiler.connection, compiler.using = connections[alias], alias
+    compiler.connection, compiler.using = connection, alias
     sql, params = prepared.sql, prepared.params(values)
     compiler.as_sql = lambda *args, **kwargs: (sql, params)
+    converters = prepared.converters.get(connection)
+    if converters is None:
+        fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
+        converters = prepared.converters[connection] = compiler.get_converters(fields)
+    compiler.get_converters = lambda fields: converters
     return list(ModelIterable(_Run(compiler, alias, model)))
