@@ -2,18 +2,20 @@
 
 The ORM compiles a queryset into SQL on every evaluation; for the handful of statements every API
 request or purchasing step runs (the caller's token and memberships, the order asked for, the
-budget line) that compilation cost more CPU than the database took to answer. `fetch(build, *values)`
-runs `build(*values)` -- a function whose queryset depends on its arguments alone -- and keeps its
-SQL: later calls put their own values in the same places and run it, without building or compiling
-anything, and the rows become model instances by Django's own `ModelIterable`.
+budget line, the order's lock and items) that compilation cost more CPU than the database took to
+answer. `fetch(Model, build, *values)` runs `build(*values)` -- a function whose queryset depends on
+its arguments alone -- and keeps its SQL: later calls put their own values in the same places and
+run it, without building or compiling anything, and the rows become model instances by Django's
+own `ModelIterable`.
 
 Where each value goes is learnt, not assumed: the first call compiles `build` twice, with its values
-and with every value changed (`_probe`), and keeps the SQL only when both compilations give the same
-text and every parameter is either a constant (equal in both, equal to no value) or exactly one of
-the values (it moved with it). Anything else -- a value Django transforms (a datetime on SQLite, a
-LIKE pattern), a value that changes the SQL (None, a list), a value of a kind `_probe` cannot change --
-keeps that query on the ORM for good, which is always correct. Kept per database alias and `shape`
-(what besides the values decides the query, e.g. the caller's permissions)."""
+and with every value changed (`_probe`, a different change per position), and keeps the SQL only
+when both compilations give the same text and every parameter is either a constant (equal in both,
+equal to no value) or exactly one of the values (it moved with it). A value Django transforms (a
+datetime on SQLite, a LIKE pattern) or one that changes the SQL keeps that query on the ORM for
+good, which is always correct; a value of a kind `_probe` cannot change, or a constant that happens
+to equal a value, leaves it to be learnt at a later call. Kept per database alias and `shape` (what
+besides the values decides the query, e.g. the caller's permissions, a list's length)."""
 
 from __future__ import annotations
 
