@@ -84,15 +84,14 @@ def _database_queue(connection):
     return None
 
 
-_INSERTS: dict[str, str] = {}
-
-
 def _insert_task(backend, task, args: tuple, kwargs: dict, connection) -> None:
     """What `DatabaseBackend.enqueue` writes (the same row, its signal sent), in one plain INSERT: the
     ORM's `create` of the queue's 15 columns cost more than the rest of a step's queuing."""
     from django_tasks.signals import task_enqueued
     from django_tasks_db.compat import normalize_json
     from django_tasks_db.models import DBTaskResult, get_date_max
+
+    from katalog.core import prepared
 
     backend.validate_task(task)
     row = DBTaskResult(
@@ -104,18 +103,7 @@ def _insert_task(backend, task, args: tuple, kwargs: dict, connection) -> None:
         run_after=task.run_after or get_date_max(),
         backend_name=backend.alias,
     )
-    fields = DBTaskResult._meta.concrete_fields
-    sql = _INSERTS.get(connection.vendor)
-    if sql is None:
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(f.column) for f in fields)
-        values = ", ".join(["%s"] * len(fields))
-        sql = _INSERTS[connection.vendor] = (
-            f"INSERT INTO {quote(DBTaskResult._meta.db_table)} ({columns}) VALUES ({values})"  # noqa: S608
-        )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields])
-    row._state.adding, row._state.db = False, connection.alias
+    prepared.insert(row, connection)
     task_enqueued.send(type(backend), task_result=row.task_result)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from django.db import connections, models, router, transaction
 from django.utils import timezone
 
+from . import prepared
 from .models import AuditChain, AuditLog, Katalog
 from .request_context import current_client_address
 
@@ -46,16 +47,12 @@ def record(*, actor: Any, action: str, obj: models.Model, katalog: Katalog | Non
         return entry
     with transaction.atomic(using=using, savepoint=False):
         (head,) = _chain([entry], using=using).values()
-        fields = [f for f in AuditLog._meta.concrete_fields if not f.primary_key]
-        quote = connection.ops.quote_name
-        chain, log = quote(AuditChain._meta.db_table), quote(AuditLog._meta.db_table)
-        columns, values = ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields))
-        move = f"UPDATE {chain} SET last_hash = %s, count = %s WHERE key = %s"  # noqa: S608
-        sql = f"WITH head AS ({move}) INSERT INTO {log} ({columns}) VALUES ({values}) RETURNING id"  # noqa: S608
-        params = [head.last_hash, head.count, head.key]
-        params += [f.get_db_prep_save(f.pre_save(entry, True), connection) for f in fields]
+        insert, params = prepared.insert_statement(entry, connection)
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(
+                f"WITH head AS ({_move_head_sql(connection)}) {insert} RETURNING id",
+                [head.last_hash, head.count, head.key, *params],
+            )
             (entry.pk,) = cursor.fetchone()
     entry._state.adding, entry._state.db = False, using
     return entry
@@ -103,11 +100,15 @@ def chain_entries(entries: list[AuditLog], *, using: str = "default") -> None:
     stay locked until it ends."""
     heads = _chain(entries, using=using)
     if heads:
-        table = connections[using].ops.quote_name(AuditChain._meta.db_table)
         with connections[using].cursor() as cursor:
             for head in heads.values():
-                move = f"UPDATE {table} SET last_hash = %s, count = %s WHERE key = %s"  # noqa: S608
-                cursor.execute(move, [head.last_hash, head.count, head.key])
+                cursor.execute(_move_head_sql(connections[using]), [head.last_hash, head.count, head.key])
+
+
+def _move_head_sql(connection) -> str:
+    """Store a chain's moved head: parameters last hash, count, key."""
+    table = connection.ops.quote_name(AuditChain._meta.db_table)
+    return f"UPDATE {table} SET last_hash = %s, count = %s WHERE key = %s"  # noqa: S608
 
 
 def _lock_head(key: str, *, using: str) -> AuditChain | None:

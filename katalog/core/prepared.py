@@ -29,6 +29,7 @@ from typing import Any
 
 from django.db import connections, router
 from django.db.models import Model, QuerySet
+from django.db.models.fields import AutoFieldMixin
 from django.db.models.query import ModelIterable
 
 _ORM = object()  # the query stays on the ORM
@@ -157,3 +158,30 @@ def fetch(
         converters = prepared.converters[connection] = compiler.get_converters(fields)
     compiler.get_converters = lambda fields: converters
     return list(ModelIterable(_Run(compiler, alias, model)))
+
+
+_INSERTS: dict[tuple, tuple[str, list]] = {}
+
+
+def insert(instance: Model, connection) -> None:
+    """INSERT `instance` as one new row in one plain statement (no `save`, no signals), inside the
+    caller's transaction: every concrete column but an id the database assigns (a caller that needs
+    it wraps `insert_statement`, e.g. `… RETURNING id`)."""
+    sql, params = insert_statement(instance, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+    instance._state.adding, instance._state.db = False, connection.alias
+
+
+def insert_statement(instance: Model, connection) -> tuple[str, list]:
+    """The plain INSERT of `insert` and its parameters; the SQL kept per model and database."""
+    model = type(instance)
+    kept = _INSERTS.get((model, connection.vendor))
+    if kept is None:
+        fields = [f for f in model._meta.concrete_fields if not isinstance(f, AutoFieldMixin)]
+        quote = connection.ops.quote_name
+        columns, values = ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields))
+        sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({values})"  # noqa: S608
+        kept = _INSERTS[(model, connection.vendor)] = (sql, fields)
+    sql, fields = kept
+    return sql, [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
