@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "katalog.core.health.HealthMiddleware",  # /healthz first: a monitor needs none of what follows
+    "katalog.core.api_path.BearerApiMiddleware",  # an API call with a bearer token: API_BEARER_MIDDLEWARE below
     "django_prometheus.middleware.PrometheusBeforeMiddleware",  # request metrics for /metrics
     "django.middleware.security.SecurityMiddleware",
     "katalog.core.security.SitePolicyCSPMiddleware",  # django-csp's, the site's policy built once
@@ -93,6 +94,26 @@ MIDDLEWARE = [
     "katalog.core.tenancy.TenantMiddleware",
     "axes.middleware.AxesMiddleware",
     "katalog.core.db_router.ReplicaReadsMiddleware",  # public pages and dashboards may read from the replica
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+
+# The chain of an API request with a bearer token and no session cookie (katalog/core/api_path.py):
+# MIDDLEWARE without what only a browser's session needs. A middleware added above must be added here
+# too unless it only serves pages (tests/core/test_api_path.py compares the two lists).
+API_BEARER_MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "katalog.core.security.SitePolicyCSPMiddleware",
+    "katalog.core.request_context.RequestContextMiddleware",
+    "katalog.core.language.LanguageMiddleware",
+    "katalog.core.uploads.RequestSizeLimitMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "katalog.core.nulls.RefuseNulCharactersMiddleware",
+    "katalog.core.security.PrivateNoStoreMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "katalog.core.tenancy.TenantMiddleware",
+    "axes.middleware.AxesMiddleware",
+    "katalog.core.db_router.ReplicaReadsMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
